@@ -1,0 +1,56 @@
+# dvc-portal: `make run` serves the demo, `make test` runs the whole test suite.
+# Both create .venv with a Python >= 3.12 (see scripts/find-python) and install the pinned dependencies.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install migrate demo messages clean help
+
+help:
+	@echo "make run    - install, migrate, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test   - install and run the test suite (set DATABASE_URL for PostgreSQL)"
+	@echo "make bench  - run the benchmarks under bench/"
+
+$(PY):
+	@python=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(VENV)/.installed-app $@
+
+install: $(VENV)/.installed-app
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving dvc-portal on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	DJANGO_SETTINGS_MODULE=dvc_portal.settings.local $(VENV)/bin/gunicorn dvc_portal.wsgi:application \
+		--bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+messages: install
+	$(PY) manage.py makemessages --locale vi --no-obsolete --add-location file
+	$(PY) manage.py compilemessages --locale vi
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,89 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# The ten counts of report form 06 (Circular 01/2020/TT-VPCP) plus the postal return column, in the
+# form's order. Every other module takes the list from here.
+COUNT_FIELDS = (
+    "carried_over",
+    "received_online",
+    "received_direct",
+    "received_postal",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "pending_on_time",
+    "pending_overdue",
+    "returned_postal",
+)
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def count_field(verbose_name):
+    return models.PositiveIntegerField(verbose_name, default=0)
+
+
+class MonthlyFiling(models.Model):
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="filings"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+
+    carried_over = count_field(_("carried over from last month"))
+    received_online = count_field(_("received online"))
+    received_direct = count_field(_("received at the desk"))
+    received_postal = count_field(_("received by post"))
+    resolved_early = count_field(_("resolved early"))
+    resolved_on_time = count_field(_("resolved on time"))
+    resolved_late = count_field(_("resolved late"))
+    pending_on_time = count_field(_("pending, within the deadline"))
+    pending_overdue = count_field(_("pending, overdue"))
+    returned_postal = count_field(_("results returned by post"))
+
+    class Meta:
+        verbose_name = _("monthly filing")
+        verbose_name_plural = _("monthly filings")
+        ordering = ["-year", "-month", "unit", "procedure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "procedure", "year", "month"],
+                name="filing_unique_unit_procedure_month",
+                violation_error_message=_("Figures for this unit, procedure and month already exist."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name="filing_month_1_12",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name="filing_year_in_range",
+                violation_error_message=_("The year is out of range."),
+            ),
+        ] + [
+            models.CheckConstraint(condition=Q(**{f"{name}__gte": 0}), name=f"filing_{name}_not_negative")
+            for name in COUNT_FIELDS
+        ]
+        indexes = [models.Index(fields=["year", "month", "unit"], name="filing_period_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.procedure_id} {self.month:02d}/{self.year}"
+
+    @property
+    def received_total(self):
+        return self.received_online + self.received_direct + self.received_postal
+
+    @property
+    def resolved_total(self):
+        return self.resolved_early + self.resolved_on_time + self.resolved_late
+
+    @property
+    def pending_total(self):
+        return self.pending_on_time + self.pending_overdue

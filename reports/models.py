@@ -1,0 +1,41 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import FIRST_YEAR, LAST_YEAR
+
+from .kpis import COUNT_KPIS, KPI_CHOICES
+
+
+class Target(models.Model):
+    """What a unit is expected to reach on one KPI in one year (a percentage, or a count for count KPIs)."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
+    target = models.DecimalField(_("target"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-year", "unit", "kpi"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "kpi"],
+                name="target_unique_unit_year_kpi",
+                violation_error_message=_("This unit already has a target for this KPI and year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=0) & (Q(kpi__in=COUNT_KPIS) | Q(target__lte=100)),
+                name="target_percentage_0_100",
+                violation_error_message=_("A target rate is a percentage between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name="target_year_in_range",
+                violation_error_message=_("The year is out of range."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.year} {self.kpi} ≥ {self.target}"

@@ -1,0 +1,296 @@
+"""The one read path for figures: every KPI of every unit is computed here, in SQL aggregates.
+
+Rates are ratios of sums (numerators and denominators summed over units, procedures and months, then
+divided), kept exact as integers; rounding happens only when a value is shown. A unit's figures are
+those of its whole subtree unless `own` is asked for. Each function runs a fixed number of queries
+whatever the number of units: rows are grouped by the path prefix of the unit they are reported for.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+
+from filings.models import MonthlyFiling
+from procedures.models import Offering, ServiceLevel
+from units.models import Unit
+
+from .kpis import KPIS, Kpi, get_kpi
+from .models import Target
+from .periods import Period
+
+
+def round_half_up(x: Fraction, places: int = 2) -> Decimal:
+    """Round half away from zero, exactly (26.145 -> 26.15, -3.845 -> -3.85)."""
+    n = math.floor(abs(x) * 10**places + Fraction(1, 2))
+    return Decimal(-n if x < 0 else n).scaleb(-places)
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    kpi: Kpi
+    numerator: int | None = None
+    denominator: int | None = None
+    count: int | None = None
+    target: Decimal | None = None
+
+    @property
+    def exact(self) -> Fraction | None:
+        """The exact percentage (or count); None when a rate has nothing to divide by."""
+        if not self.kpi.is_rate:
+            return Fraction(self.count or 0)
+        if not self.denominator:
+            return None
+        return Fraction(100 * self.numerator, self.denominator)
+
+    @property
+    def value(self) -> Decimal | int | None:
+        if not self.kpi.is_rate:
+            return self.count or 0
+        exact = self.exact
+        return None if exact is None else round_half_up(exact)
+
+    @property
+    def gap(self) -> Decimal | None:
+        """Actual minus target, in percentage points (or in units for a count)."""
+        if self.exact is None or self.target is None:
+            return None
+        return round_half_up(self.exact - Fraction(self.target))
+
+    @property
+    def met(self) -> bool | None:
+        if self.exact is None or self.target is None:
+            return None
+        return self.exact >= Fraction(self.target)
+
+    def as_json(self):
+        data = {}
+        if self.kpi.is_rate:
+            data.update(numerator=self.numerator, denominator=self.denominator)
+            data["value"] = None if self.value is None else f"{self.value:.2f}"
+        else:
+            data["value"] = self.value
+        data["target"] = None if self.target is None else f"{self.target:.2f}"
+        data["gap"] = None if self.gap is None else f"{self.gap:.2f}"
+        data["met"] = self.met
+        return data
+
+
+@dataclass
+class UnitKpis:
+    unit: Unit
+    period: Period
+    own: bool
+    values: dict[str, KpiValue] = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def as_json(self):
+        return {
+            "unit": self.unit.code,
+            "name": self.unit.name,
+            "period": self.period.as_json(),
+            "scope": "own" if self.own else "subtree",
+            "kpis": {key: value.as_json() for key, value in self.values.items()},
+        }
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int | None
+    unit: Unit
+    kpi_value: KpiValue
+
+    def as_json(self):
+        return {"rank": self.rank, "unit": self.unit.code, "name": self.unit.name, **self.kpi_value.as_json()}
+
+
+@dataclass
+class Ranking:
+    parent: Unit | None
+    kpi: Kpi
+    period: Period
+    rows: list[RankingRow]
+
+    def as_json(self):
+        return {
+            "parent": self.parent.code if self.parent else None,
+            "kpi": self.kpi.key,
+            "period": self.period.as_json(),
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+# --- aggregation ---------------------------------------------------------------------------------
+
+_ONLINE = [level.value for level in ServiceLevel.online()]
+
+
+def _level_in_force_for_filing():
+    """The service level of the filing's (unit, procedure) in the filing's month, as a subquery."""
+    start_ym = Coalesce(
+        ExtractYear("valid_from") * 100 + ExtractMonth("valid_from"), Value(0), output_field=IntegerField()
+    )
+    return Subquery(
+        Offering.objects.annotate(start_ym=start_ym)
+        .filter(
+            unit_id=OuterRef("unit_id"),
+            procedure_id=OuterRef("procedure_id"),
+            start_ym__lte=OuterRef("year") * 100 + OuterRef("month"),
+        )
+        .order_by("-start_ym")
+        .values("service_level")[:1]
+    )
+
+
+def _sum(expression, **filter_q):
+    return Coalesce(Sum(expression, filter=Q(**filter_q) if filter_q else None), 0)
+
+
+_NEW = F("received_online") + F("received_direct") + F("received_postal")
+_FILING_SUMS = {
+    "sum_received_online": _sum("received_online"),
+    "sum_received_new": _sum(_NEW),
+    "sum_eligible_online": _sum("received_online", level__in=_ONLINE),
+    "sum_eligible_new": _sum(_NEW, level__in=_ONLINE),
+    "sum_resolved_in_time": _sum(F("resolved_early") + F("resolved_on_time")),
+    "sum_resolved_all": _sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
+    "sum_returned_postal": _sum("returned_postal"),
+    "sum_received_postal": _sum("received_postal"),
+}
+_OFFERING_SUMS = {
+    "sum_offerings_all": _sum(Value(1)),
+    "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
+    "sum_offerings_full": _sum(Value(1), service_level=ServiceLevel.FULL),
+}
+
+
+def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_id"):
+    """Run `sums` over `queryset` once per distinct depth of `units`, grouped by the unit each row
+    belongs to (own: the row's unit; else: the ancestor among `units`). Returns {unit id: sums}."""
+    result = {}
+    if own:
+        rows = queryset.filter(**{f"{unit_id}__in": [u.pk for u in units]}).values(unit_id).annotate(**sums)
+        return {row[unit_id]: row for row in rows}
+    by_depth = defaultdict(dict)
+    for unit in units:
+        by_depth[len(unit.path)][unit.path] = unit.pk
+    for length, ids_by_path in by_depth.items():
+        rows = (
+            queryset.annotate(scope_path=Substr(unit_path, 1, length))
+            .filter(scope_path__in=list(ids_by_path))
+            .values("scope_path")
+            .annotate(**sums)
+        )
+        for row in rows:
+            result[ids_by_path[row["scope_path"]]] = row
+    return result
+
+
+def _filing_sums(units, period, own):
+    filings = MonthlyFiling.objects.filter(period.filter_q()).annotate(level=_level_in_force_for_filing())
+    return _grouped(filings.order_by(), units, own, _FILING_SUMS)
+
+
+def _offering_sums(units, period, own):
+    end = period.end
+    offerings = (
+        Offering.objects.in_force(end.year, end.month)
+        .filter(
+            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=end.last_day),
+            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=end.last_day),
+        )
+        .order_by()
+    )
+    return _grouped(offerings, units, own, _OFFERING_SUMS)
+
+
+def _targets(units, period):
+    by_unit = defaultdict(dict)
+    for target in Target.objects.filter(unit__in=[u.pk for u in units], year=period.end_year).order_by():
+        by_unit[target.unit_id][target.kpi] = target.target
+    return by_unit
+
+
+def _kpi_values(filing, offering, targets):
+    f = defaultdict(int, filing or {})
+    o = defaultdict(int, offering or {})
+    fractions = {
+        "online_rate": (f["sum_received_online"], f["sum_received_new"]),
+        "online_rate_eligible": (f["sum_eligible_online"], f["sum_eligible_new"]),
+        "procedures_online_rate": (o["sum_offerings_online"], o["sum_offerings_all"]),
+        "procedures_full_online_rate": (o["sum_offerings_full"], o["sum_offerings_all"]),
+        "on_time_rate": (f["sum_resolved_in_time"], f["sum_resolved_all"]),
+    }
+    counts = {"postal_returns": f["sum_returned_postal"], "postal_received": f["sum_received_postal"]}
+    values = {}
+    for key, kpi in KPIS.items():
+        target = targets.get(key)
+        if kpi.is_rate:
+            numerator, denominator = fractions[key]
+            values[key] = KpiValue(kpi, numerator=numerator, denominator=denominator, target=target)
+        else:
+            values[key] = KpiValue(kpi, count=counts[key], target=target)
+    return values
+
+
+def kpis_for_units(units, period: Period, *, own: bool = False) -> dict[int, UnitKpis]:
+    """Every KPI for each of `units` over `period`, in a fixed number of queries."""
+    units = list(units)
+    if not units:
+        return {}
+    filings = _filing_sums(units, period, own)
+    offerings = _offering_sums(units, period, own)
+    targets = _targets(units, period)
+    return {
+        unit.pk: UnitKpis(
+            unit,
+            period,
+            own,
+            _kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
+        )
+        for unit in units
+    }
+
+
+def kpis_for(unit: Unit, period: Period, *, own: bool = False) -> UnitKpis:
+    """Every KPI of DOMAIN.md for one unit (its subtree, or its own figures) over a period."""
+    return kpis_for_units([unit], period, own=own)[unit.pk]
+
+
+def units_active_in(queryset, period: Period):
+    """Units that existed at some time during the period."""
+    return queryset.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end.last_day),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start.first_day),
+    )
+
+
+def ranking(period: Period, kpi_key: str, *, parent: Unit | None = None, units=None) -> Ranking:
+    """Rank units by one KPI of their subtree: by default the parent's direct children (or the top-level
+    units), else the given `units`. Highest first; equal values share a rank and the next rank skips
+    (1, 2, 2, 4); units without a value come last with no rank."""
+    kpi = get_kpi(kpi_key)
+    if units is None:
+        units = Unit.objects.filter(parent=parent) if parent else Unit.objects.roots()
+        units = units_active_in(units, period)
+    values = kpis_for_units(units, period)
+    scored = sorted(
+        ((item.unit, item[kpi.key]) for item in values.values()),
+        key=lambda pair: (pair[1].exact is None, -(pair[1].exact or 0), pair[0].code),
+    )
+    rows = []
+    for position, (unit, value) in enumerate(scored, start=1):
+        if value.exact is None:
+            rank = None
+        elif rows and rows[-1].kpi_value.exact == value.exact:
+            rank = rows[-1].rank
+        else:
+            rank = position
+        rows.append(RankingRow(rank, unit, value))
+    return Ranking(parent, kpi, period, rows)
