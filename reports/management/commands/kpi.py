@@ -1,0 +1,41 @@
+from django.core.management.base import BaseCommand
+
+from reports.selectors import kpis_for
+
+from ._args import dump_json, period_arg, unit_arg
+from ._table import format_number, format_table
+
+
+class Command(BaseCommand):
+    help = "Every KPI of a unit (its whole subtree, or --own) over a period."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, metavar="CODE", help="unit code, e.g. 195.TTHCC")
+        parser.add_argument(
+            "--period", required=True, metavar="PERIOD", help="2019-07, 2019-Q3, 2019-H1, 2019 or 2019-01..2019-07"
+        )
+        parser.add_argument("--own", action="store_true", help="the unit's own figures, without the units below it")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    def handle(self, *args, **options):
+        unit = unit_arg(options["unit"])
+        period = period_arg(options["period"])
+        result = kpis_for(unit, period, own=options["own"])
+        if options["json"]:
+            self.stdout.write(dump_json(result.as_json()))
+            return
+        scope = "own figures" if options["own"] else "with the units below it"
+        self.stdout.write(f"{unit.code} – {unit.name}, {period} ({scope})")
+        rows = [
+            [
+                key,
+                format_number(value.numerator),
+                format_number(value.denominator),
+                format_number(value.value, "—"),
+                format_number(value.target),
+                format_number(value.gap),
+                {True: "yes", False: "no", None: ""}[value.met],
+            ]
+            for key, value in result.values.items()
+        ]
+        self.stdout.write(format_table(["KPI", "numerator", "denominator", "value", "target", "gap", "met"], rows))
