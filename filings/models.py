@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # The ten counts of report form 06 (Circular 01/2020/TT-VPCP) plus the postal return column, in the
 # form's order. Every other module takes the list from here.
@@ -46,6 +47,8 @@ class MonthlyFiling(models.Model):
     pending_on_time = count_field(_("pending, within the deadline"))
     pending_overdue = count_field(_("pending, overdue"))
     returned_postal = count_field(_("results returned by post"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("monthly filing")

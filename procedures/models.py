@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # Offerings without a start date hold "from the beginning"; comparing through this date keeps the
 # SQL the same for both cases.
@@ -73,6 +74,7 @@ class Offering(models.Model):
     )
 
     objects = OfferingQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("offering")

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from filings.models import FIRST_YEAR, LAST_YEAR
 
@@ -14,6 +15,8 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kpi = models.CharField(_("KPI"), max_length=40, choices=KPI_CHOICES)
     target = models.DecimalField(_("target"), max_digits=9, decimal_places=2)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target")

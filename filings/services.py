@@ -1,0 +1,208 @@
+"""The one write path for monthly figures.
+
+The entry form, the Excel import, the admin, the API and the demo hand rows to `filings_upsert`, which
+writes them in one transaction (COPY on PostgreSQL, bulk statements elsewhere) and records each created
+or changed row in the history (django-simple-history's table, written in bulk too, so bulk writes are
+never missing from the audit trail).
+"""
+
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import COUNT_FIELDS, MonthlyFiling
+
+KEY = ("unit_id", "procedure_id", "year", "month")
+_CHUNK = 2000
+
+
+class Source:
+    """Where a change came from, as recorded in the history's change reason."""
+
+    FORM = "form"
+    IMPORT = "import"
+    ADMIN = "admin"
+    API = "api"
+    DEMO = "demo"
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self):
+        return self.created + self.updated + self.unchanged
+
+
+def _chunks(items, size=_CHUNK):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _existing(rows):
+    """{key: {"id": .., count fields: ..}} for the stored filings among the rows' keys."""
+    months = {(row["year"], row["month"]) for row in rows}
+    unit_ids = sorted({row["unit_id"] for row in rows})
+    months_q = Q()
+    for year, month in months:
+        months_q |= Q(year=year, month=month)
+    found = {}
+    for unit_batch in _chunks(unit_ids):
+        for values in (
+            MonthlyFiling.objects.filter(months_q, unit_id__in=unit_batch)
+            .order_by()
+            .values("id", *KEY, *COUNT_FIELDS)
+            .iterator(chunk_size=_CHUNK)
+        ):
+            found[tuple(values[k] for k in KEY)] = values
+    return found
+
+
+def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: str = "") -> UpsertResult:
+    """Create or update monthly filings by their key (unit, procedure, year, month).
+
+    Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
+    (already validated by filings.rules). Counts not in `fields` keep their stored value (0 for a new
+    row). Rows equal to what is stored are left alone and counted as unchanged. All or nothing."""
+    unknown = set(fields) - set(COUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"not count fields: {', '.join(sorted(unknown))}")
+    fields = [name for name in COUNT_FIELDS if name in set(fields)]
+    rows = list(rows)
+    result = UpsertResult()
+    if not rows:
+        return result
+    with transaction.atomic():
+        existing = _existing(rows)
+        to_create, to_update = [], []
+        for row in rows:
+            stored = existing.get(tuple(row[k] for k in KEY))
+            if stored is None:
+                counts = {f: (row.get(f) or 0) if f in fields else 0 for f in COUNT_FIELDS}
+                to_create.append({**{k: row[k] for k in KEY}, **counts})
+            elif any(stored[f] != (row.get(f) or 0) for f in fields):
+                to_update.append({**stored, **{f: row.get(f) or 0 for f in fields}})
+            else:
+                result.unchanged += 1
+        writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
+        writer.create(to_create)
+        writer.update(to_update, fields)
+        reason = f"{source}: {note}" if note else source
+        writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
+        result.created, result.updated = len(to_create), len(to_update)
+        result.changed_ids = [row["id"] for row in to_create + to_update]
+    return result
+
+
+def _history_columns():
+    model = MonthlyFiling.history.model
+    return [f.column for f in model._meta.concrete_fields if f.name != "history_id"]
+
+
+def _history_values(row, kind, user, reason, now):
+    values = {
+        "id": row["id"],
+        "unit_id": row["unit_id"],
+        "procedure_id": row["procedure_id"],
+        "year": row["year"],
+        "month": row["month"],
+        **{name: row[name] for name in COUNT_FIELDS},
+        "history_date": now,
+        "history_change_reason": reason[:100],
+        "history_type": kind,
+        "history_user_id": getattr(user, "pk", None),
+    }
+    return [values[column] for column in _history_columns()]
+
+
+class _OrmWriter:
+    """Any database: bulk INSERT for new rows, executemany UPDATE for changed ones."""
+
+    def create(self, rows):
+        # SQLite (3.35+) and PostgreSQL return the new ids from a bulk insert.
+        objects = MonthlyFiling.objects.bulk_create([MonthlyFiling(**row) for row in rows], batch_size=500)
+        for row, obj in zip(rows, objects, strict=True):
+            row["id"] = obj.pk
+
+    def update(self, rows, fields):
+        if not rows:
+            return
+        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
+        assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in fields)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",
+                [[row[f] for f in fields] + [row["id"]] for row in rows],
+            )
+
+    def history(self, items, user, reason):
+        model = MonthlyFiling.history.model
+        now = timezone.now()
+        columns = _history_columns()
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, _history_values(row, kind, user, reason, now)))) for row, kind in items],
+            batch_size=500,
+        )
+
+
+class _PostgresWriter:
+    """PostgreSQL: ids from the sequence, then COPY (the fastest way in), UPDATE ... FROM a COPYed table."""
+
+    def _copy(self, cursor, table, columns, records):
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        # The raw psycopg cursor bypasses Django's error translation; keep IntegrityError & co. the same.
+        with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row(record)
+
+    def create(self, rows):
+        if not rows:
+            return
+        table = MonthlyFiling._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+            )
+            for row, (new_id,) in zip(rows, cursor.fetchall()):
+                row["id"] = new_id
+            columns = ["id", *KEY, *COUNT_FIELDS]
+            self._copy(cursor.cursor, table, columns, ([row[c] for c in columns] for row in rows))
+
+    def update(self, rows, fields):
+        if not rows:
+            return
+        table = MonthlyFiling._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE filing_update (id bigint PRIMARY KEY, "
+                + ", ".join(f"{f} integer" for f in fields)
+                + ")"
+            )
+            self._copy(cursor.cursor, "filing_update", ["id", *fields], ([row["id"]] + [row[f] for f in fields] for row in rows))
+            cursor.execute(
+                f"UPDATE {table} AS f SET " + ", ".join(f"{name} = u.{name}" for name in fields)
+                + " FROM filing_update AS u WHERE f.id = u.id"
+            )
+            cursor.execute("DROP TABLE filing_update")
+
+    def history(self, items, user, reason):
+        if not items:
+            return
+        now = timezone.now()
+        table = MonthlyFiling.history.model._meta.db_table
+        with connection.cursor() as cursor:
+            self._copy(
+                cursor.cursor,
+                table,
+                _history_columns(),
+                (_history_values(row, kind, user, reason, now) for row, kind in items),
+            )
+
