@@ -9,6 +9,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("filings/", include("filings.urls")),
+    path("reports/", include("reports.urls")),
+    path("imports/", include("dvc_portal.import_urls")),
+    path("api/v1/", include("reports.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
