@@ -1,15 +1,22 @@
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from reports.kpis import KPIS
 from reports.periods import Period, PeriodError
-from reports.selectors import kpis_for_units
+from reports.selectors import KpiValue, UnitKpis, kpis_for_units, units_active_in
 from units.models import Unit
+
+# The rate drawn as a bar on the home page.
+MAIN_KPI = "online_rate"
 
 
 @require_GET
@@ -24,21 +31,79 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@dataclass
+class KpiRow:
+    """One unit's line of the home table: its KPIs in column order and the bar of the main rate."""
+
+    unit: Unit
+    values: list[KpiValue]
+    bar: Decimal | None
+    target_mark: Decimal | None
+    children: list["KpiRow"] = field(default_factory=list)
+
+
+def _clamp_percent(value):
+    return None if value is None else min(max(Decimal(value), Decimal(0)), Decimal(100))
+
+
+def _kpi_row(figures: UnitKpis) -> KpiRow:
+    main = figures[MAIN_KPI]
+    return KpiRow(
+        unit=figures.unit,
+        values=[figures[key] for key in KPIS],
+        bar=_clamp_percent(main.value),
+        target_mark=_clamp_percent(main.target),
+    )
+
+
+def _period_from(request):
+    """The period asked for in ?period=, else the current year; with an error message when unreadable."""
+    default = Period.year(timezone.localdate().year)
+    text = request.GET.get("period", "").strip()
+    if not text:
+        return default, text, None
+    try:
+        return Period.parse(text), text, None
+    except PeriodError:
+        message = _(
+            "The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter (2019-Q3), "
+            "a half-year (2019-H1), a year (2019) or a range of months (2019-01..2019-07). "
+            "Showing the current year instead."
+        ) % {"value": text}
+        return default, text, message
+
+
 @login_required
 def home(request):
-    """The KPIs of the user's top units for the current year (or ?period=)."""
-    period_text = request.GET.get("period", "").strip()
-    error = None
-    try:
-        period = Period.parse(period_text) if period_text else Period.year(timezone.localdate().year)
-    except PeriodError as exc:
-        error = str(exc)
-        period = Period.year(timezone.localdate().year)
-    units = Unit.objects.scope_roots_for(request.user).order_by("code")
-    results = kpis_for_units(units, period)
-    rows = [results[unit.pk] for unit in units]
+    """The KPIs of the user's top units and of their direct children for the current year (or ?period=)."""
+    period, period_text, period_error = _period_from(request)
+    roots = list(units_active_in(Unit.objects.scope_roots_for(request.user), period).order_by("code"))
+    children = list(units_active_in(Unit.objects.filter(parent__in=roots), period).order_by("code"))
+    figures = kpis_for_units(roots + children, period)
+    rows = {unit.pk: _kpi_row(figures[unit.pk]) for unit in roots}
+    for child in children:
+        rows[child.parent_id].children.append(_kpi_row(figures[child.pk]))
+    this_year = timezone.localdate().year
     return render(
         request,
         "home.html",
-        {"period": period, "rows": rows, "kpis": list(KPIS.values()), "period_error": error},
+        {
+            "period": period,
+            "period_text": period_text,
+            "period_error": period_error,
+            "period_choices": _period_choices(this_year),
+            "kpis": list(KPIS.values()),
+            "main_kpi": MAIN_KPI,
+            "rows": list(rows.values()),
+            "collapse_children": len(roots) > 1,
+        },
     )
+
+
+def _period_choices(year):
+    """Suggestions for the period field: this year and last, their halves and quarters."""
+    choices = []
+    for y in (year, year - 1):
+        choices.append(str(y))
+        choices += [f"{y}-H1", f"{y}-H2"] + [f"{y}-Q{q}" for q in range(1, 5)]
+    return [(code, Period.parse(code)) for code in choices]

@@ -1,0 +1,275 @@
+"""The first pages: login and logout, the home page of KPIs, error pages, health check."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from procedures.models import ServiceLevel
+from tests.factories import (
+    FilingFactory,
+    OfferingFactory,
+    ProcedureFactory,
+    TargetFactory,
+    UnitFactory,
+    UserFactory,
+)
+from units.models import UnitKind
+
+PASSWORD = "pw-Secret-123"
+
+
+def text_of(response):
+    """The page's visible text with runs of white space folded, so assertions read like the page."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def cam_pha(db):
+    """A district with its administration centre, whose 2019 figures give 929 / 3553 = 26,15%."""
+    district = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT)
+    centre = UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công Cẩm Phả", kind=UnitKind.CENTER,
+                         parent=district)
+    procedure = ProcedureFactory(code="1.004227")
+    OfferingFactory(unit=centre, procedure=procedure, service_level=ServiceLevel.FULL)
+    FilingFactory(unit=centre, procedure=procedure, year=2019, month=3, received_online=929,
+                  received_direct=2624, returned_postal=1848)
+    TargetFactory(unit=district, year=2019, kpi="online_rate", target=30)
+    return district
+
+
+@pytest.fixture
+def leader(cam_pha):
+    return UserFactory(username="lanhdao", role=Role.LEADER, units=[cam_pha])
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client
+
+
+class TestLogin:
+    def test_anonymous_user_is_sent_to_the_login_page(self, client, db):
+        response = client.get("/")
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next=/"
+
+    def test_login_page_is_in_vietnamese(self, client, db):
+        page = text_of(client.get(reverse("login")))
+        assert "Đăng nhập" in page
+        assert "Tên đăng nhập" in page
+        assert "Mật khẩu" in page
+        assert "Cổng theo dõi DVC trực tuyến" in page
+
+    def test_good_password_logs_in_and_opens_the_home_page(self, client, leader):
+        response = client.post(reverse("login"), {"username": "lanhdao", "password": PASSWORD}, follow=True)
+        assert response.redirect_chain == [("/", 302)]
+        assert response.wsgi_request.user == leader
+        assert "Thành phố Cẩm Phả" in text_of(response)
+
+    def test_bad_password_shows_the_error_in_vietnamese(self, client, leader):
+        response = client.post(reverse("login"), {"username": "lanhdao", "password": "wrong"})
+        assert response.status_code == 200
+        assert not response.wsgi_request.user.is_authenticated
+        page = text_of(response)
+        assert "mật khẩu chính xác" in page
+        assert 'role="alert"' in response.content.decode()
+
+    def test_logout_is_a_post_and_returns_to_login(self, leader_client):
+        response = leader_client.post(reverse("logout"))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("login")
+        assert leader_client.get("/").status_code == 302
+
+
+class TestLayout:
+    def test_header_shows_user_role_language_switch_and_logout(self, leader_client, leader):
+        html = leader_client.get("/").content.decode()
+        page = text_of(leader_client.get("/"))
+        assert "lanhdao" in page
+        assert "Lãnh đạo" in page
+        assert f'action="{reverse("logout")}" method="post"' in html
+        assert f'action="{reverse("set_language")}"' in html
+        assert 'href="/admin/"' not in html
+
+    def test_admin_sees_the_link_to_administration(self, client, cam_pha):
+        client.force_login(UserFactory(username="quantri", role=Role.ADMIN))
+        html = client.get("/").content.decode()
+        assert 'href="/admin/"' in html
+        assert "Quản trị" in text_of(client.get("/"))
+
+    def test_stylesheet_is_served_locally(self, leader_client):
+        html = leader_client.get("/").content.decode()
+        assert "/static/css/portal.css" in html
+        assert "http://" not in html and "https://" not in html
+
+
+class TestHome:
+    def test_figures_are_formatted_the_vietnamese_way(self, leader_client):
+        page = text_of(leader_client.get("/", {"period": "2019"}))
+        assert "Thành phố Cẩm Phả" in page and "195" in page
+        assert "26,15%" in page
+        assert "929 / 3.553" in page
+        assert "1.848" in page  # results returned by post, a count
+
+    def test_kpi_labels_are_the_official_vietnamese_terms(self, leader_client):
+        page = text_of(leader_client.get("/", {"period": "2019"}))
+        for label in [
+            "Tỷ lệ hồ sơ trực tuyến",
+            "Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực tuyến",
+            "Tỷ lệ TTHC cung cấp DVC trực tuyến",
+            "Tỷ lệ TTHC cung cấp DVC toàn trình",
+            "Tỷ lệ giải quyết đúng hạn",
+            "Số hồ sơ trả kết quả qua BCCI",
+            "Số hồ sơ tiếp nhận qua BCCI",
+            "Kỳ báo cáo",
+            "Đơn vị",
+        ]:
+            assert label in page
+
+    def test_target_badge_and_gap(self, leader_client):
+        page = text_of(leader_client.get("/", {"period": "2019"}))
+        assert "Chỉ tiêu 30,00%" in page
+        assert "Chưa đạt \u22123,85 điểm %" in page
+
+    def test_a_met_target(self, leader_client, cam_pha):
+        TargetFactory(unit=cam_pha, year=2019, kpi="online_rate_eligible", target=20)
+        page = text_of(leader_client.get("/", {"period": "2019"}))
+        assert "Đạt +6,15 điểm %" in page
+
+    def test_children_are_listed_under_their_unit(self, leader_client):
+        response = leader_client.get("/", {"period": "2019"})
+        [row] = response.context["rows"]
+        assert row.unit.code == "195"
+        assert [child.unit.code for child in row.children] == ["195.TTHCC"]
+        assert "Trung tâm Hành chính công Cẩm Phả" in text_of(response)
+
+    def test_the_bar_width_comes_from_the_view(self, leader_client):
+        response = leader_client.get("/", {"period": "2019"})
+        [row] = response.context["rows"]
+        assert str(row.bar) == "26.15"
+        assert str(row.target_mark) == "30.00"
+        html = response.content.decode()
+        assert 'style="width: 26.15%"' in html
+        assert 'style="left: 30.00%"' in html
+
+    def test_no_value_is_a_dash(self, leader_client):
+        page = text_of(leader_client.get("/", {"period": "2019"}))
+        # Nothing was resolved, so the on-time rate has nothing to divide by.
+        assert "—" in page
+
+    def test_default_period_is_the_current_year(self, leader_client, cam_pha):
+        year = timezone.localdate().year
+        procedure = ProcedureFactory(code="2.000908")
+        FilingFactory(unit=cam_pha, procedure=procedure, year=year, month=1, received_online=1, received_direct=3)
+        response = leader_client.get("/")
+        page = text_of(response)
+        assert f"Kỳ báo cáo: năm {year}" in page
+        assert "25,00%" in page
+        assert "26,15%" not in page
+
+    def test_period_selector_accepts_the_contract_syntax(self, leader_client):
+        for period, label in [
+            ("2019-03", "tháng 03/2019"),
+            ("2019-Q1", "quý 1/2019"),
+            ("2019-H1", "6 tháng đầu năm 2019"),
+            ("2019-01..2019-07", "từ tháng 01/2019 đến tháng 07/2019"),
+        ]:
+            page = text_of(leader_client.get("/", {"period": period}))
+            assert f"Kỳ báo cáo: {label}" in page
+            assert "26,15%" in page
+        assert "26,15%" not in text_of(leader_client.get("/", {"period": "2019-Q2"}))
+
+    def test_a_bad_period_is_explained_and_the_current_year_shown(self, leader_client):
+        response = leader_client.get("/", {"period": "2019-13"})
+        assert response.status_code == 200
+        page = text_of(response)
+        assert "Tham số “period” không hợp lệ: “2019-13”" in page
+        assert f"Kỳ báo cáo: năm {timezone.localdate().year}" in page
+        assert 'aria-invalid="true"' in response.content.decode()
+
+    def test_english_switch(self, leader_client):
+        response = leader_client.post(reverse("set_language"), {"language": "en", "next": "/?period=2019"})
+        assert response.status_code == 302
+        response = leader_client.get(response["Location"])
+        page = text_of(response)
+        assert "26.15%" in page
+        assert "929 / 3,553" in page
+        assert "Online filing rate" in page
+        assert "Log out" in page
+
+
+class TestScope:
+    def test_a_commune_clerk_sees_only_their_commune(self, client, db):
+        province = UnitFactory(code="22", name="Tỉnh Quảng Ninh", kind=UnitKind.PROVINCE)
+        cam_pha = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT, parent=province)
+        uong_bi = UnitFactory(code="196", name="Thành phố Uông Bí", kind=UnitKind.DISTRICT, parent=province)
+        commune = UnitFactory(code="06661", name="Phường Cẩm Trung", parent=cam_pha)
+        UnitFactory(code="06832", name="Phường Quang Trung", parent=uong_bi)
+        clerk = UserFactory(username="canbo", role=Role.CLERK, units=[commune])
+        client.force_login(clerk)
+
+        response = client.get("/", {"period": "2019"})
+        page = text_of(response)
+        assert [row.unit.code for row in response.context["rows"]] == ["06661"]
+        assert "Phường Cẩm Trung" in page
+        for other in ["Thành phố Uông Bí", "Phường Quang Trung", "Tỉnh Quảng Ninh", "Thành phố Cẩm Phả"]:
+            assert other not in page
+
+    def test_a_user_without_units_sees_an_explanation(self, client, db):
+        client.force_login(UserFactory(username="moi", role=Role.CLERK))
+        page = text_of(client.get("/"))
+        assert "Không có đơn vị nào để hiển thị" in page
+
+
+class TestQueryCount:
+    def _district_with_children(self, code, n):
+        district = UnitFactory(code=code, kind=UnitKind.DISTRICT)
+        procedure = ProcedureFactory(code=f"P{code}")
+        for i in range(n):
+            commune = UnitFactory(code=f"{code}-{i:02d}", parent=district)
+            OfferingFactory(unit=commune, procedure=procedure, service_level=ServiceLevel.PARTIAL)
+            FilingFactory(unit=commune, procedure=procedure, year=2019, month=1, received_online=i, received_direct=5)
+            TargetFactory(unit=commune, year=2019, kpi="online_rate", target=40)
+        return district
+
+    def _queries_for_home(self, client, districts):
+        client.force_login(UserFactory(role=Role.LEADER, units=districts))
+        client.get("/", {"period": "2019"})  # warm up: session, content types
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/", {"period": "2019"})
+        assert response.status_code == 200
+        return len(queries)
+
+    def test_home_runs_the_same_queries_for_2_and_20_child_units(self, client, db):
+        few = self._queries_for_home(client, [self._district_with_children("A", 2)])
+        many = self._queries_for_home(client, [self._district_with_children("B", 20), self._district_with_children("C", 20)])
+        assert few == many
+        assert many <= 15
+
+
+class TestErrorPages:
+    def test_404_is_in_vietnamese(self, leader_client):
+        response = leader_client.get("/khong-ton-tai/")
+        assert response.status_code == 404
+        assert "Không tìm thấy trang" in text_of(response)
+
+    def test_500_template_renders_without_a_request(self, db):
+        from django.template.loader import render_to_string
+
+        page = render_to_string("500.html")
+        assert "Lỗi máy chủ" in page
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
