@@ -1,0 +1,31 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dvc_portal.importing import KINDS, run_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a spreadsheet (.xlsx, .xls, .ods) or CSV of one kind. All or nothing: a file with any error "
+        "writes nothing and exits 1. Errors and warnings go to stderr, one per line; the last line of stdout "
+        "is the summary."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+        parser.add_argument("file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)")
+        parser.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+        parser.add_argument("--force", action="store_true",
+                            help="filings: also overwrite figures of months that are approved or closed")
+
+    def handle(self, *args, **options):
+        try:
+            report = run_import(options["kind"], options["file"], dry_run=options["dry_run"], force=options["force"])
+        except FileNotFoundError:
+            raise CommandError(f"{options['file']}: no such file", returncode=1) from None
+        for issue in report.errors + report.warnings:
+            self.stderr.write(str(issue))
+        self.stdout.write(report.summary())
+        if not report.ok:
+            sys.exit(1)

@@ -1,0 +1,349 @@
+"""Reading the spreadsheets users bring: .xlsx, .xls, .ods (python-calamine) and .csv (the csv module).
+
+What comes out is rows of plain cell values plus where the header is; what the columns mean is the
+importer's business (dvc_portal.importing). Files are checked before they are opened: size, and for the
+zip-based formats the uncompressed size (a small .xlsx can inflate to gigabytes).
+
+The header may sit under title rows and take two rows (report form 06: a group heading merged across the
+field headings below it). Merge information is not needed to read it, on purpose: calamine gives no
+merges for .ods and openpyxl's read-only mode none at all. In a two-row header a field heading is in the
+lower row; a column whose lower cell is empty (merged down, or simply left blank) takes the upper text.
+"""
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+HEADER_SEARCH_ROWS = 20
+TOTALS_WORDS = {"tổng", "tổng cộng", "tổng số", "cộng", "total"}
+SPREADSHEET_TYPES = {".xlsx", ".xls", ".ods"}
+SUPPORTED_TYPES = SPREADSHEET_TYPES | {".csv"}
+# Formats a percentage is written with in Excel (0%, 0.0%, 0.00%, "#,##0.0%", ...).
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+_SPACES = re.compile(r"\s+")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (wrong type, too large, damaged, no header)."""
+
+
+class Percent(float):
+    """A number from a cell formatted as a percentage: 0.305 shown as 30,5%."""
+
+
+def fold(text) -> str:
+    """Header and word matching: NFC, case-folded, runs of white space (line breaks too) as one space,
+    trimmed, without a trailing `:` or `*` (templates mark required columns with one)."""
+    text = unicodedata.normalize("NFC", str(text)).casefold()
+    text = _SPACES.sub(" ", text).strip()
+    return text.rstrip(":*").strip()
+
+
+def clean_text(value) -> str:
+    """A cell as text for codes and names: NFC, trimmed, inner white space runs folded."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+# --- guards -----------------------------------------------------------------------------------------
+
+
+def max_bytes():
+    return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+
+def max_uncompressed_bytes():
+    return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+
+def file_type(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_TYPES:
+        raise FileProblem(
+            _("%(name)s: unsupported file type; use .xlsx, .xls, .ods or .csv") % {"name": Path(name).name}
+        )
+    return suffix
+
+
+def check_file(path, name=None) -> str:
+    """Refuse a file before opening it: unknown type, over IMPORT_MAX_BYTES, content that is not what its
+    name says, or (for .xlsx and .ods) more than IMPORT_MAX_UNCOMPRESSED_BYTES once inflated. Returns
+    the file type (its suffix)."""
+    path = Path(path)
+    name = name or path.name
+    kind = file_type(name)
+    size = path.stat().st_size
+    if size > max_bytes():
+        raise FileProblem(
+            _("%(name)s is %(size)s bytes; files over %(limit)s bytes are refused")
+            % {"name": name, "size": f"{size:,}", "limit": f"{max_bytes():,}"}
+        )
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if kind in (".xlsx", ".ods"):
+        if not magic.startswith(_ZIP_MAGIC):
+            raise FileProblem(_("%(name)s is not a valid %(type)s file") % {"name": name, "type": kind})
+        _check_zip(path, name)
+    elif kind == ".xls" and magic != _OLE_MAGIC:
+        raise FileProblem(_("%(name)s is not a valid %(type)s file") % {"name": name, "type": kind})
+    return kind
+
+
+def _check_zip(path, name):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise FileProblem(_("%(name)s is damaged (not a readable zip archive)") % {"name": name}) from None
+    # The sizes in the directory are what the entries claim; an entry that inflates beyond its claim is
+    # stopped by the reader's own size check, so the claims are what must stay under the limit.
+    total = sum(member.file_size for member in members)
+    if total > max_uncompressed_bytes() or len(members) > 10_000:
+        raise FileProblem(
+            _("%(name)s would take %(size)s bytes once uncompressed; the limit is %(limit)s bytes")
+            % {"name": name, "size": f"{total:,}", "limit": f"{max_uncompressed_bytes():,}"}
+        )
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """One sheet's rows. `first_row` is the spreadsheet's number of rows[0] (1 for A1)."""
+
+    name: str
+    rows: list
+    first_row: int = 1
+
+
+def read_sheets(path, name=None, *, want_formats=False):
+    """Yield the sheets of a file in order (a CSV has one). With `want_formats`, numbers in cells
+    formatted as percentages come as `Percent` (xlsx and ods; .xls and .csv carry no such format we read)."""
+    path = Path(path)
+    kind = check_file(path, name)
+    if kind == ".csv":
+        yield _read_csv(path)
+        return
+    if want_formats and kind == ".xlsx":
+        yield from _read_xlsx_with_formats(path)
+        return
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}) from None
+    percent_cells = _ods_percent_cells(path) if want_formats and kind == ".ods" else {}
+    with workbook:
+        for index, sheet_name in enumerate(workbook.sheet_names):
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+                start = sheet.start
+                rows = sheet.to_python(skip_empty_area=True) if start else []
+            except (CalamineError, ValueError) as exc:
+                raise FileProblem(
+                    _("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}
+                ) from None
+            first_row = start[0] + 1 if start else 1
+            first_col = start[1] if start else 0
+            if first_col:
+                rows = [[""] * first_col + row for row in rows]
+            for r, c in percent_cells.get(index, ()):
+                i = r - (first_row - 1)
+                if 0 <= i < len(rows) and c < len(rows[i]) and isinstance(rows[i][c], (int, float)):
+                    rows[i][c] = Percent(rows[i][c])
+            yield Sheet(sheet_name, rows, first_row)
+
+
+def _read_csv(path):
+    raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            _("%(name)s is not UTF-8 text (byte %(position)s); save the CSV as UTF-8")
+            % {"name": path.name, "position": exc.start + 1}
+        ) from None
+    delimiter = _sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return Sheet(path.name, rows, 1)
+
+
+def _sniff_delimiter(text):
+    """Comma or semicolon: the one that splits the first lines into more, equally long rows. (A comma is
+    also the Vietnamese decimal mark, so a plain count would mislead on `30,5%`.)"""
+    head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS + 5]
+    scores = {}
+    for delimiter in (";", ","):
+        widths = [len(row) for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)]
+        widest = max(widths, default=1)
+        scores[delimiter] = (widest, sum(1 for w in widths if w == widest))
+    return max(scores, key=lambda d: scores[d])
+
+
+def _read_xlsx_with_formats(path):
+    """openpyxl read-only, for the small files that need number formats (targets); calamine has none."""
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": exc}) from None
+    try:
+        for worksheet in workbook.worksheets:
+            rows = []
+            for cells in worksheet.iter_rows():
+                row = []
+                for cell in cells:
+                    value = getattr(cell, "value", None)
+                    column = getattr(cell, "column", None)
+                    if column is not None:
+                        row.extend([""] * (column - 1 - len(row)))
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        if "%" in _QUOTED.sub("", cell.number_format or ""):
+                            value = Percent(value)
+                    row.append("" if value is None else value)
+                rows.append(row)
+            yield Sheet(worksheet.title, rows, 1)
+    finally:
+        workbook.close()
+
+
+def _ods_percent_cells(path):
+    """{sheet index: {(row, col)}} of the cells an .ods stores as percentages (zero-based)."""
+    from defusedxml.ElementTree import iterparse
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    office_ns = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    found, sheet, row, col = {}, -1, -1, 0
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{{{table_ns}}}table":
+                    sheet, row = sheet + 1, -1
+                elif tag == f"{{{table_ns}}}table-row":
+                    row, col = row + 1, 0
+                continue
+            if tag in (f"{{{table_ns}}}table-cell", f"{{{table_ns}}}covered-table-cell"):
+                repeat = int(element.get(f"{{{table_ns}}}number-columns-repeated", "1"))
+                if element.get(f"{{{office_ns}}}value-type") == "percentage":
+                    found.setdefault(sheet, set()).update((row, col + i) for i in range(min(repeat, 1000)))
+                col += repeat
+                element.clear()
+            elif tag == f"{{{table_ns}}}table-row":
+                row += int(element.get(f"{{{table_ns}}}number-rows-repeated", "1")) - 1
+                element.clear()
+    return found
+
+
+# --- header -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Header:
+    """Where the header is and which column holds which field.
+
+    `columns`: {field key: column index}; `texts`: {field key: the header text as the file shows it (the
+    lower row's for two-row headers)}; `last_row`: the spreadsheet row number of the header's last row."""
+
+    columns: dict[str, int]
+    texts: dict[str, str]
+    last_row: int
+    first_row: int
+    labels_seen: list[str] = field(default_factory=list)
+
+
+def _cell_text(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (int, float, datetime.date, datetime.time)):
+        return ""  # a number is never a header
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def _match(texts, labels):
+    """{key: (col, text)} for the header texts that name a field, first column wins."""
+    found = {}
+    for col, text in enumerate(texts):
+        if text:
+            key = labels.get(fold(text))
+            if key and key not in found:
+                found[key] = (col, text)
+    return found
+
+
+def find_header(sheet: Sheet, labels: dict[str, str], minimum: int = 2) -> Header | None:
+    """The header among the first 20 rows: the row (or upper + lower rows) naming most fields, at least
+    `minimum` of them. `labels` maps folded header texts to field keys."""
+    best, best_score = None, 0
+    texts = [[_cell_text(v) for v in row] for row in sheet.rows[:HEADER_SEARCH_ROWS]]
+    for i, lower in enumerate(texts):
+        single = _match(lower, labels)
+        candidates = [(single, i, i)]
+        if i > 0:
+            upper = texts[i - 1]
+            width = max(len(upper), len(lower))
+            combined = [
+                (lower[c] if c < len(lower) and lower[c] else (upper[c] if c < len(upper) else ""))
+                for c in range(width)
+            ]
+            candidates.append((_match(combined, labels), i - 1, i))
+        for found, top, bottom in candidates:
+            # A two-row reading must add something to the lower row alone to be taken.
+            if len(found) > best_score:
+                best, best_score = (found, top, bottom), len(found)
+    if best is None or best_score < minimum:
+        return None
+    found, top, bottom = best
+    return Header(
+        columns={key: col for key, (col, _text) in found.items()},
+        texts={key: text for key, (_col, text) in found.items()},
+        first_row=sheet.first_row + top,
+        last_row=sheet.first_row + bottom,
+    )
+
+
+def is_totals_row(cells) -> bool:
+    for value in cells:
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                continue
+            return fold(text) in TOTALS_WORDS
+        return False
+    return False
+
+
+def data_rows(sheet: Sheet, header: Header):
+    """(spreadsheet row number, cells) for each row below the header that is neither blank nor a totals
+    row."""
+    start = header.last_row - sheet.first_row + 1
+    number = header.last_row
+    for cells in sheet.rows[start:]:
+        number += 1
+        for value in cells:
+            if value != "" and value is not None and (not isinstance(value, str) or value.strip()):
+                break
+        else:
+            continue  # blank
+        if is_totals_row(cells):
+            continue
+        yield number, cells

@@ -1,0 +1,159 @@
+"""Import of the procedure catalog and of offerings (which unit provides which procedure at which online
+level from which date). Offerings are written in bulk with their history rows: every change is audited."""
+
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from dvc_portal.importing import (
+    Column, Importer, choice_parser, lookup_codes, parse_code, parse_date, parse_text, register,
+)
+from filings.importers import procedure_code
+from units.models import Unit
+
+from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
+
+LEVEL_WORDS = {
+    **{level.value: level.value for level in AuthorityLevel},
+    **{str(level.label): level.value for level in AuthorityLevel},
+    "tỉnh": AuthorityLevel.PROVINCE, "cấp tỉnh": AuthorityLevel.PROVINCE,
+    "huyện": AuthorityLevel.DISTRICT, "cấp huyện": AuthorityLevel.DISTRICT,
+    "xã": AuthorityLevel.COMMUNE, "cấp xã": AuthorityLevel.COMMUNE,
+}
+# Decree 42/2022 wording, and the legacy levels of Decree 43/2011 (4 -> full, 3 -> partial, 1-2 -> none).
+SERVICE_LEVEL_WORDS = {
+    **{level.value: level.value for level in ServiceLevel},
+    **{str(level.label): level.value for level in ServiceLevel},
+    "toàn trình": ServiceLevel.FULL, "dvc trực tuyến toàn trình": ServiceLevel.FULL,
+    "dịch vụ công trực tuyến toàn trình": ServiceLevel.FULL,
+    "một phần": ServiceLevel.PARTIAL, "dvc trực tuyến một phần": ServiceLevel.PARTIAL,
+    "dịch vụ công trực tuyến một phần": ServiceLevel.PARTIAL,
+    "không": ServiceLevel.NONE, "không trực tuyến": ServiceLevel.NONE,
+    **{f"{prefix}{n}": level for n, level in (("4", ServiceLevel.FULL), ("3", ServiceLevel.PARTIAL),
+                                               ("2", ServiceLevel.NONE), ("1", ServiceLevel.NONE))
+       for prefix in ("", "mức độ ", "mức ", "mức độ dvc ")},
+}
+
+parse_level = choice_parser(LEVEL_WORDS, _("authority level"))
+parse_service_level = choice_parser(SERVICE_LEVEL_WORDS, _("online service level"))
+
+
+def code_of_procedure(value):
+    code = parse_code(procedure_code(value))
+    if len(code) > 40:
+        raise ValueError(_("%(code)r is longer than 40 characters") % {"code": code})
+    return code
+
+
+@register
+class ProcedureImporter(Importer):
+    kind = "procedures"
+    columns = (
+        Column("code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính", "Mã"), required=True),
+        Column("name", ("Tên TTHC", "Tên thủ tục", "Tên thủ tục hành chính"), required=True),
+        Column("field", ("Lĩnh vực",)),
+        Column("level", ("Cấp thực hiện", "Cấp")),
+    )
+
+    def parse_row(self, number, raw):
+        errors = len(self.errors)
+        item = {"_row": number, "code": self.cell(number, raw, "code", code_of_procedure, required=True)}
+        item["name"] = self.cell(number, raw, "name", parse_text, required=True)
+        if item["name"] and len(item["name"]) > 500:
+            self.error(number, "name", _("the name is longer than 500 characters"))
+        if self.present("field"):
+            item["field"] = self.cell(number, raw, "field", parse_text) or ""
+            if len(item["field"]) > 255:
+                self.error(number, "field", _("the field is longer than 255 characters"))
+        if self.present("level"):
+            item["level"] = self.cell(number, raw, "level", parse_level) or ""
+        return item if len(self.errors) == errors else None
+
+    def parse(self, rows):
+        parsed = super().parse(rows)
+        self.check_duplicates(parsed, lambda i: i["code"], _("procedure code"), "code")
+        return parsed
+
+    def write(self, parsed):
+        fields = ["name"] + [f for f in ("field", "level") if self.present(f)]
+        stored = {p.code: p for p in Procedure.objects.filter(code__in=[i["code"] for i in parsed])}
+        new, changed, unchanged = [], [], 0
+        for item in parsed:
+            procedure = stored.get(item["code"])
+            if procedure is None:
+                new.append(Procedure(code=item["code"], **{f: item[f] for f in fields}))
+            elif any(getattr(procedure, f) != item[f] for f in fields):
+                for f in fields:
+                    setattr(procedure, f, item[f])
+                changed.append(procedure)
+            else:
+                unchanged += 1
+        Procedure.objects.bulk_create(new, batch_size=1000)
+        Procedure.objects.bulk_update(changed, fields, batch_size=1000)
+        return len(new), len(changed), unchanged
+
+
+@register
+class OfferingImporter(Importer):
+    kind = "offerings"
+    columns = (
+        Column("unit_code", ("Mã đơn vị",), required=True),
+        Column("procedure_code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính"), required=True),
+        Column("service_level", ("Mức độ", "Mức độ DVC", "Mức độ DVCTT", "Mức độ dịch vụ công trực tuyến",
+                                 "Mức độ cung cấp"), required=True),
+        Column("valid_from", ("Áp dụng từ", "Ngày áp dụng", "Hiệu lực từ")),
+    )
+
+    def parse_row(self, number, raw):
+        errors = len(self.errors)
+        item = {
+            "_row": number,
+            "unit_code": self.cell(number, raw, "unit_code", parse_code, required=True),
+            "procedure_code": self.cell(number, raw, "procedure_code", code_of_procedure, required=True),
+            "service_level": self.cell(number, raw, "service_level", parse_service_level, required=True),
+            "valid_from": self.cell(number, raw, "valid_from", parse_date) if self.present("valid_from") else None,
+        }
+        return item if len(self.errors) == errors else None
+
+    def parse(self, rows):
+        parsed = super().parse(rows)
+        units = lookup_codes(Unit, {i["unit_code"] for i in parsed})
+        procedures = lookup_codes(Procedure, {i["procedure_code"] for i in parsed})
+        valid = []
+        for item in parsed:
+            item["unit_id"], item["procedure_id"] = units.get(item["unit_code"]), procedures.get(item["procedure_code"])
+            if item["unit_id"] is None:
+                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
+            if item["procedure_id"] is None:
+                self.error(item["_row"], "procedure_code",
+                           _("unknown procedure code %(code)r") % {"code": item["procedure_code"]})
+            if item["unit_id"] and item["procedure_id"]:
+                valid.append(item)
+        self.check_duplicates(valid, lambda i: (i["unit_id"], i["procedure_id"], i["valid_from"]),
+                              _("unit, procedure and start date"), "unit_code")
+        return valid
+
+    def write(self, parsed):
+        stored = {}
+        unit_ids = sorted({i["unit_id"] for i in parsed})
+        for i in range(0, len(unit_ids), 5000):
+            for offering in Offering.objects.filter(unit_id__in=unit_ids[i:i + 5000]):
+                stored[(offering.unit_id, offering.procedure_id, offering.valid_from)] = offering
+        new, changed, unchanged = [], [], 0
+        for item in parsed:
+            offering = stored.get((item["unit_id"], item["procedure_id"], item["valid_from"]))
+            if offering is None:
+                new.append(Offering(unit_id=item["unit_id"], procedure_id=item["procedure_id"],
+                                    service_level=item["service_level"], valid_from=item["valid_from"]))
+            elif offering.service_level != item["service_level"]:
+                offering.service_level = item["service_level"]
+                changed.append(offering)
+            else:
+                unchanged += 1
+        reason = f"import: {self.file_name}"[:100]
+        user = self.user if getattr(self.user, "pk", None) else None
+        if new:
+            bulk_create_with_history(new, Offering, batch_size=1000, default_user=user, default_change_reason=reason)
+        if changed:
+            bulk_update_with_history(changed, Offering, ["service_level"], batch_size=1000, default_user=user,
+                                     default_change_reason=reason)
+        return len(new), len(changed), unchanged

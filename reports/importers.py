@@ -1,0 +1,104 @@
+"""Import of targets: a unit's goal for one KPI in one year, as a percentage (or a count for count KPIs).
+Written in bulk with history rows: every change of a target is audited."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from dvc_portal.importing import (
+    Column, Importer, choice_parser, lookup_codes, parse_code, parse_percentage, parse_whole, register,
+)
+from filings.models import FIRST_YEAR, LAST_YEAR
+from filings.rules import parse_count
+from units.models import Unit
+
+from .kpis import KPIS
+from .models import Target
+
+KPI_WORDS = {
+    **{key: key for key in KPIS},
+    **{str(kpi.label): key for key, kpi in KPIS.items()},
+    "Tỷ lệ hồ sơ trực tuyến": "online_rate",
+    "Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực tuyến": "online_rate_eligible",
+    "Tỷ lệ TTHC cung cấp DVC trực tuyến": "procedures_online_rate",
+    "Tỷ lệ TTHC cung cấp DVC toàn trình": "procedures_full_online_rate",
+    "Tỷ lệ giải quyết đúng hạn": "on_time_rate",
+    "Số hồ sơ trả kết quả qua BCCI": "postal_returns",
+    "Số hồ sơ tiếp nhận qua BCCI": "postal_received",
+}
+parse_kpi = choice_parser(KPI_WORDS, _("KPI"))
+
+
+def parse_year(value):
+    year = parse_whole(value, _("year"))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(_("year %(year)s is not between %(first)s and %(last)s")
+                         % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
+    return year
+
+
+@register
+class TargetImporter(Importer):
+    kind = "targets"
+    want_formats = True  # a percent-formatted cell holding 0.305 means 30.5
+    columns = (
+        Column("unit_code", ("Mã đơn vị",), required=True),
+        Column("year", ("Năm",), required=True),
+        Column("kpi", ("Chỉ số", "Mã chỉ số"), required=True),
+        Column("target", ("Chỉ tiêu (%)", "Chỉ tiêu"), required=True),
+    )
+
+    def parse_row(self, number, raw):
+        errors = len(self.errors)
+        item = {
+            "_row": number,
+            "unit_code": self.cell(number, raw, "unit_code", parse_code, required=True),
+            "year": self.cell(number, raw, "year", parse_year, required=True),
+            "kpi": self.cell(number, raw, "kpi", parse_kpi, required=True),
+        }
+        if item["kpi"] and not KPIS[item["kpi"]].is_rate:
+            item["target"] = self.cell(number, raw, "target", lambda v: Decimal(parse_count(v)), required=True)
+        else:
+            item["target"] = self.cell(number, raw, "target", parse_percentage, required=True)
+            if item["target"] is not None and item["target"] > 100:
+                self.error(number, "target", _("%(value)s%% is over 100%%") % {"value": item["target"]})
+        return item if len(self.errors) == errors else None
+
+    def parse(self, rows):
+        parsed = super().parse(rows)
+        units = lookup_codes(Unit, {i["unit_code"] for i in parsed})
+        valid = []
+        for item in parsed:
+            item["unit_id"] = units.get(item["unit_code"])
+            if item["unit_id"] is None:
+                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
+            else:
+                valid.append(item)
+        self.check_duplicates(valid, lambda i: (i["unit_id"], i["year"], i["kpi"]), _("unit, year and KPI"), "unit_code")
+        return valid
+
+    def write(self, parsed):
+        stored = {}
+        unit_ids = sorted({i["unit_id"] for i in parsed})
+        for i in range(0, len(unit_ids), 5000):
+            for target in Target.objects.filter(unit_id__in=unit_ids[i:i + 5000]):
+                stored[(target.unit_id, target.year, target.kpi)] = target
+        new, changed, unchanged = [], [], 0
+        for item in parsed:
+            target = stored.get((item["unit_id"], item["year"], item["kpi"]))
+            if target is None:
+                new.append(Target(unit_id=item["unit_id"], year=item["year"], kpi=item["kpi"], target=item["target"]))
+            elif target.target != item["target"]:
+                target.target = item["target"]
+                changed.append(target)
+            else:
+                unchanged += 1
+        reason = f"import: {self.file_name}"[:100]
+        user = self.user if getattr(self.user, "pk", None) else None
+        if new:
+            bulk_create_with_history(new, Target, batch_size=1000, default_user=user, default_change_reason=reason)
+        if changed:
+            bulk_update_with_history(changed, Target, ["target"], batch_size=1000, default_user=user,
+                                     default_change_reason=reason)
+        return len(new), len(changed), unchanged
