@@ -1,0 +1,123 @@
+"""Who is asking: the login throttle's backend, and the credentials of the JSON API.
+
+The API takes either the browser's session or an API token in `Authorization: Token KEY`. Its errors
+are JSON, never a redirect to the login page: a script must be told what is wrong in a form it reads.
+"""
+
+import functools
+
+from axes.backends import AxesStandaloneBackend
+from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import ApiToken
+from .tokens import api_token_mark_used, hash_key
+
+TOKEN_KEYWORD = "token"
+# A key is 43 characters (secrets.token_urlsafe(32)); anything far longer is not worth hashing.
+MAX_KEY_LENGTH = 200
+API_METHODS = ("GET", "HEAD")
+# Unit names are Vietnamese: send them as UTF-8 text rather than \u escapes.
+JSON_PARAMS = {"ensure_ascii": False}
+
+
+class ThrottledLoginBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for logins that come with a request (the login pages).
+
+    A login without a request (`authenticate()` in a script, the test client's `login()`) has no address
+    to throttle by and is not a password-guessing channel; axes would refuse it outright, so it passes
+    on to the next backend instead.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class NotAuthenticated(Exception):
+    pass
+
+
+class ApiError(Exception):
+    """An answer other than 200: raised by an API view, turned into `{"error": ..., **extra}`."""
+
+    status = 400
+
+    def __init__(self, message, *, status=None, **extra):
+        super().__init__(message)
+        self.status = status or self.status
+        self.extra = extra
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The active token of an active user with this key, or None.
+
+    The key is found through its hash in an indexed lookup: nothing compares the secret itself, so no
+    timing tells how much of a guessed key was right.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    return (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(key_hash=hash_key(key), user__is_active=True)
+        .first()
+    )
+
+
+def api_user(request):
+    """The user an API request acts for: the token's owner when an Authorization header is sent (even
+    with a session, so a script never silently runs as whoever is logged in), else the session's user.
+    Raises NotAuthenticated with the reason to show."""
+    header = request.headers.get("Authorization", "").strip()
+    if header:
+        keyword, _, key = header.partition(" ")
+        key = key.strip()
+        if keyword.lower() != TOKEN_KEYWORD or not key:
+            raise NotAuthenticated('malformed Authorization header: expected "Token KEY"')
+        token = api_token_for_key(key)
+        if token is None:
+            # One answer for unknown and revoked keys: the caller learns nothing about other keys.
+            raise NotAuthenticated("invalid or revoked API token")
+        api_token_mark_used(token=token)
+        return token.user
+    if request.user.is_authenticated:
+        return request.user
+    raise NotAuthenticated('authentication required: send "Authorization: Token KEY" or log in')
+
+
+def json_error(status, message, **extra):
+    return JsonResponse({"error": message, **extra}, status=status, json_dumps_params=JSON_PARAMS)
+
+
+def api_view(view):
+    """Wrap a read-only API view: credentials (401), method (405), JSON answers, no caching.
+
+    The view is called as `view(request, user, ...)` with the user whose scope applies and returns the
+    data to send as JSON, or raises ApiError. CSRF does not apply: these views change nothing, and a
+    cross-site POST meets 401 or 405 like any other.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            user = api_user(request)
+        except NotAuthenticated as exc:
+            response = json_error(401, str(exc))
+            response["WWW-Authenticate"] = 'Token realm="api"'
+        else:
+            if request.method not in API_METHODS:
+                response = json_error(405, f"method {request.method} is not allowed here; use GET")
+                response["Allow"] = ", ".join(API_METHODS)
+            else:
+                try:
+                    response = JsonResponse(view(request, user, *args, **kwargs), json_dumps_params=JSON_PARAMS)
+                except ApiError as exc:
+                    response = json_error(exc.status, str(exc), **exc.extra)
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        return response
+
+    return csrf_exempt(never_cache(wrapper))

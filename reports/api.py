@@ -1,0 +1,80 @@
+"""The JSON API of CONTRACT.md ("HTTP"): the same figures as `manage.py kpi --json` and `ranking --json`.
+
+Views parse their parameters (400 naming the parameter), find the unit within the user's scope (404,
+the same answer for an unknown unit and one outside the scope) and hand over to the reports selectors.
+Credentials, methods and the JSON envelope are accounts.authentication.api_view's job.
+"""
+
+from accounts.authentication import ApiError, api_view, json_error
+from units.models import Unit
+
+from .kpis import UnknownKpi, get_kpi
+from .periods import Period, PeriodError
+from .selectors import kpis_for, ranking, units_active_in
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def _bad_parameter(parameter, message):
+    return ApiError(f"{parameter}: {message}", status=400, parameter=parameter)
+
+
+def _required(request, name):
+    value = request.GET.get(name, "").strip()
+    if not value:
+        raise _bad_parameter(name, "this parameter is required")
+    return value
+
+
+def _period(request):
+    try:
+        return Period.parse(_required(request, "period"))
+    except PeriodError as exc:
+        raise _bad_parameter("period", str(exc)) from None
+
+
+def _kpi(request):
+    try:
+        return get_kpi(_required(request, "kpi"))
+    except UnknownKpi as exc:
+        raise _bad_parameter("kpi", str(exc)) from None
+
+
+def _flag(request, name):
+    value = request.GET.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise _bad_parameter(name, f"expected 1 or 0, not {value!r}")
+
+
+def _unit_in_scope(user, parameter, code):
+    unit = Unit.objects.for_user(user).filter(code=code).first()
+    if unit is None:
+        raise ApiError(f"{parameter}: no unit with code {code!r} in your scope", status=404, parameter=parameter)
+    return unit
+
+
+@api_view
+def kpi(request, user):
+    """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1]"""
+    # Every parameter is read before the unit is looked up, so a malformed request gets its 400 first.
+    code, period, own = _required(request, "unit"), _period(request), _flag(request, "own")
+    return kpis_for(_unit_in_scope(user, "unit", code), period, own=own).as_json()
+
+
+@api_view
+def ranking_view(request, user):
+    """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY; without parent, the top units of the scope."""
+    code, period, kpi = request.GET.get("parent", "").strip(), _period(request), _kpi(request)
+    if code:
+        return ranking(period, kpi.key, parent=_unit_in_scope(user, "parent", code)).as_json()
+    top = units_active_in(Unit.objects.scope_roots_for(user), period)
+    return ranking(period, kpi.key, units=top).as_json()
+
+
+def not_found(request, path=""):
+    """Unknown paths under /api/v1/ answer in JSON too."""
+    return json_error(404, f"no API endpoint at {request.path}; see /api/v1/kpi and /api/v1/ranking")
