@@ -42,7 +42,7 @@ class Column:
         return self.labels[0] if self.labels else self.key
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class RowIssue:
     """One problem with one cell (or a whole row, or the file when `row` is None)."""
 
@@ -371,7 +371,7 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
         return
     parsed = importer.parse(tabular.data_rows(sheet, header))
     report.rows = len(parsed) if isinstance(parsed, list) else 0
-    report.errors, report.warnings = sorted(importer.errors), sorted(importer.warnings)
+    report.errors, report.warnings = by_row(importer.errors), by_row(importer.warnings)
     if importer.errors:
         return
     try:
@@ -379,12 +379,17 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
             report.created, report.updated, report.unchanged = importer.write(parsed)
             # The write may find problems only the database can see (a locked month, a cycle in the tree).
             if importer.errors:
-                report.errors = sorted(importer.errors)
+                report.errors = by_row(importer.errors)
                 raise _Rollback
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
+
+
+def by_row(issues):
+    """In row order; within a row, in the order the cells were read (left to right)."""
+    return sorted(issues, key=lambda issue: (issue.row is not None, issue.row or 0))
 
 
 def _record(report, *, user, source):

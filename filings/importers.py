@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dvc_portal.importing import Column, Importer, accepts_force, parse_whole, register, validation_messages
+from dvc_portal.importing import (
+    Column, Importer, RowIssue, accepts_force, parse_whole, register, validation_messages,
+)
 from dvc_portal.tabular import clean_text
 from procedures.models import Procedure
 from units.models import Unit
@@ -231,26 +233,20 @@ class FilingImporter(Importer):
         return result.created, result.updated, result.unchanged
 
     def _locked(self, exc, parsed):
-        """Months the workflow has locked (approved or closed) refuse writes: name the rows they hit."""
-        codes = {pk: code for code, pk in Unit.objects.filter(
-            pk__in={row["unit_id"] for row in parsed}).values_list("code", "pk")}
-        for message in validation_messages(exc):
-            hit = [
-                number for row, number in zip(parsed, self.numbers)
-                if codes.get(row["unit_id"]) in message
-                and (f"{row['month']:02d}/{row['year']}" in message or f"{row['year']}-{row['month']:02d}" in message)
-            ]
-            for number in hit or [None]:
-                if number is None:
-                    from dvc_portal.importing import RowIssue
-
-                    self.errors.append(RowIssue(None, self.file_name, message))
-                else:
-                    self.error(number, "unit_code", message)
+        """Months the workflow has locked (approved or closed) refuse writes: name the rows they hit.
+        filings.workflow.UnitMonthLocked maps each refused (unit_id, year, month) to its message."""
+        locked = getattr(exc, "locked", None)
+        if locked is None:
+            self.errors.extend(RowIssue(None, self.file_name, message) for message in validation_messages(exc))
+            return
+        for row, number in zip(parsed, self.numbers):
+            message = locked.get((row["unit_id"], row["year"], row["month"]))
+            if message:
+                self.error(number, "unit_code", str(message) + (
+                    "" if self.force else " " + _("(an admin may import it with --force / “overwrite locked months”)")
+                ))
 
 
 def _missing_period(row):
-    from dvc_portal.importing import RowIssue
-
     return RowIssue(row, "Kỳ báo cáo", _("the file needs a period column (Kỳ báo cáo) or year and month columns "
                                          "(Năm, Tháng)"))
