@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -90,3 +91,125 @@ class MonthlyFiling(models.Model):
     @property
     def pending_total(self):
         return self.pending_on_time + self.pending_overdue
+
+
+class UnitMonthStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class UnitMonth(models.Model):
+    """The state of one unit's report for one month: its status in the workflow and the version that
+    guards its figures against lost updates. Created by the first write of figures or by a submission;
+    no row means the month is missing. See docs/workflow.md."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="unit_months"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=UnitMonthStatus, default=UnitMonthStatus.DRAFT
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    # The optimistic lock: bumped by every save that changes a figure and by every status change.
+    version = models.PositiveIntegerField(_("version"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # Timeliness is judged on the first submission: a return and a new submission do not make it late.
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("last changed at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit-month")
+        verbose_name_plural = _("unit-months")
+        ordering = ["-year", "-month", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"],
+                name="unit_month_unique",
+                violation_error_message=_("This unit already has a record for this month."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name="unit_month_month_1_12",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UnitMonthStatus.values),
+                name="unit_month_status_valid",
+                violation_error_message=_("Unknown status."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=UnitMonthStatus.RETURNED) | ~Q(return_reason=""),
+                name="unit_month_returned_has_reason",
+                violation_error_message=_("A returned month needs a reason."),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "month", "status"], name="unit_month_period_status")]
+
+    def __str__(self):
+        return f"{self.unit} {self.month:02d}/{self.year}"
+
+    @property
+    def key(self):
+        return (self.unit_id, self.year, self.month)
+
+
+class EntryException(models.Model):
+    """An admin's extension of the entry deadline for one unit and month."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="entry_exceptions"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    open_until = models.DateField(_("open for entry until"), help_text=_("Entry stays open through this day."))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("entry deadline exception")
+        verbose_name_plural = _("entry deadline exceptions")
+        ordering = ["-year", "-month", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"],
+                name="entry_exception_unique",
+                violation_error_message=_("This unit already has an exception for this month; change it instead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name="entry_exception_month_1_12",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.month:02d}/{self.year} → {self.open_until.isoformat()}"

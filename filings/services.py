@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 
 KEY = ("unit_id", "procedure_id", "year", "month")
@@ -66,12 +67,17 @@ def _existing(rows):
     return found
 
 
-def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: str = "") -> UpsertResult:
+def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: str = "", force: bool = False,
+                   expected_versions: dict | None = None) -> UpsertResult:
     """Create or update monthly filings by their key (unit, procedure, year, month).
 
     Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
     (already validated by filings.rules). Counts not in `fields` keep their stored value (0 for a new
-    row). Rows equal to what is stored are left alone and counted as unchanged. All or nothing."""
+    row). Rows equal to what is stored are left alone and counted as unchanged. All or nothing.
+
+    The unit-months written must be writable by `user` (filings.workflow: approved months need an admin's
+    `force`; raises UnitMonthLocked) and, for those in `expected_versions` ({(unit_id, year, month):
+    version}), still at the version the user saw (raises VersionConflict)."""
     unknown = set(fields) - set(COUNT_FIELDS)
     if unknown:
         raise ValueError(f"not count fields: {', '.join(sorted(unknown))}")
@@ -81,6 +87,7 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
     if not rows:
         return result
     with transaction.atomic():
+        guard = workflow.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
         existing = _existing(rows)
         to_create, to_update = [], []
         for row in rows:
@@ -97,6 +104,7 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         writer.update(to_update, fields)
         reason = f"{source}: {note}" if note else source
         writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
+        guard.written(to_create + to_update, reason=reason)
         result.created, result.updated = len(to_create), len(to_update)
         result.changed_ids = [row["id"] for row in to_create + to_update]
     return result
@@ -206,3 +214,22 @@ class _PostgresWriter:
                 (_history_values(row, kind, user, reason, now) for row, kind in items),
             )
 
+
+
+def filings_delete(filings, *, source: str, user=None, force: bool = False) -> int:
+    """Delete monthly filings (the admin's delete) under the lock rule of filings_upsert, with a `-`
+    history row for each (who, where from) and their unit-months' versions bumped. All or nothing."""
+    filings = list(filings)
+    if not filings:
+        return 0
+    keys = [{"unit_id": f.unit_id, "year": f.year, "month": f.month} for f in filings]
+    with transaction.atomic():
+        guard = workflow.write_guard(keys, user=user, force=force)
+        for filing in filings:
+            # simple-history's post_delete receiver writes the history row from these.
+            filing._change_reason = source
+            if user is not None:
+                filing._history_user = user
+            filing.delete()
+        guard.written(keys, reason=source, create_missing=False)
+    return len(filings)

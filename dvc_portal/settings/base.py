@@ -120,6 +120,9 @@ if EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="dvc-portal <no-reply@localhost>")
 
+# Monthly figures close for entry by clerks this many days after the month ends (docs/workflow.md).
+FILINGS_ENTRY_CLOSE_DAYS = env.int("FILINGS_ENTRY_CLOSE_DAYS", default=10)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

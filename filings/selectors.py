@@ -1,0 +1,492 @@
+"""Reads of the filings app: the entry grid of a unit-month, its history, and completeness.
+
+KPIs are not computed here (reports.selectors is the one read path for them); the grid only adds up the
+cells it shows, as the paper form 06 does, and completeness counts unit-months, not filings.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Min, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures.models import BEGINNING, Offering, Procedure
+from reports.periods import Month, Period
+from reports.selectors import round_half_up
+from units.models import Unit
+
+from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .rules import balance_warnings
+from .workflow import entry_deadline
+
+# The grid's computed columns, each after the last count it sums (report form 06's groups).
+NEW = ("received_online", "received_direct", "received_postal")
+RESOLVED = ("resolved_early", "resolved_on_time", "resolved_late")
+PENDING = ("pending_on_time", "pending_overdue")
+
+
+def count_labels():
+    """Column labels of the grid, in the active language."""
+    return {f: MonthlyFiling._meta.get_field(f).verbose_name for f in COUNT_FIELDS}
+
+
+def unit_month_state(unit: Unit, year: int, month: int) -> UnitMonth | None:
+    return (
+        UnitMonth.objects.filter(unit=unit, year=year, month=month)
+        .select_related("submitted_by", "decided_by", "updated_by")
+        .first()
+    )
+
+
+# --- the entry grid -------------------------------------------------------------------------------
+
+
+def _number(value):
+    """A cell's value for arithmetic: stored ints as they are, typed text when it is a plain number."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip().replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
+    return int(text) if text.isdigit() else 0
+
+
+@dataclass
+class GridRow:
+    procedure: Procedure
+    service_level: str | None
+    values: dict
+    stored: bool = False
+    errors: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+    def total(self, names):
+        return sum(_number(self.values.get(name)) for name in names)
+
+    @property
+    def new_total(self):
+        return self.total(NEW)
+
+    @property
+    def resolved_total(self):
+        return self.total(RESOLVED)
+
+    @property
+    def pending_total(self):
+        return self.total(PENDING)
+
+    @property
+    def balanced(self):
+        return _number(self.values.get("carried_over")) + self.new_total == self.resolved_total + self.pending_total
+
+    @property
+    def is_empty(self):
+        return all(str(self.values.get(f, "")).strip() in ("", "0") for f in COUNT_FIELDS)
+
+    @property
+    def cells(self):
+        """(field, value, error) in the form's column order."""
+        return [(name, self.values.get(name, ""), self.errors.get(name)) for name in COUNT_FIELDS]
+
+
+@dataclass
+class Grid:
+    unit: Unit
+    year: int
+    month: int
+    rows: list[GridRow]
+    unit_month: UnitMonth | None
+
+    @property
+    def version(self):
+        return self.unit_month.version if self.unit_month else 0
+
+    @property
+    def status(self):
+        return self.unit_month.status if self.unit_month else "missing"
+
+    @property
+    def totals(self):
+        return {name: sum(_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
+
+    @property
+    def new_total(self):
+        return sum(row.new_total for row in self.rows)
+
+    @property
+    def resolved_total(self):
+        return sum(row.resolved_total for row in self.rows)
+
+    @property
+    def pending_total(self):
+        return sum(row.pending_total for row in self.rows)
+
+    @property
+    def balanced(self):
+        return all(row.balanced for row in self.rows)
+
+    @property
+    def online_rate(self):
+        """The grid's online rate as typed (received online / new), rounded half up; None with no new filings."""
+        new = self.new_total
+        if not new:
+            return None
+        return round_half_up(Fraction(100 * self.totals["received_online"], new))
+
+    @property
+    def deadline(self):
+        return entry_deadline(self.year, self.month)
+
+    @property
+    def procedure_ids(self):
+        return [row.procedure.pk for row in self.rows]
+
+
+def entry_grid(unit: Unit, year: int, month: int, *, extra_procedure_ids=(), copy_previous=False,
+               posted: dict | None = None, errors: dict | None = None) -> Grid:
+    """The rows of a unit-month's entry form: each procedure the unit offers that month (any level), each
+    procedure with stored figures, and the `extra_procedure_ids` asked for; with `copy_previous`, also the
+    procedures that had figures last month, *carried over* pre-filled with last month's pending files.
+    `posted` ({procedure_id: {field: text}}) replaces the stored values of its rows (a re-shown form),
+    `errors` ({procedure_id: {field: message}}) marks cells. Four queries."""
+    offered = {
+        offering.procedure_id: offering
+        for offering in Offering.objects.in_force(year, month).filter(unit=unit).select_related("procedure")
+    }
+    stored = {
+        filing.procedure_id: filing
+        for filing in MonthlyFiling.objects.filter(unit=unit, year=year, month=month).select_related("procedure")
+    }
+    procedures = {pid: o.procedure for pid, o in offered.items()}
+    procedures.update({pid: f.procedure for pid, f in stored.items()})
+    carried = {}
+    if copy_previous:
+        previous = Month(year, month).shift(-1)
+        for filing in MonthlyFiling.objects.filter(unit=unit, year=previous.year, month=previous.month).select_related(
+            "procedure"
+        ):
+            procedures.setdefault(filing.procedure_id, filing.procedure)
+            carried[filing.procedure_id] = filing.pending_total
+    wanted = set(extra_procedure_ids) | set(posted or {})
+    missing = wanted - set(procedures)
+    if missing:
+        procedures.update({p.pk: p for p in Procedure.objects.filter(pk__in=missing)})
+    rows = []
+    for pid, procedure in sorted(procedures.items(), key=lambda item: item[1].code):
+        filing = stored.get(pid)
+        if posted and pid in posted:
+            values = {f: posted[pid].get(f, "") for f in COUNT_FIELDS}
+        elif filing:
+            values = {f: getattr(filing, f) for f in COUNT_FIELDS}
+        else:
+            values = {f: "" for f in COUNT_FIELDS}
+            if pid in carried and carried[pid]:
+                values["carried_over"] = carried[pid]
+        row = GridRow(
+            procedure=procedure,
+            service_level=offered[pid].service_level if pid in offered else None,
+            values=values,
+            stored=filing is not None,
+            errors=(errors or {}).get(pid, {}),
+        )
+        if not row.errors and not row.is_empty:
+            row.warnings = [message for _field, message in balance_warnings({f: _number(v) for f, v in values.items()})]
+        rows.append(row)
+    return Grid(unit, year, month, rows, unit_month_state(unit, year, month))
+
+
+def procedure_choices(limit=3000):
+    """Code and name of catalogue procedures, for the "add a procedure" suggestions."""
+    return list(Procedure.objects.order_by("code").values_list("code", "name")[:limit])
+
+
+# --- history --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    subject: str
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime.datetime
+    user: object
+    source: str
+    kind: str  # "figures" or "status"
+    changes: list[Change] = field(default_factory=list)
+    reason: str = ""
+
+
+def _status_label(value):
+    return UnitMonthStatus(value).label if value else _("missing")
+
+
+def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
+    """Every recorded change of the unit-month's figures and status, newest first; the changes written
+    together (one save, one import) make one entry. Two queries."""
+    labels = count_labels()
+    records = []
+    previous = {}
+    filing_history = (
+        MonthlyFiling.history.filter(unit_id=unit.pk, year=year, month=month)
+        .select_related("history_user", "procedure")
+        .order_by("history_date", "history_id")
+    )
+    for record in filing_history:
+        before = previous.get(record.id)
+        subject = record.procedure.code if record.procedure_id else str(record.procedure_id)
+        changes = []
+        for name in COUNT_FIELDS:
+            new = getattr(record, name)
+            old = getattr(before, name) if before is not None else None
+            if record.history_type == "-":
+                changes.append(Change(subject, labels[name], new, None))
+            elif before is None:
+                if new:
+                    changes.append(Change(subject, labels[name], None, new))
+            elif old != new:
+                changes.append(Change(subject, labels[name], old, new))
+        if record.history_type == "+" and not changes:
+            changes.append(Change(subject, _("all counts"), None, 0))
+        previous[record.id] = None if record.history_type == "-" else record
+        records.append((record.history_date, record.history_id, "figures", record, changes, ""))
+
+    status_history = (
+        UnitMonth.history.filter(unit_id=unit.pk, year=year, month=month)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    before = None
+    for record in status_history:
+        old = before.status if before else None
+        changes = []
+        if old != record.status:
+            changes.append(Change(_("status"), _("status"), _status_label(old), _status_label(record.status)))
+        reason = record.return_reason if record.status == UnitMonthStatus.RETURNED else ""
+        before = record
+        if changes or reason:
+            records.append((record.history_date, record.history_id, "status", record, changes, reason))
+
+    entries = []
+    for when, _id, kind, record, changes, reason in sorted(records, key=lambda r: (r[0], r[2], r[1]), reverse=True):
+        source = record.history_change_reason or ""
+        last = entries[-1] if entries else None
+        if (last and last.kind == kind == "figures" and last.when == when and last.source == source
+                and getattr(last.user, "pk", None) == record.history_user_id):
+            last.changes[:0] = changes
+            continue
+        entries.append(HistoryEntry(when, record.history_user, source, kind, list(changes), reason))
+    for entry in entries:
+        entry.changes.sort(key=lambda c: c.subject)
+    return entries
+
+
+# --- completeness ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self):
+        if not self.denominator:
+            return None
+        return round_half_up(Fraction(100 * self.numerator, self.denominator))
+
+    def as_json(self):
+        value = self.value
+        return {"numerator": self.numerator, "denominator": self.denominator,
+                "value": None if value is None else f"{value:.2f}"}
+
+
+@dataclass
+class CompletenessCell:
+    month: Month
+    status: str
+    due: bool
+    deadline: datetime.date
+    unit_month: UnitMonth | None = None
+    on_time: bool | None = None
+
+    @property
+    def reported(self):
+        return self.status in (UnitMonthStatus.SUBMITTED, UnitMonthStatus.APPROVED)
+
+    @property
+    def submitted_at(self):
+        return self.unit_month.submitted_at if self.unit_month else None
+
+    @property
+    def first_submitted_at(self):
+        return self.unit_month.first_submitted_at if self.unit_month else None
+
+    def as_json(self):
+        def iso(value):
+            return timezone.localtime(value).isoformat() if value else None
+
+        return {
+            "month": str(self.month), "status": self.status, "due": self.due,
+            "deadline": self.deadline.isoformat(), "submitted_at": iso(self.submitted_at),
+            "first_submitted_at": iso(self.first_submitted_at), "on_time": self.on_time,
+        }
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    depth: int
+    cells: list[CompletenessCell]
+
+    @property
+    def due(self):
+        return sum(cell.due for cell in self.cells)
+
+    @property
+    def reported(self):
+        return sum(cell.due and cell.reported for cell in self.cells)
+
+    @property
+    def on_time(self):
+        return sum(cell.due and cell.on_time is True for cell in self.cells)
+
+    def as_json(self, parent_codes):
+        return {
+            "unit": self.unit.code, "name": self.unit.name, "parent": parent_codes.get(self.unit.parent_id),
+            "months": [cell.as_json() for cell in self.cells],
+            "due": self.due, "reported": self.reported, "on_time": self.on_time,
+        }
+
+
+@dataclass
+class Completeness:
+    parent: Unit
+    period: Period
+    rows: list[CompletenessRow]
+    deadline_days: int
+
+    @property
+    def months(self):
+        return self.period.months
+
+    @property
+    def due(self):
+        return sum(row.due for row in self.rows)
+
+    @property
+    def reported(self):
+        return sum(row.reported for row in self.rows)
+
+    @property
+    def on_time(self):
+        return sum(row.on_time for row in self.rows)
+
+    @property
+    def reporting_rate(self):
+        return Rate(self.reported, self.due)
+
+    @property
+    def on_time_rate(self):
+        return Rate(self.on_time, self.due)
+
+    def status_counts(self):
+        counts = defaultdict(int)
+        for row in self.rows:
+            for cell in row.cells:
+                if cell.due:
+                    counts[cell.status] += 1
+        return dict(counts)
+
+    def as_json(self):
+        parent_codes = {self.parent.pk: self.parent.code}
+        parent_codes.update({row.unit.pk: row.unit.code for row in self.rows})
+        missing_parents = {row.unit.parent_id for row in self.rows} - set(parent_codes)
+        if missing_parents:
+            parent_codes.update(dict(Unit.objects.filter(pk__in=missing_parents).values_list("pk", "code")))
+        return {
+            "parent": self.parent.code, "name": self.parent.name, "period": self.period.as_json(),
+            "deadline_days": self.deadline_days,
+            "units": [row.as_json(parent_codes) for row in self.rows],
+            "totals": {
+                "units": len(self.rows), "due": self.due, "reported": self.reported, "on_time": self.on_time,
+                "reporting_rate": self.reporting_rate.as_json(), "on_time_rate": self.on_time_rate.as_json(),
+            },
+        }
+
+
+def _existed_in(unit, month: Month):
+    return (unit.valid_from is None or unit.valid_from <= month.last_day) and (
+        unit.valid_to is None or unit.valid_to >= month.first_day
+    )
+
+
+def completeness(parent: Unit, period: Period, *, today: datetime.date | None = None) -> Completeness:
+    """For every unit strictly below `parent` that is expected to report in the period, the status of
+    each month, whether it was submitted by the deadline, and the reporting and on-time rates (ratios of
+    sums over the due unit-months). Three queries whatever the number of units."""
+    today = today or timezone.localdate()
+    months = period.months
+    units = list(
+        Unit.objects.subtree(parent).exclude(pk=parent.pk)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end.last_day),
+                Q(valid_to__isnull=True) | Q(valid_to__gte=period.start.first_day))
+        .order_by("path")
+    )
+    # A unit is expected to report from the month of its first offering (any level) on.
+    first_offering = dict(
+        Offering.objects.filter(unit__path__startswith=parent.path)
+        .exclude(unit_id=parent.pk)
+        .annotate(start=Coalesce("valid_from", Value(BEGINNING)))
+        .order_by()
+        .values("unit_id")
+        .annotate(first=Min("start"))
+        .values_list("unit_id", "first")
+    )
+    states = {
+        um.key: um
+        for um in UnitMonth.objects.filter(period.filter_q(), unit__path__startswith=parent.path)
+        .exclude(unit_id=parent.pk)
+        .order_by()
+    }
+    rows = []
+    for unit in units:
+        cells = []
+        for month in months:
+            key = (unit.pk, month.year, month.month)
+            state = states.get(key)
+            offers = unit.pk in first_offering and first_offering[unit.pk] <= month.last_day
+            expected = state is not None or (offers and _existed_in(unit, month))
+            deadline = entry_deadline(month.year, month.month)
+            due = expected and month.last_day < today
+            cell = CompletenessCell(month, state.status if state else "missing", due, deadline, state)
+            if due:
+                first = state.first_submitted_at if state else None
+                if first is not None:
+                    cell.on_time = timezone.localtime(first).date() <= deadline
+                elif deadline < today:
+                    cell.on_time = False
+            cells.append(cell)
+        if any(cell.due or cell.unit_month for cell in cells):
+            rows.append(CompletenessRow(unit, unit.depth - parent.depth, cells))
+    return Completeness(parent, period, rows, settings.FILINGS_ENTRY_CLOSE_DAYS)
+
+
+# --- lists for the start page ---------------------------------------------------------------------
+
+
+def unit_months_in_scope(user, *, statuses, limit=50):
+    """Unit-months of the user's scope in the given statuses, the oldest month first."""
+    scope = Unit.objects.for_user(user)
+    return list(
+        UnitMonth.objects.filter(status__in=statuses, unit__in=scope)
+        .select_related("unit", "submitted_by", "decided_by")
+        .order_by("year", "month", "unit__code")[:limit]
+    )

@@ -1,0 +1,435 @@
+"""The workflow of a unit-month: its transitions, the lock rule and the version check (docs/workflow.md).
+
+`filings_upsert` calls `write_guard` first, so every writer of figures (entry form, import, admin, API,
+demo) obeys the same locks and the same optimistic version check; the transitions below are the only
+code that changes a unit-month's status. Each runs in one transaction and writes its history row in it.
+"""
+
+import datetime
+from dataclasses import dataclass
+from itertools import islice
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from reports.periods import Month
+from units.models import Unit
+
+from .models import EntryException, UnitMonth, UnitMonthStatus
+
+Status = UnitMonthStatus
+_CHUNK = 2000
+
+# Where a status change came from, as recorded in the history's change reason (the figures' sources are
+# filings.services.Source; the two share their words).
+FORM = "form"
+ADMIN = "admin"
+
+
+class UnitMonthLocked(ValidationError):
+    """A write refused by the lock rule. `locked` maps each refused (unit_id, year, month) to its message."""
+
+    def __init__(self, locked: dict):
+        super().__init__([ValidationError(message, code="locked") for message in locked.values()])
+        self.locked = locked
+
+
+@dataclass(frozen=True)
+class Conflict:
+    key: tuple
+    unit_code: str
+    expected: int
+    current: int
+    updated_at: datetime.datetime | None
+    updated_by: str
+
+
+class VersionConflict(ValidationError):
+    """A save refused because someone changed the unit-month since the user loaded it."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__([ValidationError(_conflict_message(c), code="stale") for c in conflicts])
+        self.conflicts = conflicts
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def entry_deadline(year: int, month: int) -> datetime.date:
+    """The last day on which clerks may enter or submit the month's figures."""
+    return Month(year, month).last_day + datetime.timedelta(days=settings.FILINGS_ENTRY_CLOSE_DAYS)
+
+
+def is_admin(user) -> bool:
+    """Admins, and system processes (no user: the CLI, the demo), are not held by deadlines and may force."""
+    return user is None or bool(getattr(user, "is_portal_admin", False))
+
+
+def _user_label(user):
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+def _month_label(year, month):
+    return f"{month:02d}/{year}"
+
+
+def _day(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _conflict_message(conflict: Conflict):
+    year, month = conflict.key[1:]
+    if conflict.updated_at:
+        return _(
+            "%(unit)s %(month)s was changed by %(user)s at %(time)s after you opened it; nothing of yours "
+            "was saved. The current figures are shown: check them and enter your changes again."
+        ) % {
+            "unit": conflict.unit_code, "month": _month_label(year, month), "user": conflict.updated_by,
+            "time": formats.date_format(timezone.localtime(conflict.updated_at), "SHORT_DATETIME_FORMAT"),
+        }
+    return _(
+        "%(unit)s %(month)s was changed by someone else after you opened it; nothing of yours was saved. "
+        "The current figures are shown: check them and enter your changes again."
+    ) % {"unit": conflict.unit_code, "month": _month_label(year, month)}
+
+
+def _entry_open_until(keys, today):
+    """{key: last day of entry} for the keys, with the admins' exceptions applied."""
+    open_until = {key: entry_deadline(key[1], key[2]) for key in keys}
+    late = [key for key, day in open_until.items() if day < today]
+    for batch in _chunks(late):
+        for exception in EntryException.objects.filter(_keys_q(batch)).only("unit_id", "year", "month", "open_until"):
+            key = (exception.unit_id, exception.year, exception.month)
+            if key in open_until and exception.open_until > open_until[key]:
+                open_until[key] = exception.open_until
+    return open_until
+
+
+def _lock_reason(key, state: UnitMonth | None, *, user, force, open_until, today):
+    """Why `user` may not write the unit-month's figures, or None when they may."""
+    status = state.status if state else None
+    if status == Status.APPROVED:
+        if force and is_admin(user):
+            return None
+        return _("approved on %(date)s by %(user)s; an administrator must reopen it (or force the write)") % {
+            "date": _day(state.decided_at) if state.decided_at else "?",
+            "user": _user_label(state.decided_by) if state.decided_by_id else _("an administrator"),
+        }
+    if is_admin(user):
+        return None
+    if status == Status.SUBMITTED:
+        return _(
+            "submitted on %(date)s by %(user)s and waiting for a leader's decision; a leader must return it "
+            "before it can be changed"
+        ) % {
+            "date": _day(state.submitted_at) if state.submitted_at else "?",
+            "user": _user_label(state.submitted_by) if state.submitted_by_id else "?",
+        }
+    # A returned month stays open: the leader asked for a correction, whatever the date.
+    if status != Status.RETURNED and open_until[key] < today:
+        return _(
+            "closed for entry since %(date)s (%(days)s days after the end of the month); an administrator "
+            "can grant an exception"
+        ) % {"date": _day(open_until[key] + datetime.timedelta(days=1)), "days": settings.FILINGS_ENTRY_CLOSE_DAYS}
+    return None
+
+
+def _locked(keys, states, *, user, force, today):
+    today = today or timezone.localdate()
+    open_until = _entry_open_until(keys, today) if not is_admin(user) else {}
+    locked = {}
+    for key in sorted(keys):
+        reason = _lock_reason(key, states.get(key), user=user, force=force, open_until=open_until, today=today)
+        if reason:
+            locked[key] = reason
+    if not locked:
+        return {}
+    codes = dict(Unit.objects.filter(pk__in={key[0] for key in locked}).values_list("pk", "code"))
+    return {
+        key: f"{codes.get(key[0], key[0])} {_month_label(key[1], key[2])}: {reason}"
+        for key, reason in locked.items()
+    }
+
+
+def assert_writable(unit_months, *, user, force: bool = False, today: datetime.date | None = None) -> None:
+    """Raise UnitMonthLocked unless `user` may write the figures of every one of `unit_months`
+    ((unit_id, year, month) keys or UnitMonth rows). Approved months refuse everyone unless an admin
+    forces the write; clerks and leaders are also refused submitted months and, unless returned, months
+    past the entry deadline without an exception. The message names each unit code and month."""
+    keys = {um.key if isinstance(um, UnitMonth) else tuple(um) for um in unit_months}
+    locked = _locked(keys, _states(keys), user=user, force=force, today=today)
+    if locked:
+        raise UnitMonthLocked(locked)
+
+
+def lock_reason(unit, year, month, unit_month, *, user, force=False, today=None):
+    """The message saying why `user` may not write this unit-month's figures, or None (for pages)."""
+    key = (unit.pk, year, month)
+    return _locked({key}, {key: unit_month} if unit_month else {}, user=user, force=force, today=today).get(key)
+
+
+def _is_leader(user):
+    return user is not None and getattr(user, "role", None) == Role.LEADER
+
+
+def _in_scope(user, unit):
+    return user is None or Unit.objects.for_user(user).filter(pk=unit.pk).exists()
+
+
+def decision_refusal(unit_month: UnitMonth | None, *, user) -> str | None:
+    """Why `user` may not approve or return this unit-month (leaders of the unit's scope, never on their
+    own submission; admins), or None."""
+    if is_admin(user):
+        return None
+    if not _is_leader(user):
+        return _("Only a leader or an administrator can approve or return a month.")
+    if unit_month is not None and unit_month.submitted_by_id == user.pk:
+        return _("You submitted this month yourself; another leader must approve or return it.")
+    return None
+
+
+def allowed_actions(unit, year, month, unit_month, *, user, today=None) -> set[str]:
+    """What `user` may do on this unit-month now (scope already checked): save, submit, approve, return,
+    reopen. For showing the right buttons; the transitions check the same rules again."""
+    status = unit_month.status if unit_month else None
+    actions = set()
+    if lock_reason(unit, year, month, unit_month, user=user, today=today) is None:
+        actions.add("save")
+        if status in (None, Status.DRAFT, Status.RETURNED):
+            actions.add("submit")
+    if status == Status.SUBMITTED and decision_refusal(unit_month, user=user) is None:
+        actions |= {"approve", "return"}
+    if status == Status.APPROVED and is_admin(user):
+        actions.add("reopen")
+    return actions
+
+
+# --- reading and locking unit-month rows ----------------------------------------------------------
+
+
+def _chunks(items, size=_CHUNK):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _keys_q(keys):
+    months = Q()
+    for year, month in {(key[1], key[2]) for key in keys}:
+        months |= Q(year=year, month=month)
+    return months & Q(unit_id__in={key[0] for key in keys})
+
+
+def _states(keys, *, for_update=False):
+    """{key: UnitMonth} for the stored unit-months among `keys`; locked FOR UPDATE when asked (PostgreSQL
+    makes a concurrent writer wait for this transaction, then see its new version)."""
+    keys = set(keys)
+    found = {}
+    for batch in _chunks(sorted(keys)):
+        queryset = UnitMonth.objects.filter(_keys_q(batch)).select_related("decided_by", "submitted_by", "updated_by")
+        if for_update:
+            queryset = queryset.select_for_update(of=("self",))
+        for unit_month in queryset.order_by():
+            if unit_month.key in keys:
+                found[unit_month.key] = unit_month
+    return found
+
+
+def _check_versions(expected_versions, states):
+    conflicts = []
+    for key, expected in sorted(expected_versions.items()):
+        state = states.get(key)
+        current = state.version if state else 0
+        if current != expected:
+            conflicts.append((key, expected, current, state))
+    if not conflicts:
+        return
+    codes = dict(Unit.objects.filter(pk__in={conflict[0][0] for conflict in conflicts}).values_list("pk", "code"))
+    raise VersionConflict([
+        Conflict(
+            key=key, unit_code=codes.get(key[0], str(key[0])), expected=expected, current=current,
+            updated_at=state.updated_at if state else None,
+            updated_by=_user_label(state.updated_by) if state and state.updated_by_id else _("someone else"),
+        )
+        for key, expected, current, state in conflicts
+    ])
+
+
+class WriteGuard:
+    """What filings_upsert holds between its lock check and its writes: the unit-month rows it locked."""
+
+    def __init__(self, states, user):
+        self.states = states
+        self.user = user
+
+    def written(self, rows, *, reason: str, create_missing: bool = True):
+        """After the figures of `rows` were written: bump the version of their unit-months, and create the
+        missing ones as drafts (with their history rows: bulk writes send no signals)."""
+        keys = {(row["unit_id"], row["year"], row["month"]) for row in rows}
+        if not keys:
+            return
+        now = timezone.now()
+        user_id = getattr(self.user, "pk", None)
+        existing = [self.states[key].pk for key in keys if key in self.states]
+        for batch in _chunks(existing):
+            UnitMonth.objects.filter(pk__in=batch).update(
+                version=F("version") + 1, updated_at=now, updated_by_id=user_id
+            )
+        missing = [
+            UnitMonth(unit_id=key[0], year=key[1], month=key[2], status=Status.DRAFT, version=1,
+                      updated_at=now, updated_by_id=user_id)
+            for key in sorted(keys - set(self.states))
+        ] if create_missing else []
+        if missing:
+            created = UnitMonth.objects.bulk_create(missing, batch_size=500)
+            UnitMonth.history.bulk_history_create(
+                created, batch_size=500, default_user=self.user if user_id else None,
+                default_change_reason=reason[:100], default_date=now,
+            )
+
+
+def write_guard(rows, *, user, force=False, expected_versions=None) -> WriteGuard:
+    """The lock rule and the version check for a write of `rows` ({"unit_id", "year", "month", ...}),
+    called by filings_upsert inside its transaction before it writes anything."""
+    keys = {(row["unit_id"], row["year"], row["month"]) for row in rows}
+    if expected_versions:
+        keys |= set(expected_versions)
+    states = _states(keys, for_update=True)
+    locked = _locked(keys, states, user=user, force=force, today=None)
+    if locked:
+        raise UnitMonthLocked(locked)
+    if expected_versions:
+        _check_versions(expected_versions, states)
+    return WriteGuard(states, user)
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+def _refuse(unit, year, month, state, action):
+    status = state.get_status_display() if state else _("missing")
+    raise ValidationError(
+        _("%(unit)s %(month)s is %(status)s; it cannot be %(action)s.")
+        % {"unit": unit.code, "month": _month_label(year, month), "status": status.lower(), "action": action},
+        code="invalid_transition",
+    )
+
+
+def _current(unit, year, month, expected_version):
+    state = _states({(unit.pk, year, month)}, for_update=True).get((unit.pk, year, month))
+    if expected_version is not None:
+        _check_versions({(unit.pk, year, month): expected_version}, {(unit.pk, year, month): state} if state else {})
+    return state
+
+
+def _save(unit_month, *, user, source, **changes):
+    now = timezone.now()
+    for name, value in changes.items():
+        setattr(unit_month, name, value)
+    unit_month.version += 1
+    unit_month.updated_at = now
+    unit_month.updated_by = user
+    unit_month._change_reason = source
+    if user is not None:
+        unit_month._history_user = user
+    unit_month.full_clean(validate_unique=False)
+    unit_month.save()
+    return unit_month
+
+
+def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_version: int | None = None,
+                      source: str = FORM, today: datetime.date | None = None) -> UnitMonth:
+    """draft / returned / missing -> submitted, by someone who may write the month (scope, deadline)."""
+    with transaction.atomic():
+        if not _in_scope(user, unit):
+            raise PermissionDenied(_("This unit is outside your scope."))
+        state = _current(unit, year, month, expected_version)
+        if state is not None and state.status not in (Status.DRAFT, Status.RETURNED):
+            _refuse(unit, year, month, state, _("submitted"))
+        key = (unit.pk, year, month)
+        locked = _locked({key}, {key: state} if state else {}, user=user, force=False, today=today)
+        if locked:
+            raise UnitMonthLocked(locked)
+        now = timezone.now()
+        unit_month = state or UnitMonth(unit=unit, year=year, month=month)
+        return _save(
+            unit_month, user=user, source=source, status=Status.SUBMITTED, return_reason="",
+            submitted_at=now, submitted_by=user, first_submitted_at=unit_month.first_submitted_at or now,
+        )
+
+
+def _decide(unit, year, month, *, user, expected_version, source, status, reason=""):
+    with transaction.atomic():
+        if not _in_scope(user, unit):
+            raise PermissionDenied(_("This unit is outside your scope."))
+        state = _current(unit, year, month, expected_version)
+        if state is None or state.status != Status.SUBMITTED:
+            _refuse(unit, year, month, state, _("approved") if status == Status.APPROVED else _("returned"))
+        refusal = decision_refusal(state, user=user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        return _save(state, user=user, source=source, status=status, return_reason=reason,
+                     decided_at=timezone.now(), decided_by=user)
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason, so that the clerk knows what to correct.")},
+                              code="required")
+    return reason
+
+
+def unit_month_approve(*, unit: Unit, year: int, month: int, user, expected_version: int | None = None,
+                       source: str = FORM) -> UnitMonth:
+    """submitted -> approved, by a leader of the unit's scope (not the submitter) or an admin."""
+    return _decide(unit, year, month, user=user, expected_version=expected_version, source=source,
+                   status=Status.APPROVED)
+
+
+def unit_month_return(*, unit: Unit, year: int, month: int, user, reason: str,
+                      expected_version: int | None = None, source: str = FORM) -> UnitMonth:
+    """submitted -> returned with a reason, by a leader of the unit's scope (not the submitter) or an admin."""
+    reason = _reason(reason)
+    return _decide(unit, year, month, user=user, expected_version=expected_version, source=source,
+                   status=Status.RETURNED, reason=reason)
+
+
+def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
+                      expected_version: int | None = None, source: str = FORM) -> UnitMonth:
+    """approved -> returned with a reason, by an admin: the clerks can correct it and submit it again."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        if not is_admin(user):
+            raise PermissionDenied(_("Only an administrator can reopen an approved month."))
+        state = _current(unit, year, month, expected_version)
+        if state is None or state.status != Status.APPROVED:
+            _refuse(unit, year, month, state, _("reopened"))
+        return _save(state, user=user, source=source, status=Status.RETURNED, return_reason=reason,
+                     decided_at=timezone.now(), decided_by=user)
+
+
+def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_version: int,
+                    submit: bool = False, source: str = FORM):
+    """Save a unit-month's figures from the entry form (through filings_upsert, with the version the
+    user saw) and, when asked, submit it, all in one transaction. Returns filings_upsert's result."""
+    from .services import filings_upsert  # services imports this module
+
+    key = (unit.pk, year, month)
+    with transaction.atomic():
+        result = filings_upsert(rows, source=source, user=user, expected_versions={key: expected_version})
+        if submit:
+            # filings_upsert checked the version under lock and bumped it once if anything changed.
+            changed = bool(result.created or result.updated)
+            version = expected_version + 1 if changed else expected_version
+            unit_month_submit(unit=unit, year=year, month=month, user=user, expected_version=version, source=source)
+    return result
