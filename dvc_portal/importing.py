@@ -281,8 +281,8 @@ def parse_percentage(value):
     elif isinstance(value, (int, float)):
         number = Decimal(repr(value))
     else:
-        text = clean_text(value).replace(" ", "")
-        m = _PERCENT_TEXT.match(text)
+        text = clean_text(value)
+        m = _PERCENT_TEXT.match(text.replace(" ", ""))
         if not m:
             raise ValueError(_("%(value)r is not a percentage (write 30, 30%% or 30,5%%)") % {"value": text})
         number = Decimal(m[1].replace(",", "."))

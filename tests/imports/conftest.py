@@ -3,7 +3,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import load_command_class
+from django.core.management import CommandError, call_command
 
 from procedures.models import AuthorityLevel
 from tests.factories import ProcedureFactory, UnitFactory
@@ -15,15 +15,17 @@ XLS = FIXTURES / "import"
 
 
 def run_cli(*argv):
-    """`manage.py import_data ...` as a user runs it: (exit status, stdout, stderr)."""
+    """`manage.py import_data ...` as a user runs it: (exit status, stdout, stderr). (Not through
+    run_from_argv, which closes the database connection that the test's transaction lives on.)"""
     out, err = StringIO(), StringIO()
-    command = load_command_class("dvc_portal", "import_data")
-    command.stdout._out, command.stderr._out = out, err
     status = 0
     try:
-        command.run_from_argv(["manage.py", "import_data", *map(str, argv)])
+        call_command("import_data", *map(str, argv), stdout=out, stderr=err)
     except SystemExit as exc:
         status = exc.code
+    except CommandError as exc:
+        err.write(str(exc))
+        status = exc.returncode
     return status, out.getvalue(), err.getvalue()
 
 

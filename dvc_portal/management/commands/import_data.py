@@ -1,6 +1,6 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from dvc_portal.importing import KINDS, run_import
 
@@ -19,6 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true",
                             help="filings: also overwrite figures of months that are approved or closed")
 
+    # Messages in English like the other commands, so that scripts can rely on them.
+    @no_translations
     def handle(self, *args, **options):
         try:
             report = run_import(options["kind"], options["file"], dry_run=options["dry_run"], force=options["force"])
