@@ -1,8 +1,5 @@
-"""Services for API tokens: create, revoke, and note their use (writes only; reading a key is in
-accounts.authentication).
-
-accounts/services.py is being written by another engineer (user_upsert); the token services live here
-so the two do not collide. Import them from here.
+"""Services for API tokens: create, revoke, and note their use. The services of users themselves are in
+accounts/services.py; finding the token of a key is accounts.authentication's job.
 """
 
 import datetime
