@@ -6,6 +6,7 @@ or changed row in the history (django-simple-history's table, written in bulk to
 never missing from the audit trail).
 """
 
+import functools
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -110,9 +111,11 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
     return result
 
 
+@functools.cache
 def _history_columns():
+    # Cached: the history manager is rebuilt on every access, far too slow to ask once per row.
     model = MonthlyFiling.history.model
-    return [f.column for f in model._meta.concrete_fields if f.name != "history_id"]
+    return tuple(f.column for f in model._meta.concrete_fields if f.name != "history_id")
 
 
 def _history_values(row, kind, user, reason, now):
