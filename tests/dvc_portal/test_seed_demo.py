@@ -1,0 +1,414 @@
+"""seed_demo: the demo carries the field figures of DOMAIN.md exactly, in a tree that survives the 2025
+reform, and loading it again changes nothing."""
+
+import datetime
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from accounts.models import Role, User
+from dvc_portal import demo
+from filings.models import COUNT_FIELDS, MonthlyFiling
+from procedures.models import Offering, Procedure, ServiceLevel
+from reports.models import Target
+from reports.periods import Month, Period
+from reports.selectors import kpis_for, kpis_for_units
+from units.models import Unit, UnitKind, path_segment
+
+pytestmark = pytest.mark.django_db
+
+CAM_PHA_WARDS = {
+    "06760": "Phường Mông Dương",
+    "06763": "Phường Cửa Ông",
+    "06766": "Phường Cẩm Sơn",
+    "06769": "Phường Cẩm Đông",
+    "06772": "Phường Cẩm Phú",
+    "06775": "Phường Cẩm Tây",
+    "06778": "Phường Quang Hanh",
+    "06781": "Phường Cẩm Thịnh",
+    "06784": "Phường Cẩm Thủy",
+    "06787": "Phường Cẩm Thạch",
+    "06790": "Phường Cẩm Thành",
+    "06793": "Phường Cẩm Trung",
+    "06796": "Phường Cẩm Bình",
+    "06799": "Xã Cộng Hòa",
+    "06802": "Xã Cẩm Hải",
+    "06805": "Xã Dương Huy",
+}
+DISTRICT_LEVEL = ["195", "196", "502", "436", "303", "305"]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the whole module inside a transaction that is rolled back after it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield demo.seed_demo()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def kpis(code, period, *, own=False):
+    return kpis_for(Unit.objects.get(code=code), Period.parse(period), own=own).as_json()["kpis"]
+
+
+def rate(numerator, denominator, value, target=None):
+    """The parts of a rate's JSON that a figure pins."""
+    return {"numerator": numerator, "denominator": denominator, "value": value, "target": target}
+
+
+def pick(kpi_json):
+    return {key: kpi_json[key] for key in ("numerator", "denominator", "value", "target")}
+
+
+# --- the field figures -------------------------------------------------------------------------------
+
+
+def test_cam_pha_centre_gives_the_published_figures(seeded):
+    figures = kpis("195.TTHCC", "2019-01..2019-07")
+    assert figures["online_rate_eligible"] == {
+        **rate(929, 3553, "26.15", "30.00"),
+        "gap": "-3.85",
+        "met": False,
+    }
+    assert figures["procedures_online_rate"] == {
+        **rate(248, 301, "82.39", "80.00"),
+        "gap": "2.39",
+        "met": True,
+    }
+
+
+def test_cam_pha_city_adds_its_wards_to_its_centre(seeded):
+    wards = Unit.objects.filter(parent__code="195", kind=UnitKind.COMMUNE)
+    own = kpis_for_units(wards, Period.parse("2019-01..2019-07"), own=True).values()
+    assert sum(k["online_rate_eligible"].numerator for k in own) == 2916
+    assert sum(k["online_rate_eligible"].denominator for k in own) == 10717
+
+    figures = kpis("195", "2019-01..2019-07")
+    assert pick(figures["online_rate_eligible"]) == rate(3845, 14270, "26.94", "30.00")
+    assert figures["postal_returns"]["value"] == 848
+    # The 848 returns are spread over the centre and the wards, not put on one of them.
+    centre_returns = kpis("195.TTHCC", "2019-01..2019-07", own=True)["postal_returns"]["value"]
+    assert 0 < centre_returns < 848
+
+
+def test_cam_pha_has_its_16_wards_each_offering_96_procedures_40_to_50_online(seeded):
+    wards = Unit.objects.filter(parent__code="195", kind=UnitKind.COMMUNE)
+    assert dict(wards.values_list("code", "name")) == CAM_PHA_WARDS
+    values = kpis_for_units(wards, Period.parse("2019-01..2019-07"), own=True)
+    for unit_kpis in values.values():
+        offered = unit_kpis["procedures_online_rate"]
+        assert offered.denominator == 96, unit_kpis.unit.code
+        assert 40 <= offered.numerator <= 50, unit_kpis.unit.code
+        assert unit_kpis["procedures_online_rate"].target == 80
+        assert unit_kpis["online_rate_eligible"].target == 30
+
+
+def test_uong_bi_gives_the_published_figures(seeded):
+    assert pick(kpis("196.TTHCC", "2018")["procedures_online_rate"]) == rate(282, 300, "94.00", "80.00")
+    figures = kpis("196", "2018")
+    assert figures["online_rate"] == {**rate(1500, 7400, "20.27", "20.00"), "gap": "0.27", "met": True}
+
+
+def test_tam_ky_online_filings_collapse_in_june_2023(seeded):
+    assert pick(kpis("502", "2023-Q1")["online_rate"]) == rate(6705, 13796, "48.60", "50.00")
+    assert kpis("502", "2023-Q2")["online_rate"]["numerator"] == 1373
+    assert pick(kpis("502", "2023-06")["online_rate"]) == rate(43, 2150, "2.00", "50.00")
+    for month in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12):
+        value = float(kpis("502", f"2023-{month:02d}")["online_rate"]["value"])
+        assert 45 <= value <= 52, month
+
+
+def test_other_units_have_plausible_figures(seeded):
+    period = Period.parse("2024-07..2025-06")
+    units = Unit.objects.filter(code__in=["436", "303", "305", "31"])
+    for unit_kpis in kpis_for_units(units, period).values():
+        online = unit_kpis["online_rate"].exact
+        on_time = unit_kpis["on_time_rate"].exact
+        assert 15 <= online <= 60, unit_kpis.unit.code
+        assert 90 <= on_time < 100, unit_kpis.unit.code
+        assert unit_kpis["postal_returns"].value > 0, unit_kpis.unit.code
+    sums = MonthlyFiling.objects.filter(unit__path__startswith=Unit.objects.get(code="436").path).aggregate(
+        opened=Sum(F("carried_over") + F("received_online") + F("received_direct") + F("received_postal")),
+        pending=Sum(F("pending_on_time") + F("pending_overdue")),
+    )
+    assert 0.04 <= sums["pending"] / sums["opened"] <= 0.10
+
+
+def test_targets_are_set_where_the_field_reports_set_them(seeded):
+    cam_pha = ["195", "195.TTHCC", *CAM_PHA_WARDS]
+    targets = {(t.unit.code, t.year, t.kpi): t.target for t in Target.objects.select_related("unit")}
+    for code in cam_pha:
+        assert targets[code, 2019, "online_rate_eligible"] == 30
+        assert targets[code, 2019, "procedures_online_rate"] == 80
+    assert targets["196", 2018, "online_rate"] == 20
+    assert targets["502", 2023, "online_rate"] == 50
+    for code, _name, _old in demo.NEW_COMMUNES:
+        assert (code, 2026, "online_rate_eligible") in targets
+
+
+# --- the rows themselves -----------------------------------------------------------------------------
+
+RECEIVED = F("carried_over") + F("received_online") + F("received_direct") + F("received_postal")
+SETTLED = (
+    F("resolved_early")
+    + F("resolved_on_time")
+    + F("resolved_late")
+    + F("pending_on_time")
+    + F("pending_overdue")
+)
+RESOLVED = F("resolved_early") + F("resolved_on_time") + F("resolved_late")
+
+
+def test_every_seeded_filing_balances_and_returns_no_more_than_it_resolved(seeded):
+    rows = MonthlyFiling.objects.annotate(received=RECEIVED, settled=SETTLED, resolved=RESOLVED)
+    assert rows.count() > 5000
+    assert rows.filter(~Q(received=F("settled")) | Q(returned_postal__gt=F("resolved"))).count() == 0
+
+
+def test_a_cell_carries_over_last_months_pending(seeded):
+    previous = {}
+    mismatches = checked = 0
+    for row in MonthlyFiling.objects.order_by("unit_id", "procedure_id", "year", "month").values():
+        key = (row["unit_id"], row["procedure_id"])
+        month = Month(row["year"], row["month"])
+        before = previous.get(key)
+        if before and before[0].shift(1) == month:
+            checked += 1
+            mismatches += row["carried_over"] != before[1]
+        previous[key] = (month, row["pending_on_time"] + row["pending_overdue"])
+    assert checked > 5000
+    assert mismatches == 0
+
+
+def test_no_month_after_the_current_one(seeded):
+    today = timezone.localdate()
+    later = Q(year__gt=today.year) | Q(year=today.year, month__gt=today.month)
+    assert not MonthlyFiling.objects.filter(later).exists()
+    assert seeded.last_month <= Month.of(today)
+
+
+def test_procedures_not_offered_online_have_no_online_filings(seeded):
+    starts = defaultdict(list)
+    for o in Offering.objects.values("unit_id", "procedure_id", "valid_from", "service_level"):
+        start = (o["valid_from"].year, o["valid_from"].month) if o["valid_from"] else (0, 0)
+        starts[o["unit_id"], o["procedure_id"]].append((start, o["service_level"]))
+    offline_rows = 0
+    for row in MonthlyFiling.objects.values("unit_id", "procedure_id", "year", "month", "received_online"):
+        in_force = [
+            level
+            for start, level in sorted(starts[row["unit_id"], row["procedure_id"]])
+            if start <= (row["year"], row["month"])
+        ]
+        assert in_force, row  # every filing is on a procedure the unit offers
+        if in_force[-1] == ServiceLevel.NONE:
+            offline_rows += 1
+            assert row["received_online"] == 0, row
+    assert offline_rows > 100
+
+
+def test_a_procedure_goes_online_in_april_2019_at_cam_pha(seeded):
+    switched = [
+        o for o in Offering.objects.filter(unit__code="195.TTHCC", valid_from=datetime.date(2019, 4, 15))
+    ]
+    assert len(switched) == 1 and switched[0].service_level == ServiceLevel.FULL
+    procedure = switched[0].procedure
+    assert (
+        Offering.objects.get(unit__code="195.TTHCC", procedure=procedure, valid_from=None).service_level
+        == "none"
+    )
+    online = dict(
+        MonthlyFiling.objects.filter(
+            unit__code="195.TTHCC", procedure=procedure, year=2019, month__lte=7
+        ).values_list("month", "received_online")
+    )
+    assert sorted(online) == [1, 2, 3, 4, 5, 6, 7]
+    assert [online[m] for m in (1, 2, 3)] == [0, 0, 0]
+    assert sum(online[m] for m in (4, 5, 6, 7)) > 0
+
+
+def test_departments_have_no_filings(seeded):
+    for code in DISTRICT_LEVEL:
+        departments = Unit.objects.filter(parent__code=code, kind=UnitKind.DEPARTMENT)
+        assert sorted(departments.values_list("code", flat=True)) == [
+            f"{code}.TP",
+            f"{code}.VHTT",
+            f"{code}.YT",
+        ]
+    assert Unit.objects.get(code="195.VHTT").name == "Phòng Văn hóa và Thông tin thành phố Cẩm Phả"
+    assert not MonthlyFiling.objects.filter(unit__kind=UnitKind.DEPARTMENT).exists()
+
+
+# --- the tree ----------------------------------------------------------------------------------------
+
+
+def test_the_tree_has_real_names_codes_and_correct_paths(seeded):
+    names = dict(Unit.objects.values_list("code", "name"))
+    assert names["22"] == "Tỉnh Quảng Ninh" and names["195"] == "Thành phố Cẩm Phả"
+    assert names["196"] == "Thành phố Uông Bí" and names["502"] == "Thành phố Tam Kỳ"
+    assert names["436"] == "Thành phố Hà Tĩnh" and names["31"] == "Thành phố Hải Phòng"
+    assert names["195.TTHCC"] == "Trung tâm Hành chính công thành phố Cẩm Phả"
+    assert names["31.TTHCC"].startswith("Trung tâm")
+    assert {"436.NAMHA", "436.VANYEN", "436.DAINAI"} <= set(names)
+    for code in DISTRICT_LEVEL:
+        unit = Unit.objects.get(code=code)
+        assert unit.kind == UnitKind.DISTRICT
+        assert Unit.objects.get(code=f"{code}.TTHCC", parent=unit).kind == UnitKind.CENTER
+        assert unit.children.filter(kind=UnitKind.COMMUNE).count() >= 4
+    for unit in Unit.objects.select_related("parent"):
+        assert unit.path == (unit.parent.path if unit.parent else "") + path_segment(unit.pk), unit.code
+
+
+def test_the_2025_reform_keeps_history(seeded):
+    reform_end, reform_start = datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
+    for code in DISTRICT_LEVEL:
+        district = Unit.objects.get(code=code)
+        assert district.valid_to == reform_end
+        assert not Unit.objects.subtree(district).exclude(valid_to=reform_end).exists()
+    cam_pha = Unit.objects.get(code="22.CAMPHA")
+    assert (cam_pha.parent.code, cam_pha.kind, cam_pha.valid_from) == ("22", UnitKind.COMMUNE, reform_start)
+    assert set(cam_pha.predecessors.values_list("name", flat=True)) == {
+        "Phường Cẩm Thành",
+        "Phường Cẩm Trung",
+        "Phường Cẩm Bình",
+        "Phường Cẩm Tây",
+        "Phường Cẩm Đông",
+    }
+    # Several old wards into one, and one old ward split between two new ones.
+    assert set(Unit.objects.get(code="06820").successors.values_list("code", flat=True)) == {
+        "22.UONGBI",
+        "22.VANGDANH",
+    }
+    old = Q(unit__valid_to=reform_end)
+    assert not MonthlyFiling.objects.filter(old, Q(year__gt=2025) | Q(year=2025, month__gt=6)).exists()
+    new = Q(unit__valid_from=reform_start)
+    assert not MonthlyFiling.objects.filter(new, Q(year__lt=2025) | Q(year=2025, month__lt=7)).exists()
+    assert MonthlyFiling.objects.filter(new).exists()
+
+
+def test_the_current_year_has_figures(seeded):
+    year = str(seeded.last_month.year)
+    figures = kpis("22", year)
+    assert figures["online_rate"]["denominator"] > 0
+    assert figures["online_rate_eligible"]["target"] is not None
+    assert figures["procedures_online_rate"]["value"] is not None
+    # Only units that exist at the end of the year count their offerings.
+    assert kpis("196", year)["procedures_online_rate"]["value"] is None
+
+
+def test_the_catalog_has_real_procedures_and_marks_the_illustrative_ones(seeded):
+    names = dict(Procedure.objects.values_list("code", "name"))
+    assert names["1.001193"] == "Đăng ký khai sinh"
+    assert names["1.000894"] == "Đăng ký kết hôn"
+    assert names["2.000815"].startswith("Chứng thực bản sao từ bản chính")
+    assert names["1.009994"] == "Cấp giấy phép xây dựng"
+    assert names["2.000720"].endswith("hộ kinh doanh")
+    real = [code for code in names if code[0].isdigit()]
+    assert len(real) >= 25
+    assert all("(minh họa)" in name for code, name in names.items() if code[0] in "HXT")
+    assert Procedure.objects.get(code="1.001193").field == "Hộ tịch"
+    assert Procedure.objects.get(code="1.001193").level == "commune"
+
+
+# --- logins ------------------------------------------------------------------------------------------
+
+
+def test_demo_logins_have_their_roles_and_scopes(seeded):
+    admin = User.objects.get(username="admin")
+    assert admin.role == Role.ADMIN and admin.is_superuser and admin.is_staff
+    assert admin.check_password("admin")
+    leader = User.objects.get(username="lanhdao195")
+    assert leader.role == Role.LEADER and not leader.is_staff and not leader.is_superuser
+    assert list(leader.units.values_list("code", flat=True)) == ["195"]
+    assert leader.check_password("demo12345")
+    clerk = User.objects.get(username="canbo.camson")
+    assert clerk.role == Role.CLERK and not clerk.is_staff
+    assert list(clerk.units.values_list("name", flat=True)) == ["Phường Cẩm Sơn"]
+    visible = set(Unit.objects.for_user(leader).values_list("code", flat=True))
+    assert {"195", "195.TTHCC", "06766"} <= visible and "196" not in visible
+
+
+# --- idempotence -------------------------------------------------------------------------------------
+
+SNAPSHOT_FIGURES = [
+    ("195.TTHCC", "2019-01..2019-07"),
+    ("195", "2019-01..2019-07"),
+    ("196", "2018"),
+    ("502", "2023"),
+    ("436", "2024-07..2025-06"),
+    ("31", "2025"),
+    ("22", "2026"),
+    ("22.CAMPHA", "2026-Q1"),
+]
+
+
+def snapshot():
+    return {
+        "kpis": [kpis(code, period) for code, period in SNAPSHOT_FIGURES],
+        "rows": [model.objects.count() for model in (Unit, Procedure, Offering, MonthlyFiling, Target, User)],
+        "sums": MonthlyFiling.objects.aggregate(*[Sum(name) for name in COUNT_FIELDS]),
+        "units": sorted(Unit.objects.values_list("code", "name", "kind", "parent__code", "path", "valid_to")),
+        "successors": sorted(Unit.successors.through.objects.values_list("from_unit__code", "to_unit__code")),
+        "users": sorted(User.objects.values_list("username", "role", "is_superuser", "units__code")),
+    }
+
+
+def test_seeding_again_leaves_the_same_data(seeded):
+    before = snapshot()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert snapshot() == before
+    output = out.getvalue()
+    assert "filings 0 new, 0 changed, 0 removed" in output
+    assert "offerings 0 new, 0 changed, 0 removed" in output
+
+
+def test_the_command_prints_the_demo_logins_with_a_warning(seeded):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Loaded the demo data in ")
+    login_lines = {
+        line.split()[0]: line.split()[1:4]
+        for line in lines
+        if line.split()[:1] and line.split()[0] in {"admin", "lanhdao195", "canbo.camson"}
+    }
+    assert login_lines == {
+        "admin": ["admin", "admin", "all"],
+        "lanhdao195": ["demo12345", "leader", "195"],
+        "canbo.camson": ["demo12345", "clerk", "06766"],
+    }
+    assert "demonstrations only" in out.getvalue()
+
+
+# --- the pure builders -------------------------------------------------------------------------------
+
+
+def test_split_by_weights_keeps_the_total_and_gives_remainders_to_the_largest():
+    assert demo.split_by_weights(10, [1, 1, 1]) == [4, 3, 3]
+    assert demo.split_by_weights(7, [5, 3, 2]) == [4, 2, 1]
+    assert sum(demo.split_by_weights(3553, [7, 11, 13, 0, 29])) == 3553
+    with pytest.raises(ValueError):
+        demo.split_by_weights(5, [])
+
+
+def test_split_capped_never_exceeds_a_cap():
+    parts = demo.split_capped(10, [100, 1, 1], [3, 10, 10])
+    assert sum(parts) == 10 and parts[0] == 3
+    with pytest.raises(ValueError):
+        demo.split_capped(10, [1, 1], [4, 5])
+
+
+def test_the_plan_is_the_same_on_every_build():
+    today = datetime.date(2026, 11, 22)
+    first, second = demo.build_plan(today), demo.build_plan(today)
+    assert first == second
+    assert max((f.year, f.month) for f in first.filings) == (2026, 10)
