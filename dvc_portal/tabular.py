@@ -337,13 +337,21 @@ def data_rows(sheet: Sheet, header: Header):
     row."""
     start = header.last_row - sheet.first_row + 1
     number = header.last_row
+    # The first cell of most rows is a code that repeats; folding it once per distinct text keeps this
+    # loop cheap on 100,000-row files.
+    totals = {}
     for cells in sheet.rows[start:]:
         number += 1
         for value in cells:
-            if value != "" and value is not None and (not isinstance(value, str) or value.strip()):
+            if value.__class__ is str:
+                if not value or value.isspace():
+                    continue
+                is_totals = totals.get(value)
+                if is_totals is None:
+                    is_totals = totals[value] = fold(value) in TOTALS_WORDS
+                if not is_totals:
+                    yield number, cells
                 break
-        else:
-            continue  # blank
-        if is_totals_row(cells):
-            continue
-        yield number, cells
+            if value is not None:
+                yield number, cells
+                break

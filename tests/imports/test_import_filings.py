@@ -229,3 +229,24 @@ def test_locked_months_are_row_errors_unless_forced(tree, tmp_path):
         pytest.fail("a locked month must be a row error")
     finally:
         workflow.write_guard = original
+
+
+def test_the_balance_prefilter_never_hides_a_warning_of_the_rule():
+    """The importer runs filings.rules.balance_warnings only on rows a cheap test lets through; every row
+    the rule flags must get through."""
+    import random
+
+    from filings.importers import FilingImporter
+    from filings.models import COUNT_FIELDS
+    from filings.rules import balance_warnings
+
+    rng = random.Random(7)
+    for fields in (list(COUNT_FIELDS), [f for f in COUNT_FIELDS if f != "carried_over"],
+                   ["returned_postal", "resolved_early", "resolved_on_time", "resolved_late"]):
+        importer = FilingImporter()
+        importer.fields = fields
+        may_warn = importer._balance_prefilter()
+        for _ in range(3000):
+            row = {f: rng.choice([0, 0, 1, 2, 3, 5]) for f in fields}
+            if balance_warnings(row, fields):
+                assert may_warn(row), row
