@@ -1,6 +1,44 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import MonthlyFiling
+from . import workflow
+from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .services import Source, filings_delete, filings_upsert
+
+_KEY_FIELDS = ["unit", "procedure", "year", "month"]
+
+
+class MonthlyFilingAdminForm(forms.ModelForm):
+    """The admin's filing form: the lock rule of every write, with an explicit box to overwrite an
+    approved month."""
+
+    force = forms.BooleanField(
+        label=_("Overwrite a locked (approved) month"), required=False,
+        help_text=_("Only administrators can; the change is recorded in the history."),
+    )
+    request_user = None  # set per request by MonthlyFilingAdmin.get_form
+
+    class Meta:
+        model = MonthlyFiling
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        unit = cleaned.get("unit") or (instance.unit if instance.unit_id else None)
+        year, month = cleaned.get("year") or instance.year, cleaned.get("month") or instance.month
+        if unit and year and month and not self.errors:
+            try:
+                workflow.assert_writable([(unit.pk, year, month)], user=self.request_user,
+                                         force=cleaned.get("force", False))
+            except workflow.UnitMonthLocked as locked:
+                raise ValidationError(locked.messages) from None
+        return cleaned
 
 
 @admin.register(MonthlyFiling)
@@ -13,3 +51,77 @@ class MonthlyFilingAdmin(admin.ModelAdmin):
     search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name"]
     autocomplete_fields = ["unit", "procedure"]
     list_select_related = ["unit", "procedure"]
+    form = MonthlyFilingAdminForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user  # a class made for this request
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # A filing is keyed by unit, procedure and month; another key is another filing.
+        return _KEY_FIELDS if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Through the one write path, so the admin's edits are checked, versioned and audited."""
+        row = {"unit_id": obj.unit_id, "procedure_id": obj.procedure_id, "year": obj.year, "month": obj.month,
+               **{name: getattr(obj, name) for name in COUNT_FIELDS}}
+        filings_upsert([row], source=Source.ADMIN, user=request.user, force=form.cleaned_data.get("force", False))
+        stored = MonthlyFiling.objects.get(unit_id=obj.unit_id, procedure_id=obj.procedure_id, year=obj.year,
+                                           month=obj.month)
+        obj.pk = stored.pk
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and UnitMonth.objects.filter(
+            unit_id=obj.unit_id, year=obj.year, month=obj.month, status=UnitMonthStatus.APPROVED
+        ).exists():
+            return False  # approved: reopen it first
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        try:
+            filings_delete(list(queryset), source=Source.ADMIN, user=request.user)
+        except workflow.UnitMonthLocked as locked:
+            raise PermissionDenied("; ".join(locked.messages)) from None
+
+
+@admin.register(UnitMonth)
+class UnitMonthAdmin(SimpleHistoryAdmin):
+    """Read-only: statuses change only through the workflow (the entry page), which records who and why."""
+
+    list_display = ["unit", "year", "month", "status", "version", "submitted_at", "decided_by", "entry_page"]
+    list_filter = ["status", "year", "month"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit", "decided_by"]
+    ordering = ["-year", "-month", "unit__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("entry page"))
+    def entry_page(self, obj):
+        url = reverse("filings:entry", kwargs={"code": obj.unit.code, "year": obj.year, "month": obj.month})
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+
+@admin.register(EntryException)
+class EntryExceptionAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "year", "month", "open_until", "granted_by", "granted_at"]
+    list_filter = ["year", "month"]
+    search_fields = ["unit__code", "unit__name", "reason"]
+    autocomplete_fields = ["unit"]
+    readonly_fields = ["granted_by", "granted_at"]
+    list_select_related = ["unit", "granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

@@ -88,8 +88,9 @@ class GridRow:
 
     @property
     def cells(self):
-        """(field, value, error) in the form's column order."""
-        return [(name, self.values.get(name, ""), self.errors.get(name)) for name in COUNT_FIELDS]
+        """(field, value, error, label) in the form's column order."""
+        labels = count_labels()
+        return [(name, self.values.get(name, ""), self.errors.get(name), labels[name]) for name in COUNT_FIELDS]
 
 
 @dataclass
@@ -99,10 +100,16 @@ class Grid:
     month: int
     rows: list[GridRow]
     unit_month: UnitMonth | None
+    # A re-shown form keeps the version the user loaded, so that a later save still detects a conflict.
+    posted_version: int | None = None
 
     @property
     def version(self):
         return self.unit_month.version if self.unit_month else 0
+
+    @property
+    def form_version(self):
+        return self.version if self.posted_version is None else self.posted_version
 
     @property
     def status(self):
@@ -111,6 +118,12 @@ class Grid:
     @property
     def totals(self):
         return {name: sum(_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
+
+    @property
+    def footer(self):
+        """(field, column total) in the form's column order."""
+        totals = self.totals
+        return [(name, totals[name]) for name in COUNT_FIELDS]
 
     @property
     def new_total(self):
@@ -356,7 +369,8 @@ class CompletenessRow:
 
     @property
     def on_time(self):
-        return sum(cell.due and cell.on_time is True for cell in self.cells)
+        """Reported months whose first submission was by the deadline (a returned month is not reported)."""
+        return sum(cell.due and cell.reported and cell.on_time is True for cell in self.cells)
 
     def as_json(self, parent_codes):
         return {

@@ -30,7 +30,7 @@ class Office:
         self.second_leader = UserFactory(username="leader_d2", role=Role.LEADER, units=[self.district])
         self.commune_leader = UserFactory(username="leader_a", role=Role.LEADER, units=[self.commune])
         self.outside_leader = UserFactory(username="leader_x", role=Role.LEADER, units=[self.elsewhere])
-        self.admin = UserFactory(username="admin", role=Role.ADMIN)
+        self.admin = UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
         today = timezone.localdate()
         # The current month is always open for entry (its deadline is after its end).
         self.open_month = (today.year, today.month)

@@ -1,0 +1,333 @@
+"""The entry pages: the grid, validation at the cell, save and submit, decisions, conflicts, locks and scope."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
+from filings.services import Source, filings_upsert
+from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
+from tests.factories import FilingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(unit, year, month, name="entry"):
+    return reverse(f"filings:{name}", kwargs={"code": unit.code, "year": year, "month": month})
+
+
+def post_grid(client, office, year, month, cells, *, version=0, action="save", procedures=None, unit=None, **extra):
+    """Post the grid as the browser does: one `procedure` per row, `c-<procedure id>-<field>` per cell."""
+    procedures = procedures or [office.procedure]
+    data = {"version": str(version), "action": action, "procedure": [str(p.pk) for p in procedures], **extra}
+    for procedure in procedures:
+        for name in COUNT_FIELDS:
+            data[f"c-{procedure.pk}-{name}"] = cells.get((procedure.code, name), "")
+    return client.post(url(unit or office.commune, year, month), data)
+
+
+@pytest.fixture
+def as_clerk(client, office):
+    client.force_login(office.clerk)
+    return client
+
+
+def test_the_grid_has_a_row_per_offered_procedure_and_a_cell_per_count(as_clerk, office):
+    year, month = office.open_month
+    response = as_clerk.get(url(office.commune, year, month))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [row.procedure.code for row in response.context["grid"].rows] == ["1.004227"]  # A's offering
+    for name in COUNT_FIELDS:
+        assert f'name="c-{office.procedure.pk}-{name}"' in html
+    assert 'name="version" value="0"' in html
+    assert response.context["grid"].status == "missing"
+
+
+def test_saving_a_draft_stores_the_figures_and_shows_them_at_once_in_the_cli(as_clerk, office):
+    year, month = office.open_month
+    cells = {("1.004227", "received_online"): "1.234", ("1.004227", "received_direct"): "766",
+             ("1.004227", "resolved_on_time"): "2000"}
+    response = post_grid(as_clerk, office, year, month, cells)
+    assert response.status_code == 302 and response.url == url(office.commune, year, month)
+    filing = MonthlyFiling.objects.get()
+    assert (filing.received_online, filing.received_direct, filing.resolved_on_time, filing.carried_over) == (
+        1234, 766, 2000, 0)
+    assert UnitMonth.objects.get().status == "draft"
+    out = StringIO()
+    call_command("kpi", "--unit", "D", "--period", f"{year}-{month:02d}", "--json", stdout=out)
+    online_rate = json.loads(out.getvalue())["kpis"]["online_rate"]
+    assert (online_rate["numerator"], online_rate["denominator"], online_rate["value"]) == (1234, 2000, "61.70")
+    page = as_clerk.get(url(office.commune, year, month))
+    assert page.context["saved_rate"].value is not None
+    assert "61,70%" in page.content.decode()
+
+
+def test_a_bad_cell_is_shown_at_the_cell_and_nothing_is_saved(as_clerk, office):
+    year, month = office.open_month
+    procedures = [office.procedure, office.second_procedure]
+    cells = {("1.004227", "received_online"): "12", ("2.000908", "received_direct"): "-3",
+             ("2.000908", "resolved_late"): "abc"}
+    response = post_grid(as_clerk, office, year, month, cells, procedures=procedures)
+    assert response.status_code == 400
+    assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
+    html = response.content.decode()
+    pid = office.second_procedure.pk
+    assert f'aria-describedby="e-{pid}-received_direct"' in html and f'id="e-{pid}-resolved_late"' in html
+    summary = response.context["form"].summary
+    direct_label = MonthlyFiling._meta.get_field("received_direct").verbose_name
+    assert any("2.000908" in line and str(direct_label) in line for line in summary)
+    assert len(summary) == 2
+    # The typed values are kept, including the good ones.
+    assert 'value="12"' in html and 'value="abc"' in html
+
+
+def test_an_empty_new_row_is_not_stored(as_clerk, office):
+    year, month = office.open_month
+    post_grid(as_clerk, office, year, month, {("2.000908", "received_online"): "4"},
+              procedures=[office.procedure, office.second_procedure])
+    assert list(MonthlyFiling.objects.values_list("procedure__code", flat=True)) == ["2.000908"]
+
+
+def test_save_and_submit(as_clerk, office):
+    year, month = office.open_month
+    response = post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "3"}, action="submit")
+    assert response.status_code == 302
+    unit_month = UnitMonth.objects.get()
+    assert (unit_month.status, unit_month.submitted_by) == ("submitted", office.clerk)
+    page = as_clerk.get(url(office.commune, year, month))
+    assert not page.context["editable"]
+    assert f'name="c-{office.procedure.pk}-received_online"' not in page.content.decode()
+
+
+def test_a_concurrent_edit_is_refused_with_the_current_values(client, office):
+    year, month = office.open_month
+    client.force_login(office.clerk)
+    post_grid(client, office, year, month, {("1.004227", "received_online"): "3"})
+    version = UnitMonth.objects.get().version
+    # Both clerks have the page open at `version`; the first saves.
+    post_grid(client, office, year, month, {("1.004227", "received_online"): "5"}, version=version)
+    client.force_login(office.other_clerk)
+    response = post_grid(client, office, year, month, {("1.004227", "received_online"): "9"}, version=version)
+    assert response.status_code == 409
+    assert MonthlyFiling.objects.get().received_online == 5
+    html = response.content.decode()
+    assert 'id="conflict"' in html and "clerk_a" in html
+    differences = response.context["conflict"]["differences"]
+    assert [(d["procedure"].code, d["current"], d["yours"]) for d in differences] == [("1.004227", 5, "9")]
+    # The grid now shows the saved figures and the new version, so saving again is a deliberate act.
+    assert f'value="5"' in html and f'name="version" value="{version + 1}"' in html
+
+
+def test_adding_a_procedure_keeps_what_was_typed_and_saves_nothing(as_clerk, office):
+    year, month = office.open_month
+    response = post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "7"}, action="add",
+                         add_procedure="2.000908")
+    assert response.status_code == 200
+    codes = [row.procedure.code for row in response.context["grid"].rows]
+    assert codes == ["1.004227", "2.000908"]
+    assert 'value="7"' in response.content.decode()
+    assert not MonthlyFiling.objects.exists()
+    response = post_grid(as_clerk, office, year, month, {}, action="add", add_procedure="9.999999")
+    assert "9.999999" in response.context["form"].add_error
+
+
+def test_copy_last_month_brings_its_procedures_and_pending_files(as_clerk, office):
+    year, month = office.open_month
+    previous = (year, month - 1) if month > 1 else (year - 1, 12)
+    FilingFactory(unit=office.commune, procedure=office.second_procedure, year=previous[0], month=previous[1],
+                  received_direct=10, resolved_on_time=6, pending_on_time=3, pending_overdue=1)
+    response = as_clerk.get(url(office.commune, year, month) + "?copy=1")
+    rows = {row.procedure.code: row for row in response.context["grid"].rows}
+    assert set(rows) == {"1.004227", "2.000908"}
+    assert rows["2.000908"].values["carried_over"] == 4 and rows["2.000908"].values["received_direct"] == ""
+    assert not MonthlyFiling.objects.filter(year=year, month=month).exists()
+
+
+def test_a_leader_approves_from_the_page(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    page = client.get(url(office.commune, year, month))
+    assert page.context["actions"] == {"approve", "return"}
+    version = UnitMonth.objects.get().version
+    response = client.post(url(office.commune, year, month, "decide"), {"action": "approve", "version": version})
+    assert response.status_code == 302
+    assert UnitMonth.objects.get().status == "approved"
+
+
+def test_clerks_cannot_approve_through_the_page(as_clerk, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.other_clerk)
+    response = as_clerk.post(url(office.commune, year, month, "decide"), {"action": "approve", "version": 1})
+    assert response.status_code == 403
+    assert UnitMonth.objects.get().status == "submitted"
+
+
+def test_a_return_without_reason_is_refused_and_with_one_is_shown_to_the_clerk(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    response = client.post(url(office.commune, year, month, "decide"), {"action": "return", "version": 1},
+                           follow=True)
+    assert UnitMonth.objects.get().status == "submitted"
+    assert any(_("Give a reason, so that the clerk knows what to correct.") in str(m)
+               for m in response.context["messages"])
+    client.post(url(office.commune, year, month, "decide"),
+                {"action": "return", "version": 1, "reason": "Thiếu số hồ sơ qua BCCI"})
+    client.force_login(office.clerk)
+    page = client.get(url(office.commune, year, month))
+    html = page.content.decode()
+    assert 'id="return-reason"' in html and "Thiếu số hồ sơ qua BCCI" in html
+    assert page.context["editable"]
+    start = client.get(reverse("filings:start"))
+    assert "Thiếu số hồ sơ qua BCCI" in start.content.decode()
+
+
+def test_a_decision_on_a_stale_page_is_refused(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    client.post(url(office.commune, year, month, "decide"), {"action": "return", "version": 1, "reason": "x"})
+    response = client.post(url(office.commune, year, month, "decide"), {"action": "approve", "version": 1})
+    assert response.status_code == 302
+    assert UnitMonth.objects.get().status == "returned"
+
+
+def test_an_approved_month_shows_no_inputs_and_refuses_a_post(as_clerk, office):
+    year, month = office.open_month
+    filings_upsert([office.row(year, month, received_online=2)], source=Source.FORM, user=office.clerk)
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader)
+    page = as_clerk.get(url(office.commune, year, month))
+    assert not page.context["editable"] and 'id="lock-reason"' in page.content.decode()
+    version = UnitMonth.objects.get().version
+    response = post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "9"}, version=version)
+    assert response.status_code == 409
+    assert f"A {month:02d}/{year}" in response.context["form"].summary[0]
+    assert MonthlyFiling.objects.get().received_online == 2
+
+
+def test_a_closed_month_is_read_only_for_a_clerk(as_clerk, office):
+    response = as_clerk.get(url(office.commune, 2019, 7))
+    assert response.status_code == 200 and not response.context["editable"]
+    response = post_grid(as_clerk, office, 2019, 7, {("1.004227", "received_online"): "9"})
+    assert response.status_code == 409 and not MonthlyFiling.objects.exists()
+
+
+def test_an_admin_reopens_an_approved_month(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader)
+    client.force_login(office.admin)
+    version = UnitMonth.objects.get().version
+    client.post(url(office.commune, year, month, "decide"), {"action": "reopen", "version": version,
+                                                             "reason": "Sửa theo iGate"})
+    unit_month = UnitMonth.objects.get()
+    assert (unit_month.status, unit_month.return_reason) == ("returned", "Sửa theo iGate")
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+def test_another_units_pages_answer_404(as_clerk, office):
+    year, month = office.open_month
+    for unit in (office.other_commune, office.district, office.elsewhere):
+        assert as_clerk.get(url(unit, year, month)).status_code == 404
+        assert as_clerk.get(url(unit, year, month, "history")).status_code == 404
+        assert post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "1"},
+                         unit=unit).status_code == 404
+        assert as_clerk.post(url(unit, year, month, "decide"), {"action": "approve", "version": 0}).status_code == 404
+    assert as_clerk.get(reverse("filings:completeness") + "?parent=X").status_code == 404
+    assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
+
+
+def test_unit_ids_in_the_posted_data_are_ignored(as_clerk, office):
+    year, month = office.open_month
+    response = as_clerk.post(url(office.commune, year, month), {
+        "version": "0", "action": "save", "unit": office.other_commune.code, "unit_id": office.other_commune.pk,
+        "procedure": [str(office.procedure.pk)], f"c-{office.procedure.pk}-received_online": "6"})
+    assert response.status_code == 302
+    assert list(MonthlyFiling.objects.values_list("unit__code", "received_online")) == [("A", 6)]
+
+
+def test_unknown_procedure_ids_in_the_posted_data_are_refused(as_clerk, office):
+    year, month = office.open_month
+    response = as_clerk.post(url(office.commune, year, month), {
+        "version": "0", "action": "save", "procedure": ["999999", "x"], "c-999999-received_online": "6"})
+    assert response.status_code == 400 and not MonthlyFiling.objects.exists()
+
+
+def test_future_and_impossible_months_answer_404(as_clerk, office):
+    year, month = office.open_month
+    future = (year + 1, month)
+    assert as_clerk.get(url(office.commune, *future)).status_code == 404
+    assert as_clerk.get(f"/filings/A/{year}-13/").status_code == 404
+
+
+def test_pages_need_a_login(client, office):
+    year, month = office.open_month
+    response = client.get(url(office.commune, year, month))
+    assert response.status_code == 302 and "login" in response.url
+
+
+# --- the start page and the history page -----------------------------------------------------------
+
+
+def test_the_start_page_opens_the_month_asked_for(as_clerk, office):
+    response = as_clerk.get(reverse("filings:start"), {"unit": "A", "month": "07/2019"})
+    assert response.status_code == 302 and response.url == url(office.commune, 2019, 7)
+    response = as_clerk.get(reverse("filings:start"), {"unit": "B", "month": "2019-07"})
+    assert response.status_code == 200 and response.context["form"].errors["unit"]
+    response = as_clerk.get(reverse("filings:start"), {"unit": "A", "month": "2019-7x"})
+    assert response.context["form"].errors["month"]
+
+
+def test_the_start_page_lists_what_waits_for_a_leader(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    response = client.get(reverse("filings:start"))
+    assert [um.unit.code for um in response.context["awaiting"]] == ["A"]
+    client.force_login(office.outside_leader)
+    assert client.get(reverse("filings:start")).context["awaiting"] == []
+
+
+def test_the_history_page_shows_who_changed_what_from_where(client, office):
+    year, month = office.open_month
+    client.force_login(office.clerk)
+    post_grid(client, office, year, month, {("1.004227", "received_online"): "3"})
+    filings_upsert([office.row(year, month, received_online=8)], fields=["received_online"], source=Source.IMPORT,
+                   note="iGate-thang.xlsx", user=office.admin)
+    unit_month = UnitMonth.objects.get()
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Kiểm tra lại")
+    response = client.get(url(office.commune, year, month, "history"))
+    assert response.status_code == 200 and unit_month
+    entries = response.context["entries"]
+    summary = [(e.kind, getattr(e.user, "username", None), e.source) for e in entries]
+    assert summary == [
+        ("status", "leader_d", "form"),
+        ("status", "clerk_a", "form"),
+        ("figures", "admin", "import: iGate-thang.xlsx"),
+        ("status", "clerk_a", "form"),
+        ("figures", "clerk_a", "form"),
+    ]
+    online = str(MonthlyFiling._meta.get_field("received_online").verbose_name)
+    assert [(c.subject, str(c.field), c.old, c.new) for c in entries[2].changes] == [("1.004227", online, 3, 8)]
+    assert entries[0].reason == "Kiểm tra lại"
+    html = response.content.decode()
+    assert "iGate-thang.xlsx" in html and "Kiểm tra lại" in html
+
+
+def test_the_entry_page_runs_a_fixed_number_of_queries(as_clerk, office, django_assert_max_num_queries):
+    year, month = office.open_month
+    rows = [office.row(year, month, procedure=p, received_online=1) for p in (office.procedure,
+                                                                             office.second_procedure)]
+    filings_upsert(rows, source=Source.FORM, user=office.clerk)
+    with django_assert_max_num_queries(20):
+        assert as_clerk.get(url(office.commune, year, month)).status_code == 200
