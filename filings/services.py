@@ -9,6 +9,7 @@ never missing from the audit trail).
 import functools
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -118,20 +119,12 @@ def _history_columns():
     return tuple(f.column for f in model._meta.concrete_fields if f.name != "history_id")
 
 
-def _history_values(row, kind, user, reason, now):
-    values = {
-        "id": row["id"],
-        "unit_id": row["unit_id"],
-        "procedure_id": row["procedure_id"],
-        "year": row["year"],
-        "month": row["month"],
-        **{name: row[name] for name in COUNT_FIELDS},
-        "history_date": now,
-        "history_change_reason": reason[:100],
-        "history_type": kind,
-        "history_user_id": getattr(user, "pk", None),
-    }
-    return [values[column] for column in _history_columns()]
+def _history_records(items, user, reason, now):
+    """The history rows' values in the history table's column order, for COPY or bulk_create."""
+    base = {"history_date": now, "history_change_reason": reason[:100], "history_user_id": getattr(user, "pk", None)}
+    values = itemgetter(*_history_columns())
+    for row, kind in items:
+        yield values({**base, **row, "history_type": kind})
 
 
 class _OrmWriter:
@@ -159,7 +152,7 @@ class _OrmWriter:
         now = timezone.now()
         columns = _history_columns()
         model.objects.bulk_create(
-            [model(**dict(zip(columns, _history_values(row, kind, user, reason, now)))) for row, kind in items],
+            [model(**dict(zip(columns, record))) for record in _history_records(items, user, reason, now)],
             batch_size=500,
         )
 
@@ -214,7 +207,7 @@ class _PostgresWriter:
                 cursor.cursor,
                 table,
                 _history_columns(),
-                (_history_values(row, kind, user, reason, now) for row, kind in items),
+                _history_records(items, user, reason, now),
             )
 
 
