@@ -157,3 +157,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Imports (docs/import.md): uploads over IMPORT_MAX_BYTES are refused, and so is an .xlsx/.ods that would
+# inflate beyond IMPORT_MAX_UNCOMPRESSED_BYTES (zip bomb). Previewed uploads wait in IMPORT_STAGING_DIR.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
