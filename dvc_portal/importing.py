@@ -113,6 +113,9 @@ class Importer:
 
     kind = ""
     columns: tuple[Column, ...] = ()
+    example: dict = {}  # the template's example row
+    choices: dict = {}  # the template's data-validation lists, by column key
+    template_skip: tuple[str, ...] = ()
     want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader
 
     def __init__(self, *, user=None, file_name="", force=False):
@@ -422,5 +425,21 @@ def validation_messages(exc: ValidationError) -> list[str]:
     return [unicodedata.normalize("NFC", str(m)) for m in exc.messages]
 
 
-def now():
-    return timezone.now()
+def template_workbook(kind):
+    """A blank file to fill in: Vietnamese headers (required ones marked *), an example row and lists to
+    pick levels and kinds from."""
+    from . import xlsx
+
+    importer = get_importer(kind)
+    columns = [c for c in importer.columns if c.key not in importer.template_skip]
+    workbook = xlsx.new_workbook()
+    xlsx.add_table(
+        workbook,
+        sheet_title=kind,
+        titles=[_("Import template: %(kind)s") % {"kind": kind},
+                _("Replace the example row; the header may stay where it is. Required columns are marked *.")],
+        columns=[xlsx.Col(c.label + (" *" if c.required else ""), xlsx.TEXT, max(len(c.label) + 4, 14),
+                          tuple(importer.choices.get(c.key, ()))) for c in columns],
+        rows=[[importer.example.get(c.key, "") for c in columns]],
+    )
+    return workbook

@@ -79,6 +79,12 @@ class FilingImporter(Importer):
         Column("month", ("Tháng",)),
         *(Column(name, COUNT_LABELS[name]) for name in COUNT_FIELDS),
     )
+    # The template offers `period` only: one way to say the month is enough.
+    template_skip = ("year", "month")
+    example = {"unit_code": "88101", "procedure_code": "1.001193", "period": "07/2025", "carried_over": 2,
+               "received_online": 35, "received_direct": 15, "received_postal": 0, "resolved_early": 40,
+               "resolved_on_time": 10, "resolved_late": 0, "pending_on_time": 2, "pending_overdue": 0,
+               "returned_postal": 1}
 
     def check_header(self):
         super().check_header()

@@ -53,6 +53,8 @@ class ProcedureImporter(Importer):
         Column("field", ("Lĩnh vực",)),
         Column("level", ("Cấp thực hiện", "Cấp")),
     )
+    example = {"code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "xã"}
+    choices = {"level": ("tỉnh", "huyện", "xã")}
 
     def parse_row(self, number, raw):
         errors = len(self.errors)
@@ -102,6 +104,9 @@ class OfferingImporter(Importer):
                                  "Mức độ cung cấp"), required=True),
         Column("valid_from", ("Áp dụng từ", "Ngày áp dụng", "Hiệu lực từ")),
     )
+    example = {"unit_code": "88101", "procedure_code": "1.001193", "service_level": "Toàn trình",
+               "valid_from": "01/01/2025"}
+    choices = {"service_level": ("Toàn trình", "Một phần", "Không")}
 
     def parse_row(self, number, raw):
         errors = len(self.errors)

@@ -42,6 +42,8 @@ def parse_year(value):
 class TargetImporter(Importer):
     kind = "targets"
     want_formats = True  # a percent-formatted cell holding 0.305 means 30.5
+    example = {"unit_code": "881", "year": "2025", "kpi": "online_rate_eligible", "target": "30%"}
+    choices = {"kpi": tuple(KPIS)}
     columns = (
         Column("unit_code", ("Mã đơn vị",), required=True),
         Column("year", ("Năm",), required=True),

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("export/kpis.xlsx", views.kpi_table_export, name="export_kpis"),
+    path("export/ranking.xlsx", views.ranking_export, name="export_ranking"),
+]

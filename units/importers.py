@@ -52,6 +52,10 @@ class UnitImporter(Importer):
         Column("valid_to", ("Hiệu lực đến", "Ngày hết hiệu lực")),
         Column("successor_code", ("Mã đơn vị kế thừa", "Đơn vị kế thừa")),
     )
+    example = {"code": "88101", "name": "Phường Một", "kind": "phường", "parent_code": "881",
+               "valid_from": "01/07/2025", "valid_to": "", "successor_code": ""}
+    choices = {"kind": ("tỉnh", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu", "sở", "phòng",
+                        "ban", "trung tâm")}
     parse_kind = staticmethod(choice_parser(KIND_WORDS, _("unit kind")))
 
     def parse_row(self, number, raw):

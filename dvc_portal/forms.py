@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import tabular
+from .importing import KINDS
+
+KIND_LABELS = {
+    "units": _("Units"),
+    "procedures": _("Procedures"),
+    "offerings": _("Offerings (online service levels)"),
+    "filings": _("Monthly figures (report form 06)"),
+    "targets": _("Targets"),
+}
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    force = forms.BooleanField(
+        label=_("Overwrite figures of approved or closed months"), required=False,
+        help_text=_("Monthly figures only. Without it, rows of locked months are refused."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            tabular.file_type(upload.name)
+        except tabular.FileProblem as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if upload.size > tabular.max_bytes():
+            raise forms.ValidationError(
+                _("The file is %(size)s bytes; files over %(limit)s bytes are refused.")
+                % {"size": f"{upload.size:,}".replace(",", "."), "limit": f"{tabular.max_bytes():,}".replace(",", ".")}
+            )
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    force = forms.BooleanField(required=False)

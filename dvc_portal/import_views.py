@@ -1,0 +1,151 @@
+"""The import page (admins): upload -> preview of what would change -> confirm -> result; the import
+templates; and the export of monthly figures (any user, limited to their scope).
+
+The uploaded file is kept in IMPORT_STAGING_DIR under its SHA-256 between preview and confirm; the confirm
+step re-runs that very file (named by the preview's ImportRecord), never data sent back by the browser."""
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from filings.exports import filings_workbook
+from reports.periods import Month, Period, PeriodError
+from units.models import Unit
+
+from . import xlsx
+from .forms import KIND_LABELS, ConfirmForm, ImportUploadForm
+from .importing import KINDS, run_import, template_workbook
+from .models import ImportRecord, ImportSource
+
+LISTED_ISSUES = 200
+
+
+def staging_dir() -> Path:
+    path = Path(getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _staged_path(sha256, file_name):
+    return staging_dir() / f"{sha256}{Path(file_name).suffix.lower()}"
+
+
+def _stage(upload) -> tuple[Path, str]:
+    """Write the upload to the staging directory under its hash; returns (path, sha256)."""
+    digest = hashlib.sha256()
+    tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
+    with tmp:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            tmp.write(chunk)
+    sha256 = digest.hexdigest()
+    path = _staged_path(sha256, upload.name)
+    Path(tmp.name).replace(path)
+    return path, sha256
+
+
+def admin_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_portal_admin:
+            raise PermissionDenied(_("Only administrators may import files."))
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _page(request, **context):
+    context.setdefault("form", ImportUploadForm())
+    context["recent"] = ImportRecord.objects.select_related("user")[:20]
+    context["kinds"] = [(kind, KIND_LABELS[kind]) for kind in KINDS]
+    context["listed"] = LISTED_ISSUES
+    return render(request, "imports/import.html", context, status=context.pop("status", 200))
+
+
+@admin_required
+def import_page(request):
+    """GET: the upload form and the past imports. POST: stage the file, run it dry and show the preview."""
+    if request.method != "POST":
+        return _page(request)
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form=form, status=400)
+    upload = form.cleaned_data["file"]
+    name = Path(upload.name).name
+    path, _sha = _stage(upload)
+    report = run_import(form.cleaned_data["kind"], path, name=name, user=request.user, dry_run=True,
+                        force=form.cleaned_data["force"], source=ImportSource.PAGE)
+    if not report.ok:
+        path.unlink(missing_ok=True)
+    return _page(request, form=form, report=report, preview=report.record, force=form.cleaned_data["force"],
+                 status=200 if report.ok else 422)
+
+
+@admin_required
+@require_POST
+def import_confirm(request, pk):
+    """Re-run the previewed file for real."""
+    preview = get_object_or_404(ImportRecord, pk=pk, dry_run=True, succeeded=True, user=request.user,
+                                source=ImportSource.PAGE)
+    path = _staged_path(preview.sha256, preview.file_name)
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
+        return _page(request, gone=preview, status=410)
+    form = ConfirmForm(request.POST)
+    force = form.is_valid() and form.cleaned_data["force"]
+    report = run_import(preview.kind, path, name=preview.file_name, user=request.user, force=force,
+                        source=ImportSource.PAGE)
+    if report.ok:
+        path.unlink(missing_ok=True)
+        return redirect("imports:result", pk=report.record.pk)
+    # Something changed since the preview (a month was locked meanwhile): show why, keep nothing.
+    return _page(request, report=report, preview=None, status=422)
+
+
+@admin_required
+def import_result(request, pk):
+    record = get_object_or_404(ImportRecord, pk=pk)
+    return _page(request, result=record)
+
+
+@admin_required
+def import_template(request, kind):
+    if kind not in KINDS:
+        raise Http404(_("No such kind."))
+    return xlsx.response(template_workbook(kind), f"mau_nhap_{kind}.xlsx")
+
+
+@login_required
+def filings_export(request):
+    """GET ?unit=CODE&period=PERIOD: the monthly figures of the unit's subtree (default: the whole scope)
+    over the period (default: the current year so far), as .xlsx in the import's layout."""
+    text = request.GET.get("period", "").strip()
+    try:
+        period = Period.parse(text) if text else Period(Month.of(_today()).shift(-(_today().month - 1)), Month.of(_today()))
+    except PeriodError as exc:
+        return HttpResponseBadRequest(_("period: %(reason)s") % {"reason": exc})
+    units = Unit.objects.for_user(request.user)
+    code = request.GET.get("unit", "").strip()
+    name = "all"
+    if code:
+        unit = units.filter(code=code).first()
+        if unit is None:
+            raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
+        units = units.subtree(unit)
+        name = unit.code
+    return xlsx.response(filings_workbook(units, period), f"so_lieu_{name}_{period}.xlsx")
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()

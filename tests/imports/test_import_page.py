@@ -1,0 +1,130 @@
+"""The import page: admins only, upload -> preview (counts, error rows) -> confirm -> data; the confirm
+step re-runs the stored file; size limit; templates; past imports."""
+
+import pytest
+from django.urls import reverse
+
+from dvc_portal.models import ImportRecord
+from filings.models import MonthlyFiling
+from tests.factories import UserFactory
+from tests.imports.files import write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp"]
+
+
+@pytest.fixture(autouse=True)
+def staging(settings, tmp_path):
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    return tmp_path / "staging"
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="admin", role="admin"))
+    return client
+
+
+def upload(client, path, kind="filings", **extra):
+    with open(path, "rb") as handle:
+        return client.post(reverse("imports:page"), {"kind": kind, "file": handle, **extra})
+
+
+def test_only_admins_may_import(client, tree):
+    assert client.get(reverse("imports:page")).status_code == 302  # to the login page
+    client.force_login(UserFactory(role="leader", units=[tree["881"]]))
+    assert client.get(reverse("imports:page")).status_code == 403
+    assert client.get(reverse("imports:template", args=["units"])).status_code == 403
+
+
+def test_preview_then_confirm(admin_client, tree, sample, staging):
+    response = upload(admin_client, sample("sample_filings_report.xlsx"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="count-created">6<' in html and 'id="confirm-import"' in html
+    assert MonthlyFiling.objects.count() == 0
+    preview = ImportRecord.objects.get()
+    assert preview.dry_run and preview.created == 6
+    assert len(list(staging.iterdir())) == 1
+
+    response = admin_client.post(reverse("imports:confirm", args=[preview.pk]))
+    assert response.status_code == 302
+    assert MonthlyFiling.objects.count() == 6
+    done = ImportRecord.objects.get(dry_run=False)
+    assert (done.user.username, done.source, done.created, done.sha256) == ("admin", "page", 6, preview.sha256)
+    assert list(staging.iterdir()) == []
+    result = admin_client.get(response["Location"]).content.decode()
+    assert "sample_filings_report.xlsx" in result and 'id="count-created">6<' in result
+
+    # Confirming twice does not import twice: the staged file is gone.
+    assert admin_client.post(reverse("imports:confirm", args=[preview.pk])).status_code == 410
+
+
+def test_errors_are_listed_and_there_is_nothing_to_confirm(admin_client, tree, tmp_path):
+    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["88101", "1.001193", "07/2024", "-1", 1], ["X", "1.001193", "07/2024", 1, 1]])
+    response = upload(admin_client, path)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="count-errors">2<' in html and 'id="confirm-import"' not in html
+    assert "Tiếp nhận trực tuyến" in html and "&#x27;X&#x27;" in html
+    assert ImportRecord.objects.get().succeeded is False
+
+
+def test_confirm_uses_the_stored_file_not_the_browser(admin_client, tree, sample, staging):
+    upload(admin_client, sample("sample_filings_report.xlsx"))
+    preview = ImportRecord.objects.get()
+    staged = next(staging.iterdir())
+    staged.write_bytes(b"tampered")
+    assert admin_client.post(reverse("imports:confirm", args=[preview.pk])).status_code == 410
+    assert MonthlyFiling.objects.count() == 0
+
+
+def test_another_admin_cannot_confirm_my_preview(admin_client, client, tree, sample):
+    upload(admin_client, sample("sample_filings_report.xlsx"))
+    preview = ImportRecord.objects.get()
+    client.force_login(UserFactory(username="other", role="admin"))
+    assert client.post(reverse("imports:confirm", args=[preview.pk])).status_code == 404
+
+
+def test_file_over_the_limit_is_refused(admin_client, tree, sample, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    response = upload(admin_client, sample("sample_filings_report.xlsx"))
+    assert response.status_code == 400
+    assert "files over 1.000 bytes are refused" in response.content.decode()
+    assert ImportRecord.objects.count() == 0
+
+
+def test_confirm_needs_post_and_csrf(tree, sample):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory(username="admin2", role="admin"))
+    with open(sample("sample_filings_report.xlsx"), "rb") as handle:
+        assert client.post(reverse("imports:page"), {"kind": "filings", "file": handle}).status_code == 403
+
+
+def test_templates_import_back_after_filling_in(admin_client, tree, tmp_path):
+    import openpyxl
+
+    from tests.imports.conftest import run_cli
+
+    response = admin_client.get(reverse("imports:template", args=["targets"]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path / "targets.xlsx"
+    path.write_bytes(response.content)
+    sheet = openpyxl.load_workbook(path).active
+    headers = [c.value for c in sheet[4]]
+    assert headers == ["Mã đơn vị *", "Năm *", "Chỉ số *", "Chỉ tiêu (%) *"]
+    assert [str(v.sqref) for v in sheet.data_validations.dataValidation] == ["C5:C5004"]
+    workbook = openpyxl.load_workbook(path)
+    workbook.active["B5"] = "2024"  # the example row, made one of the test's years
+    workbook.save(path)
+    status, out, err = run_cli("targets", path)
+    assert (status, err) == (0, "")
+
+
+def test_past_imports_are_listed(admin_client, tree, sample):
+    upload(admin_client, sample("sample_filings_report.xlsx"))
+    html = admin_client.get(reverse("imports:page")).content.decode()
+    assert 'id="import-history"' in html and "sample_filings_report.xlsx" in html
