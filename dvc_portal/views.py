@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,9 @@ from units.models import Unit
 
 # The rate drawn as a bar on the home page.
 MAIN_KPI = "online_rate"
+# Above this many child rows in all, only the children of the units opened with ?open=CODE are loaded: an
+# administrator's 34 provinces hold 3,321 communes, megabytes of HTML nobody reads at once.
+CHILD_ROWS_LIMIT = 250
 
 
 @require_GET
@@ -40,6 +44,11 @@ class KpiRow:
     bar: Decimal | None
     target_mark: Decimal | None
     children: list["KpiRow"] = field(default_factory=list)
+    children_count: int = 0
+    # Children not loaded (too many in all): the link that loads them; else None.
+    open_url: str | None = None
+    # Loaded children shown at once (else folded, one click away).
+    expanded: bool = True
 
 
 def _clamp_percent(value):
@@ -73,14 +82,45 @@ def _period_from(request):
         return default, text, message
 
 
+def _open_url(request, code):
+    query = request.GET.copy()
+    query.setlist("open", [*query.getlist("open"), code])
+    return f"?{query.urlencode()}#unit-{code}"
+
+
 @login_required
 def home(request):
-    """The KPIs of the user's top units and of their direct children for the current year (or ?period=)."""
+    """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
+    with many children in all, only those of the units opened with ?open=CODE."""
     period, period_text, period_error = _period_from(request)
-    roots = list(units_active_in(Unit.objects.scope_roots_for(request.user), period).order_by("code"))
-    children = list(units_active_in(Unit.objects.filter(parent__in=roots), period).order_by("code"))
+    scope_roots = Unit.objects.scope_roots_for(request.user).order_by("code")
+    roots = list(units_active_in(scope_roots, period))
+    scope_note = None
+    if not roots:
+        # A clerk of a commune merged in 2025 still sees their unit (and a word on why it is empty).
+        roots = list(scope_roots)
+        if roots:
+            scope_note = _(
+                "Your units were not in force during this period (for example, communes merged in 2025), "
+                "so they have no figures for it. Choose an earlier period."
+            )
+    active_children = units_active_in(Unit.objects.filter(parent__in=roots), period)
+    counts = dict(active_children.values_list("parent_id").annotate(n=Count("pk")).order_by())
+    opened = set(request.GET.getlist("open"))
+    if len(roots) == 1 or sum(counts.values()) <= CHILD_ROWS_LIMIT:
+        loaded = [root for root in roots if counts.get(root.pk)]
+    else:
+        loaded = [root for root in roots if root.code in opened and counts.get(root.pk)]
+    children = list(active_children.filter(parent__in=loaded).order_by("code")) if loaded else []
     figures = kpis_for_units(roots + children, period)
     rows = {unit.pk: _kpi_row(figures[unit.pk]) for unit in roots}
+    loaded_ids = {root.pk for root in loaded}
+    for root in roots:
+        row = rows[root.pk]
+        row.children_count = counts.get(root.pk, 0)
+        row.expanded = len(roots) == 1 or root.code in opened
+        if row.children_count and root.pk not in loaded_ids:
+            row.open_url = _open_url(request, root.code)
     for child in children:
         rows[child.parent_id].children.append(_kpi_row(figures[child.pk]))
     this_year = timezone.localdate().year
@@ -91,11 +131,11 @@ def home(request):
             "period": period,
             "period_text": period_text,
             "period_error": period_error,
+            "scope_note": scope_note,
             "period_choices": _period_choices(this_year),
             "kpis": list(KPIS.values()),
             "main_kpi": MAIN_KPI,
             "rows": list(rows.values()),
-            "collapse_children": len(roots) > 1,
         },
     )
 

@@ -224,6 +224,20 @@ class TestScope:
         for other in ["Thành phố Uông Bí", "Phường Quang Trung", "Tỉnh Quảng Ninh", "Thành phố Cẩm Phả"]:
             assert other not in page
 
+    def test_a_clerk_of_a_merged_commune_still_sees_it(self, client, db):
+        commune = UnitFactory(code="06766", name="Phường Cẩm Sơn", valid_to=datetime.date(2025, 6, 30))
+        client.force_login(UserFactory(role=Role.CLERK, units=[commune]))
+        response = client.get("/", {"period": "2026"})
+        assert [row.unit.code for row in response.context["rows"]] == ["06766"]
+        assert "không còn hiệu lực trong kỳ này" in text_of(response)
+        response = client.get("/", {"period": "2019"})
+        assert response.context["scope_note"] is None
+
+    def test_children_that_ended_before_the_period_are_left_out(self, leader_client, cam_pha):
+        UnitFactory(code="06661", name="Phường Cẩm Trung", parent=cam_pha, valid_to=datetime.date(2025, 6, 30))
+        assert "Phường Cẩm Trung" in text_of(leader_client.get("/", {"period": "2019"}))
+        assert "Phường Cẩm Trung" not in text_of(leader_client.get("/", {"period": "2026"}))
+
     def test_a_user_without_units_sees_an_explanation(self, client, db):
         client.force_login(UserFactory(username="moi", role=Role.CLERK))
         page = text_of(client.get("/"))
@@ -254,6 +268,43 @@ class TestQueryCount:
         many = self._queries_for_home(client, [self._district_with_children("B", 20), self._district_with_children("C", 20)])
         assert few == many
         assert many <= 15
+
+
+class TestManyChildren:
+    """With more child rows in all than the page shows at once, a unit's children load when it is opened."""
+
+    @pytest.fixture
+    def two_provinces(self, db, monkeypatch):
+        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 3)
+        for code, name in [("22", "Tỉnh Quảng Ninh"), ("49", "Tỉnh Quảng Nam")]:
+            province = UnitFactory(code=code, name=name, kind=UnitKind.PROVINCE)
+            for i in range(2):
+                UnitFactory(code=f"{code}{i:03d}", name=f"Huyện {code}-{i}", kind=UnitKind.DISTRICT, parent=province)
+
+    def test_children_are_not_loaded_until_opened(self, client, two_provinces):
+        client.force_login(UserFactory(role=Role.ADMIN))
+        response = client.get("/", {"period": "2019"})
+        rows = response.context["rows"]
+        assert [(row.unit.code, row.children_count, row.children) for row in rows] == [("22", 2, []), ("49", 2, [])]
+        assert "Huyện 22-0" not in text_of(response)
+        assert rows[0].open_url == "?period=2019&open=22#unit-22"
+        assert 'href="?period=2019&amp;open=22#unit-22"' in response.content.decode()
+
+        response = client.get("/?period=2019&open=22")
+        rows = response.context["rows"]
+        assert [child.unit.code for child in rows[0].children] == ["22000", "22001"]
+        assert rows[0].expanded and rows[0].open_url is None
+        assert rows[1].children == [] and rows[1].open_url == "?period=2019&open=22&open=49#unit-49"
+        assert "Huyện 22-0" in text_of(response)
+
+    def test_below_the_limit_every_child_is_loaded_and_folded(self, client, two_provinces, monkeypatch):
+        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 4)
+        client.force_login(UserFactory(role=Role.ADMIN))
+        response = client.get("/", {"period": "2019"})
+        rows = response.context["rows"]
+        assert [len(row.children) for row in rows] == [2, 2]
+        assert not any(row.expanded for row in rows)
+        assert "Huyện 49-1" in text_of(response)
 
 
 class TestErrorPages:
