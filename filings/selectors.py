@@ -335,6 +335,10 @@ class CompletenessCell:
         return self.status in (UnitMonthStatus.SUBMITTED, UnitMonthStatus.APPROVED)
 
     @property
+    def status_label(self):
+        return _status_label(self.unit_month.status if self.unit_month else None)
+
+    @property
     def submitted_at(self):
         return self.unit_month.submitted_at if self.unit_month else None
 

@@ -315,11 +315,12 @@ def write_guard(rows, *, user, force=False, expected_versions=None) -> WriteGuar
 # --- transitions ----------------------------------------------------------------------------------
 
 
-def _refuse(unit, year, month, state, action):
-    status = state.get_status_display() if state else _("missing")
+def _refuse(unit, year, month, state, rule):
+    """`rule` says which months the transition takes, e.g. "only a submitted month can be approved"."""
+    status = state.get_status_display() if state else _("Not started")
     raise ValidationError(
-        _("%(unit)s %(month)s is %(status)s; it cannot be %(action)s.")
-        % {"unit": unit.code, "month": _month_label(year, month), "status": status.lower(), "action": action},
+        _("%(unit)s %(month)s is “%(status)s”: %(rule)s.")
+        % {"unit": unit.code, "month": _month_label(year, month), "status": status, "rule": rule},
         code="invalid_transition",
     )
 
@@ -354,7 +355,7 @@ def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_versi
             raise PermissionDenied(_("This unit is outside your scope."))
         state = _current(unit, year, month, expected_version)
         if state is not None and state.status not in (Status.DRAFT, Status.RETURNED):
-            _refuse(unit, year, month, state, _("submitted"))
+            _refuse(unit, year, month, state, _("only a draft or a returned month can be submitted"))
         key = (unit.pk, year, month)
         locked = _locked({key}, {key: state} if state else {}, user=user, force=False, today=today)
         if locked:
@@ -373,7 +374,8 @@ def _decide(unit, year, month, *, user, expected_version, source, status, reason
             raise PermissionDenied(_("This unit is outside your scope."))
         state = _current(unit, year, month, expected_version)
         if state is None or state.status != Status.SUBMITTED:
-            _refuse(unit, year, month, state, _("approved") if status == Status.APPROVED else _("returned"))
+            _refuse(unit, year, month, state, _("only a submitted month can be approved") if status == Status.APPROVED
+                    else _("only a submitted month can be returned"))
         refusal = decision_refusal(state, user=user)
         if refusal:
             raise PermissionDenied(refusal)
@@ -413,7 +415,7 @@ def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
             raise PermissionDenied(_("Only an administrator can reopen an approved month."))
         state = _current(unit, year, month, expected_version)
         if state is None or state.status != Status.APPROVED:
-            _refuse(unit, year, month, state, _("reopened"))
+            _refuse(unit, year, month, state, _("only an approved month can be reopened"))
         return _save(state, user=user, source=source, status=Status.RETURNED, return_reason=reason,
                      decided_at=timezone.now(), decided_by=user)
 

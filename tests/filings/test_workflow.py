@@ -222,8 +222,9 @@ def test_imports_without_a_user_respect_approval_unless_forced(office):
 
 def test_a_submitted_month_waits_for_the_leader(office):
     year, month = submitted(office)
-    with pytest.raises(UnitMonthLocked, match="submitted"):
+    with pytest.raises(UnitMonthLocked) as refused:
         filings_upsert([office.row(year, month, received_online=8)], source=Source.FORM, user=office.clerk)
+    assert refused.value.messages[0].startswith(f"A {month:02d}/{year}: ") and "clerk_a" in refused.value.messages[0]
     filings_upsert([office.row(year, month, received_online=8)], source=Source.ADMIN, user=office.admin)
     assert MonthlyFiling.objects.get().received_online == 8
 
