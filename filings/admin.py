@@ -6,8 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from dvc_portal.resources import PortalImportMixin
+
 from . import workflow
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .resources import MonthlyFilingResource
 from .services import Source, filings_delete, filings_upsert
 
 _KEY_FIELDS = ["unit", "procedure", "year", "month"]
@@ -42,7 +45,10 @@ class MonthlyFilingAdminForm(forms.ModelForm):
 
 
 @admin.register(MonthlyFiling)
-class MonthlyFilingAdmin(admin.ModelAdmin):
+class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
+    # Import through the portal's importer (filings_upsert, month locks, preview, confirm).
+    import_kind = "filings"
+    resource_classes = [MonthlyFilingResource]
     list_display = [
         "unit", "procedure", "year", "month", "received_online", "received_direct", "received_postal",
         "resolved_on_time", "resolved_late", "returned_postal",

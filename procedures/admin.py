@@ -1,17 +1,24 @@
 from django.contrib import admin
 
+from dvc_portal.resources import PortalImportMixin
+
 from .models import Offering, Procedure
+from .resources import OfferingResource, ProcedureResource
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
+    import_kind = "procedures"
+    resource_classes = [ProcedureResource]
     list_display = ["code", "name", "field", "level"]
     list_filter = ["level", "field"]
     search_fields = ["code", "name", "field"]
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(PortalImportMixin, admin.ModelAdmin):
+    import_kind = "offerings"
+    resource_classes = [OfferingResource]
     list_display = ["unit", "procedure", "service_level", "valid_from"]
     list_filter = ["service_level", "unit__kind", "procedure__level"]
     search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name"]

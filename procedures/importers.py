@@ -2,6 +2,7 @@
 level from which date). Offerings are written in bulk with their history rows: every change is audited."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dvc_portal.importing import (
@@ -14,7 +15,6 @@ from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
 
 LEVEL_WORDS = {
     **{level.value: level.value for level in AuthorityLevel},
-    **{str(level.label): level.value for level in AuthorityLevel},
     "tỉnh": AuthorityLevel.PROVINCE, "cấp tỉnh": AuthorityLevel.PROVINCE,
     "huyện": AuthorityLevel.DISTRICT, "cấp huyện": AuthorityLevel.DISTRICT,
     "xã": AuthorityLevel.COMMUNE, "cấp xã": AuthorityLevel.COMMUNE,
@@ -22,7 +22,6 @@ LEVEL_WORDS = {
 # Decree 42/2022 wording, and the legacy levels of Decree 43/2011 (4 -> full, 3 -> partial, 1-2 -> none).
 SERVICE_LEVEL_WORDS = {
     **{level.value: level.value for level in ServiceLevel},
-    **{str(level.label): level.value for level in ServiceLevel},
     "toàn trình": ServiceLevel.FULL, "dvc trực tuyến toàn trình": ServiceLevel.FULL,
     "dịch vụ công trực tuyến toàn trình": ServiceLevel.FULL,
     "một phần": ServiceLevel.PARTIAL, "dvc trực tuyến một phần": ServiceLevel.PARTIAL,
@@ -33,8 +32,8 @@ SERVICE_LEVEL_WORDS = {
        for prefix in ("", "mức độ ", "mức ", "mức độ dvc ")},
 }
 
-parse_level = choice_parser(LEVEL_WORDS, _("authority level"))
-parse_service_level = choice_parser(SERVICE_LEVEL_WORDS, _("online service level"))
+parse_level = choice_parser(LEVEL_WORDS, gettext_lazy("authority level"))
+parse_service_level = choice_parser(SERVICE_LEVEL_WORDS, gettext_lazy("online service level"))
 
 
 def code_of_procedure(value):

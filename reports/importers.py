@@ -4,6 +4,7 @@ Written in bulk with history rows: every change of a target is audited."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dvc_portal.importing import (
@@ -18,7 +19,6 @@ from .models import Target
 
 KPI_WORDS = {
     **{key: key for key in KPIS},
-    **{str(kpi.label): key for key, kpi in KPIS.items()},
     "Tỷ lệ hồ sơ trực tuyến": "online_rate",
     "Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực tuyến": "online_rate_eligible",
     "Tỷ lệ TTHC cung cấp DVC trực tuyến": "procedures_online_rate",
@@ -27,7 +27,7 @@ KPI_WORDS = {
     "Số hồ sơ trả kết quả qua BCCI": "postal_returns",
     "Số hồ sơ tiếp nhận qua BCCI": "postal_received",
 }
-parse_kpi = choice_parser(KPI_WORDS, _("KPI"))
+parse_kpi = choice_parser(KPI_WORDS, gettext_lazy("KPI"))
 
 
 def parse_year(value):

@@ -3,6 +3,7 @@ and may be units already stored; the tree's materialised paths are rebuilt once 
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dvc_portal.importing import Column, Importer, choice_parser, parse_code, parse_date, parse_text, register
 from dvc_portal.tabular import clean_text
@@ -12,7 +13,6 @@ from .services import units_rebuild_paths
 
 KIND_WORDS = {
     **{kind.value: kind.value for kind in UnitKind},
-    **{str(kind.label): kind.value for kind in UnitKind},
     "tỉnh": UnitKind.PROVINCE, "cấp tỉnh": UnitKind.PROVINCE, "thành phố trực thuộc trung ương": UnitKind.PROVINCE,
     "huyện": UnitKind.DISTRICT, "quận": UnitKind.DISTRICT, "thị xã": UnitKind.DISTRICT,
     "thành phố thuộc tỉnh": UnitKind.DISTRICT, "cấp huyện": UnitKind.DISTRICT,
@@ -56,7 +56,7 @@ class UnitImporter(Importer):
                "valid_from": "01/07/2025", "valid_to": "", "successor_code": ""}
     choices = {"kind": ("tỉnh", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu", "sở", "phòng",
                         "ban", "trung tâm")}
-    parse_kind = staticmethod(choice_parser(KIND_WORDS, _("unit kind")))
+    parse_kind = staticmethod(choice_parser(KIND_WORDS, gettext_lazy("unit kind")))
 
     def parse_row(self, number, raw):
         item = {"_row": number}

@@ -163,3 +163,5 @@ LOGGING = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
+# The admin's exports (django-import-export) escape cells that would start a formula, like ours.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -163,7 +163,7 @@ def test_offering_errors_and_duplicates(tree, tmp_path):
     assert status == 1
     assert err.splitlines() == [
         "row 2, column Mức độ: 'Mức độ 5' is not a known online service level (expected one of: full, partial, "
-        "none, Full process online, Partly online, Not online, toàn trình, dvc trực tuyến toàn trình, dịch vụ công "
+        "none, toàn trình, dvc trực tuyến toàn trình, dịch vụ công "
         "trực tuyến toàn trình, một phần, dvc trực tuyến một phần, dịch vụ công trực tuyến một phần, không, không "
         "trực tuyến, 4, mức độ 4, mức 4, mức độ dvc 4, 3, mức độ 3, mức 3, mức độ dvc 3, 2, mức độ 2, mức 2, mức độ "
         "dvc 2, 1, mức độ 1, mức 1, mức độ dvc 1)",
@@ -223,9 +223,7 @@ def test_bad_targets(tree, tmp_path):
         "row 3, column year: year 24 is not between 2000 and 2100",
         "row 4, column kpi: 'speed' is not a known KPI (expected one of: online_rate, online_rate_eligible, "
         "procedures_online_rate, procedures_full_online_rate, on_time_rate, postal_returns, postal_received, "
-        "Online filing rate, Online filing rate of procedures offered online, Share of procedures offered online, "
-        "Share of procedures offered fully online, On-time resolution rate, Results returned by post, Filings "
-        "received by post, Tỷ lệ hồ sơ trực tuyến, Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực "
+        "Tỷ lệ hồ sơ trực tuyến, Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực "
         "tuyến, Tỷ lệ TTHC cung cấp DVC trực tuyến, Tỷ lệ TTHC cung cấp DVC toàn trình, Tỷ lệ giải quyết đúng hạn, "
         "Số hồ sơ trả kết quả qua BCCI, Số hồ sơ tiếp nhận qua BCCI)",
         "row 5, column target: '12,5' is not a whole number",

@@ -1,0 +1,32 @@
+from import_export import fields
+from import_export.widgets import ForeignKeyWidget
+
+from dvc_portal.resources import PortalResource
+from units.models import Unit
+
+from .models import Offering, Procedure
+
+
+class ProcedureResource(PortalResource):
+    import_kind = "procedures"
+
+    class Meta:
+        model = Procedure
+        fields = ("code", "name", "field", "level")
+        export_order = fields
+        import_id_fields = ("code",)
+
+
+class OfferingResource(PortalResource):
+    import_kind = "offerings"
+    unit_code = fields.Field("unit", "unit_code", widget=ForeignKeyWidget(Unit, "code"))
+    procedure_code = fields.Field("procedure", "procedure_code", widget=ForeignKeyWidget(Procedure, "code"))
+
+    class Meta:
+        model = Offering
+        fields = ("unit_code", "procedure_code", "service_level", "valid_from")
+        export_order = fields
+        import_id_fields = ("unit_code", "procedure_code", "valid_from")
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("unit", "procedure")
