@@ -135,5 +135,9 @@ class DecisionForm(forms.Form):
 
 
 def default_month():
-    """The month usually being reported: the previous one."""
-    return Month.of(timezone.localdate()).shift(-1)
+    """The month usually being reported: the previous one while it is open for entry, then this one."""
+    from .workflow import entry_deadline
+
+    today = timezone.localdate()
+    previous = Month.of(today).shift(-1)
+    return previous if entry_deadline(previous.year, previous.month) >= today else Month.of(today)

@@ -500,11 +500,13 @@ def completeness(parent: Unit, period: Period, *, today: datetime.date | None = 
 # --- lists for the start page ---------------------------------------------------------------------
 
 
-def unit_months_in_scope(user, *, statuses, limit=50):
-    """Unit-months of the user's scope in the given statuses, the oldest month first."""
+def unit_months_in_scope(user, *, statuses, limit=50, newest_first=False):
+    """Unit-months of the user's scope in the given statuses, the oldest month first (what waits longest)
+    or the newest first."""
     scope = Unit.objects.for_user(user)
+    order = ["-year", "-month", "unit__code"] if newest_first else ["year", "month", "unit__code"]
     return list(
         UnitMonth.objects.filter(status__in=statuses, unit__in=scope)
         .select_related("unit", "submitted_by", "decided_by")
-        .order_by("year", "month", "unit__code")[:limit]
+        .order_by(*order)[:limit]
     )

@@ -60,10 +60,10 @@ def start(request):
     is_decider = request.user.is_portal_admin or request.user.role == Role.LEADER
     awaiting = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.SUBMITTED]) if is_decider else []
     returned = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.RETURNED])
-    drafts = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.DRAFT], limit=20)
+    drafts = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.DRAFT], limit=8, newest_first=True)
     return render(request, "filings/start.html", {
         "form": form, "units": units, "unit_count": unit_count, "select_limit": SELECT_LIMIT,
-        "months": [default_month().shift(-i) for i in range(-1, 12)],
+        "months": [Month.of(timezone.localdate()).shift(-i) for i in range(13)],
         "awaiting": awaiting, "returned": returned, "drafts": drafts,
         "close_days": settings.FILINGS_ENTRY_CLOSE_DAYS,
     })
