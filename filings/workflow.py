@@ -11,7 +11,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -234,6 +234,12 @@ def _states(keys, *, for_update=False):
     makes a concurrent writer wait for this transaction, then see its new version)."""
     keys = set(keys)
     found = {}
+    if for_update and connection.vendor == "sqlite":
+        # SQLite has no row locks: take the database's write lock first (a write statement, even one that
+        # changes nothing, does), so that a concurrent writer waits and then reads this one's versions
+        # instead of failing with "database is locked" on a stale snapshot.
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {UnitMonth._meta.db_table} SET version = version WHERE 1 = 0")
     for batch in _chunks(sorted(keys)):
         queryset = UnitMonth.objects.filter(_keys_q(batch)).select_related("decided_by", "submitted_by", "updated_by")
         if for_update:
