@@ -3,14 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import tabular
 from .importing import KINDS
+from .models import ImportKind
 
-KIND_LABELS = {
-    "units": _("Units"),
-    "procedures": _("Procedures"),
-    "offerings": _("Offerings (online service levels)"),
-    "filings": _("Monthly figures (report form 06)"),
-    "targets": _("Targets"),
-}
+KIND_LABELS = dict(ImportKind.choices)
 
 
 class ImportUploadForm(forms.Form):

@@ -3,6 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ImportKind(models.TextChoices):
+    UNITS = "units", _("Units")
+    PROCEDURES = "procedures", _("Procedures")
+    OFFERINGS = "offerings", _("Offerings (online service levels)")
+    FILINGS = "filings", _("Monthly figures (report form 06)")
+    TARGETS = "targets", _("Targets")
+
+
 class ImportSource(models.TextChoices):
     CLI = "cli", _("Command line")
     PAGE = "page", _("Import page")
@@ -13,7 +21,7 @@ class ImportRecord(models.Model):
     """One run of an import, refused or not, dry or not: who brought which file (by name and hash) and
     what it did. The import page's confirm step re-runs the file a preview record names."""
 
-    kind = models.CharField(_("kind"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
