@@ -1,6 +1,6 @@
 """Benchmark: import a 100,000-row filings file end to end into PostgreSQL, against two references.
 
-    .venv/bin/python bench/import_filings.py [--rows 100000] [--database-url postgres://postgres@127.0.0.1:5432/dvc_bench]
+    .venv/bin/python bench/import_filings.py [--rows 100000] [--database-url postgres://postgres@127.0.0.1:5432/dvc_bench_import]
 
 Creates a throw-away database (test_<name>), writes a report-form-06-shaped .xlsx, then runs each step in
 a fresh Python process so that its peak memory (ru_maxrss) is its own:
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dvc_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dvc_bench_import"
 UNITS, PROCEDURES = 100, 100
 
 
