@@ -290,16 +290,41 @@ class WriteGuard:
             UnitMonth.objects.filter(pk__in=batch).update(
                 version=F("version") + 1, updated_at=now, updated_by_id=user_id
             )
-        missing = [
-            UnitMonth(unit_id=key[0], year=key[1], month=key[2], status=Status.DRAFT, version=1,
-                      updated_at=now, updated_by_id=user_id)
-            for key in sorted(keys - set(self.states))
-        ] if create_missing else []
-        if missing:
-            created = UnitMonth.objects.bulk_create(missing, batch_size=500)
-            UnitMonth.history.bulk_history_create(
-                created, batch_size=500, default_user=self.user if user_id else None,
-                default_change_reason=reason[:100], default_date=now,
+        if create_missing:
+            _create_drafts(sorted(keys - set(self.states)), user_id=user_id, reason=reason[:100], now=now)
+
+
+def _create_drafts(keys, *, user_id, reason, now):
+    """Insert draft unit-months for `keys` and their `+` history rows in set-based statements: an import
+    may create thousands, and the ORM's per-object bulk path would cost more than the figures' COPY."""
+    if not keys:
+        return
+    quote = connection.ops.quote_name
+    table = quote(UnitMonth._meta.db_table)
+    history_table = quote(UnitMonth.history.model._meta.db_table)
+    when = connection.ops.adapt_datetimefield_value(now)
+    tracked = ", ".join(quote(f.column) for f in UnitMonth._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        for batch in _chunks(keys, 500):
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, year, month, status, return_reason, version, updated_at,"
+                " updated_by_id) VALUES " + ", ".join(["(%s, %s, %s, %s, '', 1, %s, %s)"] * len(batch)),
+                [value for unit_id, year, month in batch
+                 for value in (unit_id, year, month, Status.DRAFT, when, user_id)],
+            )
+        wanted = set(keys)
+        ids = [
+            pk
+            for batch in _chunks(keys)
+            for pk, *key in UnitMonth.objects.filter(_keys_q(batch)).values_list("pk", "unit_id", "year", "month")
+            if tuple(key) in wanted
+        ]
+        for batch in _chunks(ids, 500):
+            cursor.execute(
+                f"INSERT INTO {history_table} ({tracked}, history_date, history_change_reason, history_type,"
+                f" history_user_id) SELECT {tracked}, %s, %s, '+', %s FROM {table}"
+                f" WHERE id IN ({', '.join(['%s'] * len(batch))})",
+                [when, reason, user_id, *batch],
             )
 
 
