@@ -107,7 +107,7 @@ def home(request):
     active_children = units_active_in(Unit.objects.filter(parent__in=roots), period)
     counts = dict(active_children.values_list("parent_id").annotate(n=Count("pk")).order_by())
     opened = set(request.GET.getlist("open"))
-    if len(roots) == 1 or sum(counts.values()) <= CHILD_ROWS_LIMIT:
+    if sum(counts.values()) <= CHILD_ROWS_LIMIT:
         loaded = [root for root in roots if counts.get(root.pk)]
     else:
         loaded = [root for root in roots if root.code in opened and counts.get(root.pk)]

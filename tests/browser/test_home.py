@@ -24,7 +24,7 @@ PASSWORD = "pw-Secret-123"
 
 @pytest.fixture
 def cam_pha(transactional_db):
-    """Cẩm Phả, January to July 2019, after DOMAIN.md: the centre's 929 / 3553 and the communes' 2916 / 10717."""
+    """Cẩm Phả, January to July 2019, after DOMAIN.md: the centre's 929 / 3553, the communes' 2916 / 10717."""
     district = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT)
     centre = UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công thành phố", kind=UnitKind.CENTER,
                          parent=district)

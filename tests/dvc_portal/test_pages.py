@@ -19,7 +19,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
-from units.models import UnitKind
+from units.models import Unit, UnitKind
 
 PASSWORD = "pw-Secret-123"
 
@@ -169,7 +169,8 @@ class TestHome:
     def test_default_period_is_the_current_year(self, leader_client, cam_pha):
         year = timezone.localdate().year
         procedure = ProcedureFactory(code="2.000908")
-        FilingFactory(unit=cam_pha, procedure=procedure, year=year, month=1, received_online=1, received_direct=3)
+        FilingFactory(unit=cam_pha, procedure=procedure, year=year, month=1,
+                      received_online=1, received_direct=3)
         response = leader_client.get("/")
         page = text_of(response)
         assert f"Kỳ báo cáo: năm {year}" in page
@@ -234,7 +235,8 @@ class TestScope:
         assert response.context["scope_note"] is None
 
     def test_children_that_ended_before_the_period_are_left_out(self, leader_client, cam_pha):
-        UnitFactory(code="06661", name="Phường Cẩm Trung", parent=cam_pha, valid_to=datetime.date(2025, 6, 30))
+        merged = datetime.date(2025, 6, 30)
+        UnitFactory(code="06661", name="Phường Cẩm Trung", parent=cam_pha, valid_to=merged)
         assert "Phường Cẩm Trung" in text_of(leader_client.get("/", {"period": "2019"}))
         assert "Phường Cẩm Trung" not in text_of(leader_client.get("/", {"period": "2026"}))
 
@@ -251,7 +253,8 @@ class TestQueryCount:
         for i in range(n):
             commune = UnitFactory(code=f"{code}-{i:02d}", parent=district)
             OfferingFactory(unit=commune, procedure=procedure, service_level=ServiceLevel.PARTIAL)
-            FilingFactory(unit=commune, procedure=procedure, year=2019, month=1, received_online=i, received_direct=5)
+            FilingFactory(unit=commune, procedure=procedure, year=2019, month=1,
+                          received_online=i, received_direct=5)
             TargetFactory(unit=commune, year=2019, kpi="online_rate", target=40)
         return district
 
@@ -265,7 +268,8 @@ class TestQueryCount:
 
     def test_home_runs_the_same_queries_for_2_and_20_child_units(self, client, db):
         few = self._queries_for_home(client, [self._district_with_children("A", 2)])
-        many = self._queries_for_home(client, [self._district_with_children("B", 20), self._district_with_children("C", 20)])
+        districts = [self._district_with_children("B", 20), self._district_with_children("C", 20)]
+        many = self._queries_for_home(client, districts)
         assert few == many
         assert many <= 15
 
@@ -279,13 +283,15 @@ class TestManyChildren:
         for code, name in [("22", "Tỉnh Quảng Ninh"), ("49", "Tỉnh Quảng Nam")]:
             province = UnitFactory(code=code, name=name, kind=UnitKind.PROVINCE)
             for i in range(2):
-                UnitFactory(code=f"{code}{i:03d}", name=f"Huyện {code}-{i}", kind=UnitKind.DISTRICT, parent=province)
+                UnitFactory(code=f"{code}{i:03d}", name=f"Huyện {code}-{i}", kind=UnitKind.DISTRICT,
+                            parent=province)
 
     def test_children_are_not_loaded_until_opened(self, client, two_provinces):
         client.force_login(UserFactory(role=Role.ADMIN))
         response = client.get("/", {"period": "2019"})
         rows = response.context["rows"]
-        assert [(row.unit.code, row.children_count, row.children) for row in rows] == [("22", 2, []), ("49", 2, [])]
+        summary = [(row.unit.code, row.children_count, row.children) for row in rows]
+        assert summary == [("22", 2, []), ("49", 2, [])]
         assert "Huyện 22-0" not in text_of(response)
         assert rows[0].open_url == "?period=2019&open=22#unit-22"
         assert 'href="?period=2019&amp;open=22#unit-22"' in response.content.decode()
@@ -296,6 +302,14 @@ class TestManyChildren:
         assert rows[0].expanded and rows[0].open_url is None
         assert rows[1].children == [] and rows[1].open_url == "?period=2019&open=22&open=49#unit-49"
         assert "Huyện 22-0" in text_of(response)
+
+    def test_the_limit_holds_for_a_single_unit_too(self, client, two_provinces, monkeypatch):
+        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 1)
+        client.force_login(UserFactory(role=Role.LEADER, units=[Unit.objects.get(code="22")]))
+        [row] = client.get("/", {"period": "2019"}).context["rows"]
+        assert (row.children, row.children_count, row.open_url) == ([], 2, "?period=2019&open=22#unit-22")
+        [row] = client.get("/?period=2019&open=22").context["rows"]
+        assert len(row.children) == 2 and row.expanded
 
     def test_below_the_limit_every_child_is_loaded_and_folded(self, client, two_provinces, monkeypatch):
         monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 4)
