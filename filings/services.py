@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.services import totals_refresh
+
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 
@@ -107,9 +109,15 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         reason = f"{source}: {note}" if note else source
         writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
         guard.written(to_create + to_update, reason=reason)
+        _refresh_totals(to_create + to_update)
         result.created, result.updated = len(to_create), len(to_update)
         result.changed_ids = [row["id"] for row in to_create + to_update]
     return result
+
+
+def _refresh_totals(rows):
+    """Bring the unit-month totals the KPIs read up to date before the write returns."""
+    totals_refresh({row["unit_id"] for row in rows}, {(row["year"], row["month"]) for row in rows})
 
 
 @functools.cache
@@ -172,10 +180,12 @@ class _PostgresWriter:
             return
         table = MonthlyFiling._meta.db_table
         with connection.cursor() as cursor:
+            # One array rather than 100,000 result rows: the ids cost a tenth of the time.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) FROM generate_series(1, %s)",
+                [table, len(rows)],
             )
-            for row, (new_id,) in zip(rows, cursor.fetchall()):
+            for row, new_id in zip(rows, cursor.fetchone()[0], strict=True):
                 row["id"] = new_id
             columns = ["id", *KEY, *COUNT_FIELDS]
             self._copy(cursor.cursor, table, columns, ([row[c] for c in columns] for row in rows))
@@ -198,18 +208,24 @@ class _PostgresWriter:
             cursor.execute("DROP TABLE filing_update")
 
     def history(self, items, user, reason):
+        """The history rows are copied from the rows just written, inside the database: the figures do
+        not cross the wire a second time."""
         if not items:
             return
-        now = timezone.now()
-        table = MonthlyFiling.history.model._meta.db_table
+        history_table = connection.ops.quote_name(MonthlyFiling.history.model._meta.db_table)
+        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
+        columns = _history_columns()
+        constants = {"history_date": "%(now)s", "history_change_reason": "%(reason)s", "history_type": "%(kind)s",
+                     "history_user_id": "%(user)s"}
+        select = ", ".join(constants.get(c, connection.ops.quote_name(c)) for c in columns)
+        sql = (f"INSERT INTO {history_table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
+               f"SELECT {select} FROM {table} WHERE id = ANY(%(ids)s)")
+        params = {"now": timezone.now(), "reason": reason[:100], "user": getattr(user, "pk", None)}
         with connection.cursor() as cursor:
-            self._copy(
-                cursor.cursor,
-                table,
-                _history_columns(),
-                _history_records(items, user, reason, now),
-            )
-
+            for kind in ("+", "~"):
+                ids = [row["id"] for row, row_kind in items if row_kind == kind]
+                if ids:
+                    cursor.execute(sql, {**params, "kind": kind, "ids": ids})
 
 
 def filings_delete(filings, *, source: str, user=None, force: bool = False) -> int:
@@ -228,4 +244,5 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
                 filing._history_user = user
             filing.delete()
         guard.written(keys, reason=source, create_missing=False)
+        _refresh_totals(keys)
     return len(filings)
