@@ -46,7 +46,7 @@ def unit_month_state(unit: Unit, year: int, month: int) -> UnitMonth | None:
 # --- the entry grid -------------------------------------------------------------------------------
 
 
-def _number(value):
+def cell_number(value):
     """A cell's value for arithmetic: stored ints as they are, typed text when it is a plain number."""
     if isinstance(value, int):
         return value
@@ -64,7 +64,7 @@ class GridRow:
     warnings: list = field(default_factory=list)
 
     def total(self, names):
-        return sum(_number(self.values.get(name)) for name in names)
+        return sum(cell_number(self.values.get(name)) for name in names)
 
     @property
     def new_total(self):
@@ -80,7 +80,7 @@ class GridRow:
 
     @property
     def balanced(self):
-        return _number(self.values.get("carried_over")) + self.new_total == self.resolved_total + self.pending_total
+        return cell_number(self.values.get("carried_over")) + self.new_total == self.resolved_total + self.pending_total
 
     @property
     def is_empty(self):
@@ -117,7 +117,7 @@ class Grid:
 
     @property
     def totals(self):
-        return {name: sum(_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
+        return {name: sum(cell_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
 
     @property
     def footer(self):
@@ -206,7 +206,7 @@ def entry_grid(unit: Unit, year: int, month: int, *, extra_procedure_ids=(), cop
             errors=(errors or {}).get(pid, {}),
         )
         if not row.errors and not row.is_empty:
-            row.warnings = [message for _field, message in balance_warnings({f: _number(v) for f, v in values.items()})]
+            row.warnings = [message for _field, message in balance_warnings({f: cell_number(v) for f, v in values.items()})]
         rows.append(row)
     return Grid(unit, year, month, rows, unit_month_state(unit, year, month))
 

@@ -154,7 +154,7 @@ def _conflict(request, unit, year, month, form, conflict_messages):
         for name in COUNT_FIELDS:
             mine = typed.get(name, "")
             current = row.values.get(name, "")
-            if str(mine or 0) != str(current or 0):
+            if selectors.cell_number(mine) != selectors.cell_number(current):
                 differences.append({"procedure": row.procedure, "column": labels[name], "current": current,
                                     "yours": mine})
     conflict = {"messages": conflict_messages, "differences": differences}
