@@ -65,6 +65,10 @@ def test_saving_a_draft_stores_the_figures_and_shows_them_at_once_in_the_cli(as_
     page = as_clerk.get(url(office.commune, year, month))
     assert page.context["saved_rate"].value is not None
     assert "61,70%" in page.content.decode()
+    # The leader's dashboard too, with no batch step in between.
+    as_clerk.force_login(office.leader)
+    home = as_clerk.get(reverse("home"), {"period": f"{year}-{month:02d}"})
+    assert "61,70%" in home.content.decode()
 
 
 def test_a_bad_cell_is_shown_at_the_cell_and_nothing_is_saved(as_clerk, office):
