@@ -1004,11 +1004,9 @@ def _write_procedures(specs: list[ProcedureSpec]) -> dict[str, int]:
     return dict(Procedure.objects.filter(code__in=[p.code for p in specs]).values_list("code", "pk"))
 
 
-def _sync(model, stored, wanted: dict, value_field: str, build) -> Changes:
-    """Make `stored` ({key: instance}) match `wanted` ({key: value}): create, update, delete, with history."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-    stale = [obj.pk for key, obj in stored.items() if key not in wanted]
+def _diff(stored, wanted: dict, value_field: str, build):
+    """What makes `stored` ({key: instance}) match `wanted` ({key: value}): (new, changed, stale)."""
+    stale = [obj for key, obj in stored.items() if key not in wanted]
     changed = []
     for key, value in wanted.items():
         obj = stored.get(key)
@@ -1016,17 +1014,40 @@ def _sync(model, stored, wanted: dict, value_field: str, build) -> Changes:
             setattr(obj, value_field, value)
             changed.append(obj)
     new = [build(key, value) for key, value in wanted.items() if key not in stored]
-    if stale:
-        model.objects.filter(pk__in=stale).delete()
+    return new, changed, stale
+
+
+def _sync_targets(stored, wanted: dict) -> Changes:
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    new, changed, stale = _diff(
+        stored, wanted, "target", lambda key, value: Target(unit_id=key[0], year=key[1], kpi=key[2], target=value)
+    )
+    for target in stale:
+        target._change_reason = "demo"
+        target.delete()
     if changed:
-        bulk_update_with_history(changed, model, [value_field], batch_size=1000, default_change_reason="demo")
+        bulk_update_with_history(changed, Target, ["target"], batch_size=1000, default_change_reason="demo")
     if new:
-        bulk_create_with_history(new, model, batch_size=1000, default_change_reason="demo")
+        bulk_create_with_history(new, Target, batch_size=1000, default_change_reason="demo")
+    return Changes(len(new), len(changed), len(stale))
+
+
+def _sync_offerings(stored, wanted: dict) -> Changes:
+    from procedures.services import offerings_write
+
+    new, changed, stale = _diff(
+        stored,
+        wanted,
+        "service_level",
+        lambda key, level: Offering(unit_id=key[0], procedure_id=key[1], valid_from=key[2], service_level=level),
+    )
+    offerings_write(create=new, update=changed, delete=stale, reason="demo")
     return Changes(len(new), len(changed), len(stale))
 
 
 def _write_filings(specs: list[FilingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
-    from filings.services import Source, filings_upsert
+    from filings.services import Source, filings_delete, filings_upsert
 
     rows = [
         {
@@ -1040,14 +1061,11 @@ def _write_filings(specs: list[FilingSpec], unit_ids: dict, procedure_ids: dict)
     ]
     planned = {(r["unit_id"], r["procedure_id"], r["year"], r["month"]) for r in rows}
     stale = [
-        pk
-        for pk, *key in MonthlyFiling.objects.filter(unit_id__in=list(unit_ids.values()))
-        .order_by()
-        .values_list("pk", "unit_id", "procedure_id", "year", "month")
-        if tuple(key) not in planned
+        filing
+        for filing in MonthlyFiling.objects.filter(unit_id__in=list(unit_ids.values())).order_by()
+        if (filing.unit_id, filing.procedure_id, filing.year, filing.month) not in planned
     ]
-    if stale:
-        MonthlyFiling.objects.filter(pk__in=stale).delete()
+    filings_delete(stale, source=Source.DEMO, force=True)
     result = filings_upsert(rows, fields=COUNT_FIELDS, source=Source.DEMO, note="seed_demo")
     return Changes(result.created, result.updated, len(stale))
 
@@ -1073,27 +1091,13 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
             (unit_ids[o.unit], procedure_ids[o.procedure], o.valid_from): o.service_level
             for o in plan.offerings
         }
-        offering_changes = _sync(
-            Offering,
-            stored_offerings,
-            wanted_offerings,
-            "service_level",
-            lambda key, level: Offering(
-                unit_id=key[0], procedure_id=key[1], valid_from=key[2], service_level=level
-            ),
-        )
+        offering_changes = _sync_offerings(stored_offerings, wanted_offerings)
 
         stored_targets = {
             (t.unit_id, t.year, t.kpi): t for t in Target.objects.filter(unit__in=list(unit_ids.values()))
         }
         wanted_targets = {(unit_ids[t.unit], t.year, t.kpi): t.target for t in plan.targets}
-        target_changes = _sync(
-            Target,
-            stored_targets,
-            wanted_targets,
-            "target",
-            lambda key, value: Target(unit_id=key[0], year=key[1], kpi=key[2], target=value),
-        )
+        target_changes = _sync_targets(stored_targets, wanted_targets)
 
         filing_changes = _write_filings(plan.filings, unit_ids, procedure_ids)
 

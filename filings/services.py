@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.services import totals_refresh
+
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 
@@ -107,9 +109,15 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         reason = f"{source}: {note}" if note else source
         writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
         guard.written(to_create + to_update, reason=reason)
+        _refresh_totals(to_create + to_update)
         result.created, result.updated = len(to_create), len(to_update)
         result.changed_ids = [row["id"] for row in to_create + to_update]
     return result
+
+
+def _refresh_totals(rows):
+    """Bring the unit-month totals the KPIs read up to date before the write returns."""
+    totals_refresh({row["unit_id"] for row in rows}, {(row["year"], row["month"]) for row in rows})
 
 
 @functools.cache
@@ -236,4 +244,5 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
                 filing._history_user = user
             filing.delete()
         guard.written(keys, reason=source, create_missing=False)
+        _refresh_totals(keys)
     return len(filings)

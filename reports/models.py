@@ -42,3 +42,34 @@ class Target(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.year} {self.kpi} ≥ {self.target}"
+
+
+class UnitMonthTotal(models.Model):
+    """The sums of one unit's filings in one month that the filing KPIs are computed from.
+
+    A derived table, so that a national ranking reads tens of thousands of rows rather than millions.
+    It is kept by `reports.services.totals_refresh`, which every writer of filings and offerings calls in
+    its own transaction before returning (filings_upsert does it for all figures); `manage.py
+    rebuild_totals` recomputes it from scratch."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    received_online = models.PositiveBigIntegerField(default=0)
+    received_new = models.PositiveBigIntegerField(default=0)
+    # Filings of procedures the unit offered online (full or partial) in that month.
+    eligible_online = models.PositiveBigIntegerField(default=0)
+    eligible_new = models.PositiveBigIntegerField(default=0)
+    resolved_in_time = models.PositiveBigIntegerField(default=0)
+    resolved_all = models.PositiveBigIntegerField(default=0)
+    returned_postal = models.PositiveBigIntegerField(default=0)
+    received_postal = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "month"], name="unit_month_total_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "month"], name="unit_month_total_period")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:02d}/{self.year}"

@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Substr
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 
-from filings.models import MonthlyFiling
 from procedures.models import Offering, ServiceLevel
 from units.models import Unit
 
 from .kpis import KPIS, Kpi, get_kpi
-from .models import Target
+from .models import Target, UnitMonthTotal
 from .periods import Period
+from .services import TOTAL_FIELDS
 
 
 def round_half_up(x: Fraction, places: int = 2) -> Decimal:
@@ -131,38 +131,12 @@ class Ranking:
 _ONLINE = [level.value for level in ServiceLevel.online()]
 
 
-def _level_in_force_for_filing():
-    """The service level of the filing's (unit, procedure) in the filing's month, as a subquery."""
-    start_ym = Coalesce(
-        ExtractYear("valid_from") * 100 + ExtractMonth("valid_from"), Value(0), output_field=IntegerField()
-    )
-    return Subquery(
-        Offering.objects.annotate(start_ym=start_ym)
-        .filter(
-            unit_id=OuterRef("unit_id"),
-            procedure_id=OuterRef("procedure_id"),
-            start_ym__lte=OuterRef("year") * 100 + OuterRef("month"),
-        )
-        .order_by("-start_ym")
-        .values("service_level")[:1]
-    )
-
-
 def _sum(expression, **filter_q):
     return Coalesce(Sum(expression, filter=Q(**filter_q) if filter_q else None), 0)
 
 
-_NEW = F("received_online") + F("received_direct") + F("received_postal")
-_FILING_SUMS = {
-    "sum_received_online": _sum("received_online"),
-    "sum_received_new": _sum(_NEW),
-    "sum_eligible_online": _sum("received_online", level__in=_ONLINE),
-    "sum_eligible_new": _sum(_NEW, level__in=_ONLINE),
-    "sum_resolved_in_time": _sum(F("resolved_early") + F("resolved_on_time")),
-    "sum_resolved_all": _sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
-    "sum_returned_postal": _sum("returned_postal"),
-    "sum_received_postal": _sum("received_postal"),
-}
+# Filing KPIs read the unit-month totals (reports.services keeps them), never the filings row by row.
+_FILING_SUMS = {f"sum_{name}": _sum(name) for name in TOTAL_FIELDS}
 _OFFERING_SUMS = {
     "sum_offerings_all": _sum(Value(1)),
     "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
@@ -193,8 +167,8 @@ def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_i
 
 
 def _filing_sums(units, period, own):
-    filings = MonthlyFiling.objects.filter(period.filter_q()).annotate(level=_level_in_force_for_filing())
-    return _grouped(filings.order_by(), units, own, _FILING_SUMS)
+    totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
+    return _grouped(totals, units, own, _FILING_SUMS)
 
 
 def _offering_sums(units, period, own):

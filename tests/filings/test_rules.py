@@ -2,8 +2,16 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from filings.rules import balance_warnings, check_month, parse_count
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The reasons are asserted in their English source wording (the UI shows them translated)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
