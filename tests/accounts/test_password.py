@@ -16,6 +16,12 @@ NEW_PASSWORD = "Hue-Tam-Ky-2025!"
 
 
 @pytest.fixture
+def english(client, settings):
+    """English pages, as chosen with the language switcher (its cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture
 def user():
     return UserFactory(username="canbo", email="canbo@example.gov.vn")
 
@@ -53,13 +59,12 @@ class TestChange:
         assert response.status_code == 200 and "form__error" in response.content.decode()
         assert authenticate(username="canbo", password=PASSWORD) == user
 
-    def test_change_keeps_the_user_logged_in_and_the_new_password_works(self, client, user):
+    def test_change_keeps_the_user_logged_in_and_the_new_password_works(self, client, user, english):
         client.force_login(user)
         response = client.post(
             self.url,
             {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
             follow=True,
-            HTTP_ACCEPT_LANGUAGE="en",
         )
         assert response.redirect_chain == [("/accounts/password/change/done/", 302)]
         assert "Your password has been changed." in visible_text(response)
@@ -74,8 +79,8 @@ class TestReset:
     def test_is_linked_from_the_login_page(self, client, db):
         assert f'href="{self.url}"' in client.get(reverse("login")).content.decode()
 
-    def test_the_whole_reset_by_email(self, client, user):
-        response = client.post(self.url, {"email": "canbo@example.gov.vn"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    def test_the_whole_reset_by_email(self, client, user, english):
+        response = client.post(self.url, {"email": "canbo@example.gov.vn"}, follow=True)
         assert response.redirect_chain == [("/accounts/password/reset/done/", 302)]
         assert "Check your email" in visible_text(response)
         assert len(mail.outbox) == 1
@@ -86,18 +91,18 @@ class TestReset:
         link = re.search(r"http://testserver(/accounts/password/reset/\S+/\S+/)", message.body)[1]
 
         # The link opens a form (Django first swaps the token into the session and redirects).
-        response = client.get(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get(link, follow=True)
         assert response.status_code == 200 and "Choose a new password" in visible_text(response)
         form_url = response.redirect_chain[-1][0]
         response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-                               follow=True, HTTP_ACCEPT_LANGUAGE="en")
+                               follow=True)
         assert response.redirect_chain == [("/accounts/password/reset/complete/", 302)]
         assert "Your new password is set." in visible_text(response)
         assert f'href="{reverse("login")}"' in response.content.decode()
         assert authenticate(username="canbo", password=NEW_PASSWORD) == user
 
         # The link works once.
-        response = client.get(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = client.get(link, follow=True)
         assert "This link no longer works" in visible_text(response)
 
     def test_an_unknown_address_gets_the_same_answer_and_no_mail(self, client, user):
@@ -105,8 +110,8 @@ class TestReset:
         assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/done/"
         assert mail.outbox == []
 
-    def test_a_forged_link_is_refused(self, client, user):
-        response = client.get("/accounts/password/reset/MQ/abc-123/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    def test_a_forged_link_is_refused(self, client, user, english):
+        response = client.get("/accounts/password/reset/MQ/abc-123/", follow=True)
         assert "This link no longer works" in visible_text(response)
         assert 'name="new_password1"' not in response.content.decode()
 

@@ -5,6 +5,7 @@ import hashlib
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -28,7 +29,7 @@ def user():
 def user_client(client, user):
     client.force_login(user)
     # The page's own wording in English; the Vietnamese translations are merged from locale/pending/api.po.
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
