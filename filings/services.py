@@ -119,13 +119,11 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
             else:
                 result.unchanged += 1
         writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
-        writer.create(to_create)
-        writer.update(to_update, fields)
         reason = f"{source}: {note}" if note else source
-        writer.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
+        changed_ids = writer.write(to_create, to_update, fields, user=user, reason=reason)
         guard.written(to_create + to_update, reason=reason)
         result.created, result.updated = len(to_create), len(to_update)
-        result.changed_ids = [row["id"] for row in to_create + to_update]
+        result.changed_ids = changed_ids
     return result
 
 
@@ -146,6 +144,13 @@ def _history_records(items, user, reason, now):
 
 class _OrmWriter:
     """Any database: bulk INSERT for new rows, executemany UPDATE for changed ones."""
+
+    def write(self, to_create, to_update, fields, *, user, reason):
+        """Write the rows and their history rows; returns the ids of the created, then updated, rows."""
+        self.create(to_create)
+        self.update(to_update, fields)
+        self.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
+        return [row["id"] for row in to_create + to_update]
 
     def create(self, rows):
         # SQLite (3.35+) and PostgreSQL return the new ids from a bulk insert.
@@ -175,7 +180,9 @@ class _OrmWriter:
 
 
 class _PostgresWriter:
-    """PostgreSQL: ids from the sequence, then COPY (the fastest way in), UPDATE ... FROM a COPYed table."""
+    """PostgreSQL: the rows are COPYed (the fastest way in) into a temporary table, then one statement
+    inserts (or updates) them and writes their history rows from what it wrote (RETURNING), so that
+    neither the figures nor the ids cross the wire a second time."""
 
     def _copy(self, cursor, table, columns, records):
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -184,57 +191,49 @@ class _PostgresWriter:
             for record in records:
                 copy.write_row(record)
 
-    def create(self, rows):
-        if not rows:
-            return
-        table = MonthlyFiling._meta.db_table
-        with connection.cursor() as cursor:
-            # One array rather than 100,000 result rows: the ids cost a tenth of the time.
-            cursor.execute(
-                "SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) FROM generate_series(1, %s)",
-                [table, len(rows)],
-            )
-            for row, new_id in zip(rows, cursor.fetchone()[0], strict=True):
-                row["id"] = new_id
-            columns = ["id", *KEY, *COUNT_FIELDS]
-            self._copy(cursor.cursor, table, columns, ([row[c] for c in columns] for row in rows))
-
-    def update(self, rows, fields):
-        if not rows:
-            return
-        table = MonthlyFiling._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE filing_update (id bigint PRIMARY KEY, "
-                + ", ".join(f"{f} integer" for f in fields)
-                + ")"
-            )
-            self._copy(cursor.cursor, "filing_update", ["id", *fields], ([row["id"]] + [row[f] for f in fields] for row in rows))
-            cursor.execute(
-                f"UPDATE {table} AS f SET " + ", ".join(f"{name} = u.{name}" for name in fields)
-                + " FROM filing_update AS u WHERE f.id = u.id"
-            )
-            cursor.execute("DROP TABLE filing_update")
-
-    def history(self, items, user, reason):
-        """The history rows are copied from the rows just written, inside the database: the figures do
-        not cross the wire a second time."""
-        if not items:
-            return
-        history_table = connection.ops.quote_name(MonthlyFiling.history.model._meta.db_table)
-        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
-        columns = _history_columns()
+    def _history_insert(self, source):
+        """INSERT of history rows selected from `source` (a CTE of written rows); params now/reason/kind/user."""
+        quote = connection.ops.quote_name
         constants = {"history_date": "%(now)s", "history_change_reason": "%(reason)s", "history_type": "%(kind)s",
                      "history_user_id": "%(user)s"}
-        select = ", ".join(constants.get(c, connection.ops.quote_name(c)) for c in columns)
-        sql = (f"INSERT INTO {history_table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
-               f"SELECT {select} FROM {table} WHERE id = ANY(%(ids)s)")
+        columns = _history_columns()
+        return (f"INSERT INTO {quote(MonthlyFiling.history.model._meta.db_table)} "
+                f"({', '.join(quote(c) for c in columns)}) "
+                f"SELECT {', '.join(constants.get(c, quote(c)) for c in columns)} FROM {source}")
+
+    def write(self, to_create, to_update, fields, *, user, reason):
+        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
         params = {"now": timezone.now(), "reason": reason[:100], "user": getattr(user, "pk", None)}
+        ids = []
         with connection.cursor() as cursor:
-            for kind in ("+", "~"):
-                ids = [row["id"] for row, row_kind in items if row_kind == kind]
-                if ids:
-                    cursor.execute(sql, {**params, "kind": kind, "ids": ids})
+            if to_create:
+                columns = [*KEY, *COUNT_FIELDS]
+                listed = ", ".join(columns)
+                cursor.execute("CREATE TEMPORARY TABLE filing_new (" + ", ".join(f"{c} bigint" for c in columns) + ")")
+                values = itemgetter(*columns)
+                self._copy(cursor.cursor, "filing_new", columns, (values(row) for row in to_create))
+                cursor.execute(
+                    f"WITH written AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM filing_new RETURNING *), "
+                    f"history AS ({self._history_insert('written')}) SELECT array_agg(id) FROM written",
+                    {**params, "kind": "+"},
+                )
+                ids += cursor.fetchone()[0]
+                cursor.execute("DROP TABLE filing_new")
+            if to_update:
+                cursor.execute("CREATE TEMPORARY TABLE filing_update (id bigint PRIMARY KEY, "
+                               + ", ".join(f"{f} integer" for f in fields) + ")")
+                values = itemgetter("id", *fields)
+                self._copy(cursor.cursor, "filing_update", ["id", *fields], (values(row) for row in to_update))
+                assignments = ", ".join(f"{name} = u.{name}" for name in fields)
+                cursor.execute(
+                    f"WITH written AS (UPDATE {table} AS f SET {assignments} FROM filing_update AS u "
+                    f"WHERE f.id = u.id RETURNING f.*), "
+                    f"history AS ({self._history_insert('written')}) SELECT array_agg(id) FROM written",
+                    {**params, "kind": "~"},
+                )
+                ids += cursor.fetchone()[0]
+                cursor.execute("DROP TABLE filing_update")
+        return ids
 
 
 def filings_delete(filings, *, source: str, user=None, force: bool = False) -> int:
