@@ -93,37 +93,12 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         return result
     with transaction.atomic():
         guard = workflow.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
-        existing = _existing(rows)
-        to_create, to_update = [], []
-        # The loop runs once per row of a 100,000-row import: C-level getters, no comprehension per row.
-        key_of = itemgetter(*KEY)
-        counts_of = itemgetter(*fields) if len(fields) > 1 else (lambda row: (row[fields[0]],)) if fields else (
-            lambda row: ())
-        zeros = dict.fromkeys(COUNT_FIELDS, 0)
-        for row in rows:
-            try:
-                counts = counts_of(row)
-            except KeyError:
-                counts = tuple(row.get(f) for f in fields)
-            if None in counts:
-                counts = tuple(c or 0 for c in counts)
-            stored = existing.get(key_of(row))
-            if stored is None:
-                new = dict(zip(KEY, key_of(row)))
-                new.update(zeros)
-                new.update(zip(fields, counts))
-                to_create.append(new)
-            elif any(stored[f] != c for f, c in zip(fields, counts)):
-                stored.update(zip(fields, counts))
-                to_update.append(stored)
-            else:
-                result.unchanged += 1
         writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
         reason = f"{source}: {note}" if note else source
-        changed_ids = writer.write(to_create, to_update, fields, user=user, reason=reason)
-        guard.written(to_create + to_update, reason=reason)
-        result.created, result.updated = len(to_create), len(to_update)
-        result.changed_ids = changed_ids
+        written = writer.upsert(rows, fields, user=user, reason=reason)
+        guard.written(written.unit_months, reason=reason)
+        result.created, result.updated, result.unchanged = written.created, written.updated, written.unchanged
+        result.changed_ids = written.ids
     return result
 
 
@@ -142,15 +117,43 @@ def _history_records(items, user, reason, now):
         yield values({**base, **row, "history_type": kind})
 
 
-class _OrmWriter:
-    """Any database: bulk INSERT for new rows, executemany UPDATE for changed ones."""
+@dataclass
+class _Written:
+    created: int
+    updated: int
+    unchanged: int
+    ids: list  # of the created, then the updated rows
+    unit_months: list  # {"unit_id", "year", "month"} of the rows written, for the workflow and the totals
 
-    def write(self, to_create, to_update, fields, *, user, reason):
-        """Write the rows and their history rows; returns the ids of the created, then updated, rows."""
+
+class _OrmWriter:
+    """Any database: the rows compared with the stored ones in Python, bulk INSERT for new rows,
+    executemany UPDATE for changed ones, history rows by bulk_create."""
+
+    def upsert(self, rows, fields, *, user, reason):
+        existing = _existing(rows)
+        to_create, to_update, unchanged = [], [], 0
+        key_of = itemgetter(*KEY)
+        zeros = dict.fromkeys(COUNT_FIELDS, 0)
+        for row in rows:
+            counts = tuple(row.get(f) or 0 for f in fields)
+            stored = existing.get(key_of(row))
+            if stored is None:
+                new = dict(zip(KEY, key_of(row)))
+                new.update(zeros)
+                new.update(zip(fields, counts))
+                to_create.append(new)
+            elif any(stored[f] != c for f, c in zip(fields, counts)):
+                stored.update(zip(fields, counts))
+                to_update.append(stored)
+            else:
+                unchanged += 1
         self.create(to_create)
         self.update(to_update, fields)
         self.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
-        return [row["id"] for row in to_create + to_update]
+        unit_months = {(row["unit_id"], row["year"], row["month"]) for row in to_create + to_update}
+        return _Written(len(to_create), len(to_update), unchanged, [row["id"] for row in to_create + to_update],
+                        [{"unit_id": u, "year": y, "month": m} for u, y, m in sorted(unit_months)])
 
     def create(self, rows):
         # SQLite (3.35+) and PostgreSQL return the new ids from a bulk insert.
@@ -180,9 +183,10 @@ class _OrmWriter:
 
 
 class _PostgresWriter:
-    """PostgreSQL: the rows are COPYed (the fastest way in) into a temporary table, then one statement
-    inserts (or updates) them and writes their history rows from what it wrote (RETURNING), so that
-    neither the figures nor the ids cross the wire a second time."""
+    """PostgreSQL: the rows are COPYed (the fastest way in) into a temporary table, then one
+    INSERT ... ON CONFLICT DO UPDATE (only where a value differs) writes them and, from what it returns,
+    their history rows. The comparison with the stored rows happens in the database: nothing is read
+    back into Python, and the figures cross the wire once."""
 
     def _copy(self, cursor, table, columns, records):
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -191,49 +195,59 @@ class _PostgresWriter:
             for record in records:
                 copy.write_row(record)
 
-    def _history_insert(self, source):
-        """INSERT of history rows selected from `source` (a CTE of written rows); params now/reason/kind/user."""
+    def upsert(self, rows, fields, *, user, reason):
         quote = connection.ops.quote_name
-        constants = {"history_date": "%(now)s", "history_change_reason": "%(reason)s", "history_type": "%(kind)s",
-                     "history_user_id": "%(user)s"}
-        columns = _history_columns()
-        return (f"INSERT INTO {quote(MonthlyFiling.history.model._meta.db_table)} "
-                f"({', '.join(quote(c) for c in columns)}) "
-                f"SELECT {', '.join(constants.get(c, quote(c)) for c in columns)} FROM {source}")
+        table = quote(MonthlyFiling._meta.db_table)
+        history_table = quote(MonthlyFiling.history.model._meta.db_table)
+        staged = [*KEY, *fields]
+        values = itemgetter(*staged)
 
-    def write(self, to_create, to_update, fields, *, user, reason):
-        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
+        def records():
+            for row in rows:
+                try:
+                    yield values(row)
+                except KeyError:  # a count left out of a row means 0, like None
+                    yield tuple(row.get(c) for c in staged)
+
+        columns = [*KEY, *COUNT_FIELDS]
+        select = [f"s.{k}" for k in KEY] + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
+        if fields:
+            on_conflict = (
+                "DO UPDATE SET " + ", ".join(f"{f} = EXCLUDED.{f}" for f in fields)
+                + f" WHERE ({', '.join(f'f.{f}' for f in fields)}) IS DISTINCT FROM "
+                + f"({', '.join(f'EXCLUDED.{f}' for f in fields)})"
+            )
+        else:
+            on_conflict = "DO NOTHING"
+        history_columns = _history_columns()
+        history_values = {
+            "history_date": "%(now)s", "history_change_reason": "%(reason)s", "history_user_id": "%(user)s",
+            "history_type": "CASE WHEN inserted THEN '+' ELSE '~' END",
+        }
+        sql = (
+            f"WITH written AS (INSERT INTO {table} AS f ({', '.join(columns)}) "
+            f"SELECT {', '.join(select)} FROM filing_in AS s "
+            f"ON CONFLICT (unit_id, procedure_id, year, month) {on_conflict} "
+            f"RETURNING f.*, (f.xmax = 0) AS inserted), "
+            f"history AS (INSERT INTO {history_table} ({', '.join(quote(c) for c in history_columns)}) "
+            f"SELECT {', '.join(history_values.get(c, quote(c)) for c in history_columns)} FROM written) "
+            "SELECT inserted, array_agg(id ORDER BY id), "
+            "array_agg(DISTINCT ARRAY[unit_id, year::bigint, month::bigint]) FROM written GROUP BY inserted"
+        )
         params = {"now": timezone.now(), "reason": reason[:100], "user": getattr(user, "pk", None)}
-        ids = []
         with connection.cursor() as cursor:
-            if to_create:
-                columns = [*KEY, *COUNT_FIELDS]
-                listed = ", ".join(columns)
-                cursor.execute("CREATE TEMPORARY TABLE filing_new (" + ", ".join(f"{c} bigint" for c in columns) + ")")
-                values = itemgetter(*columns)
-                self._copy(cursor.cursor, "filing_new", columns, (values(row) for row in to_create))
-                cursor.execute(
-                    f"WITH written AS (INSERT INTO {table} ({listed}) SELECT {listed} FROM filing_new RETURNING *), "
-                    f"history AS ({self._history_insert('written')}) SELECT array_agg(id) FROM written",
-                    {**params, "kind": "+"},
-                )
-                ids += cursor.fetchone()[0]
-                cursor.execute("DROP TABLE filing_new")
-            if to_update:
-                cursor.execute("CREATE TEMPORARY TABLE filing_update (id bigint PRIMARY KEY, "
-                               + ", ".join(f"{f} integer" for f in fields) + ")")
-                values = itemgetter("id", *fields)
-                self._copy(cursor.cursor, "filing_update", ["id", *fields], (values(row) for row in to_update))
-                assignments = ", ".join(f"{name} = u.{name}" for name in fields)
-                cursor.execute(
-                    f"WITH written AS (UPDATE {table} AS f SET {assignments} FROM filing_update AS u "
-                    f"WHERE f.id = u.id RETURNING f.*), "
-                    f"history AS ({self._history_insert('written')}) SELECT array_agg(id) FROM written",
-                    {**params, "kind": "~"},
-                )
-                ids += cursor.fetchone()[0]
-                cursor.execute("DROP TABLE filing_update")
-        return ids
+            cursor.execute("CREATE TEMPORARY TABLE filing_in (" + ", ".join(f"{c} bigint" for c in staged) + ")")
+            self._copy(cursor.cursor, "filing_in", staged, records())
+            cursor.execute(sql, params)
+            by_kind = {inserted: (ids, keys) for inserted, ids, keys in cursor.fetchall()}
+            cursor.execute("DROP TABLE filing_in")
+        created_ids, created_keys = by_kind.get(True, ([], []))
+        updated_ids, updated_keys = by_kind.get(False, ([], []))
+        unit_months = sorted({tuple(k) for k in created_keys} | {tuple(k) for k in updated_keys})
+        return _Written(
+            len(created_ids), len(updated_ids), len(rows) - len(created_ids) - len(updated_ids),
+            created_ids + updated_ids, [{"unit_id": u, "year": y, "month": m} for u, y, m in unit_months],
+        )
 
 
 def filings_delete(filings, *, source: str, user=None, force: bool = False) -> int:
