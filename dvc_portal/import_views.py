@@ -6,6 +6,7 @@ step re-runs that very file (named by the preview's ImportRecord), never data se
 
 import hashlib
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -39,7 +40,9 @@ def _staged_path(sha256, file_name):
 
 
 def _stage(upload) -> tuple[Path, str]:
-    """Write the upload to the staging directory under its hash; returns (path, sha256)."""
+    """Write the upload to the staging directory under its hash; returns (path, sha256). Previews left
+    unconfirmed for a day are removed on the way."""
+    _clean_staging()
     digest = hashlib.sha256()
     tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
     with tmp:
@@ -50,6 +53,16 @@ def _stage(upload) -> tuple[Path, str]:
     path = _staged_path(sha256, upload.name)
     Path(tmp.name).replace(path)
     return path, sha256
+
+
+def _clean_staging(max_age=24 * 3600):
+    limit = time.time() - max_age
+    for path in staging_dir().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass  # another request removed it first
 
 
 def admin_required(view):

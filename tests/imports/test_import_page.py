@@ -128,3 +128,15 @@ def test_past_imports_are_listed(admin_client, tree, sample):
     upload(admin_client, sample("sample_filings_report.xlsx"))
     html = admin_client.get(reverse("imports:page")).content.decode()
     assert 'id="import-history"' in html and "sample_filings_report.xlsx" in html
+
+
+def test_previews_left_unconfirmed_for_a_day_are_removed(admin_client, tree, sample, staging):
+    import os
+    import time
+
+    staging.mkdir(parents=True, exist_ok=True)
+    old = staging / ("0" * 64 + ".xlsx")
+    old.write_bytes(b"old preview")
+    os.utime(old, (time.time() - 2 * 24 * 3600,) * 2)
+    upload(admin_client, sample("sample_filings_report.xlsx"))
+    assert not old.exists() and len(list(staging.iterdir())) == 1
