@@ -52,6 +52,8 @@ class RowIssue:
     warning: bool = False
 
     def __str__(self):
+        if self.row is None and self.message.startswith(self.column):
+            return self.message  # a problem with the file, which names it already
         where = f"row {self.row}, column {self.column}" if self.row is not None else self.column
         return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 

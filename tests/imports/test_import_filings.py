@@ -192,7 +192,7 @@ def test_a_file_without_a_header_is_one_clear_error(tree, tmp_path):
     path = write_xlsx(tmp_path / "notes.xlsx", [["Ghi chú"], ["..."]])
     status, out, err = run_cli("filings", path)
     assert status == 1 and summary(out) == "created 0, updated 0, unchanged 0, errors 1"
-    assert err.startswith("notes.xlsx: notes.xlsx: no sheet has a recognisable header in its first 20 rows")
+    assert err.startswith("notes.xlsx: no sheet has a recognisable header in its first 20 rows")
     assert "Traceback" not in err
 
 

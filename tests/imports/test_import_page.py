@@ -140,3 +140,26 @@ def test_previews_left_unconfirmed_for_a_day_are_removed(admin_client, tree, sam
     os.utime(old, (time.time() - 2 * 24 * 3600,) * 2)
     upload(admin_client, sample("sample_filings_report.xlsx"))
     assert not old.exists() and len(list(staging.iterdir())) == 1
+
+
+@pytest.mark.parametrize("kind, header, picklist", [
+    ("units", "Loại đơn vị *", "tỉnh"), ("procedures", "Cấp thực hiện", "huyện"),
+    ("offerings", "Mức độ *", "Toàn trình"), ("filings", "Kỳ báo cáo", None), ("targets", "Chỉ số *", "online_rate"),
+])
+def test_a_template_per_kind(admin_client, kind, header, picklist):
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(reverse("imports:template", args=[kind])).content)).active
+    headers = [c.value for c in sheet[4]]
+    assert header in headers and sheet.freeze_panes == "A5"
+    assert any(v is not None for v in (c.value for c in sheet[5]))  # the example row
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation]
+    assert (picklist is None and not lists) or any(picklist in f for f in lists)
+
+
+def test_openpyxl_parses_xml_through_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
