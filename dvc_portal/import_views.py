@@ -15,13 +15,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from filings.exports import filings_workbook
 from reports.periods import Month, Period, PeriodError
 from units.models import Unit
 
-from . import xlsx
+from . import tabular, xlsx
 from .forms import KIND_LABELS, ConfirmForm, ImportUploadForm
 from .importing import KINDS, run_import, template_workbook
 from .models import ImportRecord, ImportSource
@@ -85,12 +87,44 @@ def _page(request, **context):
     return render(request, "imports/import.html", context, status=context.pop("status", 200))
 
 
-@admin_required
+class _SizeLimitedUpload(FileUploadHandler):
+    """Stops reading an uploaded file once it passes IMPORT_MAX_BYTES, so that an oversized upload is never
+    written out in full (Django would otherwise store all of it before the form sees its size)."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > tabular.max_bytes():
+            self.request.import_upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@csrf_exempt  # only to install the upload handler before the body is read; checked just below
 def import_page(request):
     """GET: the upload form and the past imports. POST: stage the file, run it dry and show the preview."""
+    request.upload_handlers.insert(0, _SizeLimitedUpload(request))
+    return _import_page(request)
+
+
+@csrf_protect
+@admin_required
+def _import_page(request):
     if request.method != "POST":
         return _page(request)
     form = ImportUploadForm(request.POST, request.FILES)
+    if getattr(request, "import_upload_too_large", False):
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", _("The file is larger than %(limit)s bytes; such files are refused.")
+                       % {"limit": f"{tabular.max_bytes():,}".replace(",", ".")})
+        return _page(request, form=form, status=400)
     if not form.is_valid():
         return _page(request, form=form, status=400)
     upload = form.cleaned_data["file"]
