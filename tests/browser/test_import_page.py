@@ -97,3 +97,16 @@ def test_bad_cell_is_named_and_nothing_can_be_confirmed(page, live_server, tree,
     expect(page.locator("#confirm-import")).to_have_count(0)
     screenshot(page, "import_errors")
     assert MonthlyFiling.objects.count() == 0
+
+
+def test_admin_import_previews_and_confirms(page, live_server, tree, tmp_path, screenshot):
+    UserFactory(username="sieuquantri", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    log_in(page, live_server, "sieuquantri")
+    page.goto(f"{live_server.url}/admin/filings/monthlyfiling/import/")
+    page.set_input_files("#id_file", str(SAMPLE))
+    page.click("input[type=submit]")
+    expect(page.locator("#count-created")).to_have_text("6")
+    screenshot(page, "admin_import_preview")
+    page.click("input[name=confirm]")
+    expect(page.locator(".messagelist")).to_contain_text("created 6")
+    assert MonthlyFiling.objects.count() == 6
