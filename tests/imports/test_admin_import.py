@@ -76,3 +76,14 @@ def test_resource_export_uses_the_import_keys(tree):
     assert data.headers[:5] == ["unit_code", "procedure_code", "year", "month", "carried_over"]
     assert data[0][:4] == ("88101", "1.001193", 2024, 7)
     assert UnitResource().export().headers == ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]
+
+
+def test_admin_export_through_the_resources(admin_client, tree):
+    FilingFactory(unit=tree["88101"], procedure__code="1.001193", year=2024, month=7, received_online=3)
+    url = reverse("admin:filings_monthlyfiling_export")
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"format": "0", "resource": "0", **{
+        f"monthlyfilingresource_{name}": "on" for name in ("unit_code", "procedure_code", "year", "month",
+                                                           "received_online")}})
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Disposition"].startswith("attachment")
