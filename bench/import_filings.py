@@ -52,8 +52,12 @@ def step_product(path):
     report = run_import("filings", path)
     seconds = time.perf_counter() - start
     assert report.ok, [str(e) for e in report.errors[:5]]
-    return {"seconds": seconds, "rows": report.created + report.updated + report.unchanged,
-            "created": report.created, "unchanged": report.unchanged}
+    return {
+        "seconds": seconds,
+        "rows": report.created + report.updated + report.unchanged,
+        "created": report.created,
+        "unchanged": report.unchanged,
+    }
 
 
 def step_limit(path):
@@ -68,17 +72,23 @@ def step_limit(path):
     procedures = dict(Procedure.objects.values_list("code", "id"))
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Mã đơn vị")
-    counts = "carried_over received_online received_direct received_postal resolved_early resolved_on_time " \
-             "resolved_late pending_on_time pending_overdue returned_postal".split()
+    counts = (
+        "carried_over received_online received_direct received_postal resolved_early resolved_on_time "
+        "resolved_late pending_on_time pending_overdue returned_postal".split()
+    )
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        raw.execute("CREATE TEMPORARY TABLE bench_in (unit_id bigint, procedure_id bigint, year int, month int, "
-                    + ", ".join(f"{c} int" for c in counts) + ")")
+        raw.execute(
+            "CREATE TEMPORARY TABLE bench_in (unit_id bigint, procedure_id bigint, year int, month int, "
+            + ", ".join(f"{c} int" for c in counts)
+            + ")"
+        )
         with raw.copy("COPY bench_in FROM STDIN") as copy:
-            for row in rows[header_at + 1:]:
+            for row in rows[header_at + 1 :]:
                 month, year = row[2].split("/")
-                copy.write_row([units[row[0]], procedures[row[1]], int(year), int(month),
-                                *(int(v) for v in row[3:13])])
+                copy.write_row(
+                    [units[row[0]], procedures[row[1]], int(year), int(month), *(int(v) for v in row[3:13])]
+                )
         columns = "unit_id, procedure_id, year, month, " + ", ".join(counts)
         raw.execute(
             f"INSERT INTO filings_monthlyfiling ({columns}) SELECT {columns} FROM bench_in "
@@ -103,7 +113,9 @@ def step_import_export(path, limit=1000):
 
     class FilingResource(resources.ModelResource):
         unit = fields.Field("unit", "unit_code", widget=widgets.ForeignKeyWidget(Unit, "code"))
-        procedure = fields.Field("procedure", "procedure_code", widget=widgets.ForeignKeyWidget(Procedure, "code"))
+        procedure = fields.Field(
+            "procedure", "procedure_code", widget=widgets.ForeignKeyWidget(Procedure, "code")
+        )
 
         class Meta:
             model = MonthlyFiling
@@ -113,7 +125,7 @@ def step_import_export(path, limit=1000):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Mã đơn vị")
     dataset = tablib.Dataset(headers=["unit_code", "procedure_code", "year", "month", *COUNT_FIELDS])
-    for row in rows[header_at + 1:header_at + 1 + limit]:
+    for row in rows[header_at + 1 : header_at + 1 + limit]:
         month, year = row[2].split("/")
         dataset.append([row[0], row[1], int(year), int(month), *(int(v) for v in row[3:13])])
     start = time.perf_counter()
@@ -147,9 +159,23 @@ def write_file(path, n_rows):
     ws.append(["ỦY BAN NHÂN DÂN TỈNH MẪU"])
     ws.append(["TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"])
     ws.append([])
-    ws.append(["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Kỳ trước chuyển qua", "Tiếp nhận trực tuyến",
-               "Tiếp nhận trực tiếp", "Tiếp nhận qua BCCI", "Giải quyết trước hạn", "Giải quyết đúng hạn",
-               "Giải quyết quá hạn", "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Trả kết quả qua BCCI"])
+    ws.append(
+        [
+            "Mã đơn vị",
+            "Mã TTHC",
+            "Kỳ báo cáo",
+            "Kỳ trước chuyển qua",
+            "Tiếp nhận trực tuyến",
+            "Tiếp nhận trực tiếp",
+            "Tiếp nhận qua BCCI",
+            "Giải quyết trước hạn",
+            "Giải quyết đúng hạn",
+            "Giải quyết quá hạn",
+            "Đang giải quyết trong hạn",
+            "Đang giải quyết quá hạn",
+            "Trả kết quả qua BCCI",
+        ]
+    )
     written = 0
     for month in range(1, months + 1):
         for u in range(UNITS):
@@ -160,8 +186,23 @@ def write_file(path, n_rows):
                 online, direct, postal = k, 2 * k + 1, k % 3
                 early, on_time, late = k, k + 1, (2 * k) % 5
                 pending = online + direct + postal - early - on_time - late
-                ws.append([f"B{u:04d}", f"9.{p:06d}", f"{month:02d}/2024", 0, online, direct, postal, early,
-                           on_time, late, max(pending, 0), 0, k % 2])
+                ws.append(
+                    [
+                        f"B{u:04d}",
+                        f"9.{p:06d}",
+                        f"{month:02d}/2024",
+                        0,
+                        online,
+                        direct,
+                        postal,
+                        early,
+                        on_time,
+                        late,
+                        max(pending, 0),
+                        0,
+                        k % 2,
+                    ]
+                )
                 written += 1
     wb.save(path)
 
@@ -176,29 +217,45 @@ def prepare_database(url):
 
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     province = Unit.objects.create(code="B", name="Tỉnh Bench", kind=UnitKind.PROVINCE)
-    Unit.objects.bulk_create([Unit(code=f"B{u:04d}", name=f"Xã {u}", kind=UnitKind.COMMUNE, parent=province)
-                              for u in range(UNITS)])
+    Unit.objects.bulk_create(
+        [Unit(code=f"B{u:04d}", name=f"Xã {u}", kind=UnitKind.COMMUNE, parent=province) for u in range(UNITS)]
+    )
     units_rebuild_paths()
-    Procedure.objects.bulk_create([Procedure(code=f"9.{p:06d}", name=f"Thủ tục {p}") for p in range(PROCEDURES)])
+    Procedure.objects.bulk_create(
+        [Procedure(code=f"9.{p:06d}", name=f"Thủ tục {p}") for p in range(PROCEDURES)]
+    )
     return connection, test_name
 
 
 def empty_filings(connection):
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE filings_monthlyfiling, filings_historicalmonthlyfiling RESTART IDENTITY CASCADE")
+        cursor.execute(
+            "TRUNCATE filings_monthlyfiling, filings_historicalmonthlyfiling RESTART IDENTITY CASCADE"
+        )
 
 
 def run_step(step, url, path):
-    output = subprocess.run([sys.executable, __file__, "--child", step, "--database-url", url, "--file", str(path)],
-                            check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--database-url", url, "--file", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of the limit and product steps; the fastest counts (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the limit and product steps; the fastest counts (default 3)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -215,8 +272,10 @@ def main():
             path = Path(tmp) / "filings_bench.xlsx"
             started = time.perf_counter()
             write_file(path, args.rows)
-            print(f"file: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB .xlsx "
-                  f"(written in {time.perf_counter() - started:.1f} s)")
+            print(
+                f"file: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB .xlsx "
+                f"(written in {time.perf_counter() - started:.1f} s)"
+            )
             results, runs = {}, {}
             # Alternate the two steps and keep each one's fastest run: on a shared machine a neighbour's
             # burst of work would otherwise decide the ratio.
@@ -239,17 +298,23 @@ def main():
     print(f"{'step':<22}{'rows':>9}{'seconds':>10}{'rows/s':>10}{'peak MB':>9}")
     for step, r in results.items():
         runs_text = "  (runs: " + ", ".join(f"{x:.2f}" for x in r["all"]) + ")" if "all" in r else ""
-        print(f"{step:<22}{r['rows']:>9,}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>10,.0f}{r['peak_mb']:>9.0f}"
-              + runs_text)
+        print(
+            f"{step:<22}{r['rows']:>9,}{r['seconds']:>10.2f}{r['rows'] / r['seconds']:>10,.0f}{r['peak_mb']:>9.0f}"
+            + runs_text
+        )
     ie = results["import-export"]
     ie_rate = ie["rows"] / ie["seconds"]
     product, limit = results["product"], results["limit"]
     ratio = product["seconds"] / limit["seconds"]
-    print(f"django-import-export: {ie['queries'] / ie['rows']:.1f} queries per row; "
-          f"{args.rows / ie_rate / 60:.1f} minutes for {args.rows:,} rows at that rate")
-    print(f"product / limit (a): {ratio:.2f} (target <= 1.5); product vs import-export (b): "
-          f"{(product['rows'] / product['seconds']) / ie_rate:.0f}x faster (target > 100x); "
-          f"peak memory {product['peak_mb']:.0f} MB (target < 500)")
+    print(
+        f"django-import-export: {ie['queries'] / ie['rows']:.1f} queries per row; "
+        f"{args.rows / ie_rate / 60:.1f} minutes for {args.rows:,} rows at that rate"
+    )
+    print(
+        f"product / limit (a): {ratio:.2f} (target <= 1.5); product vs import-export (b): "
+        f"{(product['rows'] / product['seconds']) / ie_rate:.0f}x faster (target > 100x); "
+        f"peak memory {product['peak_mb']:.0f} MB (target < 500)"
+    )
     ok = ratio <= 1.5 and product["peak_mb"] < 500 and (product["rows"] / product["seconds"]) / ie_rate > 100
     print("target met" if ok else "TARGET MISSED")
     return 0 if ok else 1

@@ -7,8 +7,20 @@ from .models import ImportRecord
 class ImportRecordAdmin(admin.ModelAdmin):
     """The import log: read only, it records what happened."""
 
-    list_display = ["created_at", "user", "kind", "file_name", "source", "dry_run", "succeeded", "created", "updated",
-                    "unchanged", "errors", "warnings"]
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "file_name",
+        "source",
+        "dry_run",
+        "succeeded",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "warnings",
+    ]
     list_filter = ["kind", "source", "dry_run", "succeeded"]
     search_fields = ["file_name", "sha256", "user__username"]
     readonly_fields = [f.name for f in ImportRecord._meta.fields]

@@ -16,7 +16,8 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
     force = forms.BooleanField(
-        label=_("Overwrite figures of approved or closed months"), required=False,
+        label=_("Overwrite figures of approved or closed months"),
+        required=False,
         help_text=_("Monthly figures only. Without it, rows of locked months are refused."),
     )
 
@@ -29,7 +30,10 @@ class ImportUploadForm(forms.Form):
         if upload.size > tabular.max_bytes():
             raise forms.ValidationError(
                 _("The file is %(size)s bytes; files over %(limit)s bytes are refused.")
-                % {"size": f"{upload.size:,}".replace(",", "."), "limit": f"{tabular.max_bytes():,}".replace(",", ".")}
+                % {
+                    "size": f"{upload.size:,}".replace(",", "."),
+                    "limit": f"{tabular.max_bytes():,}".replace(",", "."),
+                }
             )
         return upload
 

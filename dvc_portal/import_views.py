@@ -12,10 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -32,7 +32,9 @@ LISTED_ISSUES = 200
 
 
 def staging_dir() -> Path:
-    path = Path(getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports")
+    path = Path(
+        getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -122,35 +124,53 @@ def _import_page(request):
     if getattr(request, "import_upload_too_large", False):
         form.is_valid()
         form.errors.pop("file", None)
-        form.add_error("file", _("The file is larger than %(limit)s bytes; such files are refused.")
-                       % {"limit": f"{tabular.max_bytes():,}".replace(",", ".")})
+        form.add_error(
+            "file",
+            _("The file is larger than %(limit)s bytes; such files are refused.")
+            % {"limit": f"{tabular.max_bytes():,}".replace(",", ".")},
+        )
         return _page(request, form=form, status=400)
     if not form.is_valid():
         return _page(request, form=form, status=400)
     upload = form.cleaned_data["file"]
     name = Path(upload.name).name
     path, _sha = _stage(upload)
-    report = run_import(form.cleaned_data["kind"], path, name=name, user=request.user, dry_run=True,
-                        force=form.cleaned_data["force"], source=ImportSource.PAGE)
+    report = run_import(
+        form.cleaned_data["kind"],
+        path,
+        name=name,
+        user=request.user,
+        dry_run=True,
+        force=form.cleaned_data["force"],
+        source=ImportSource.PAGE,
+    )
     if not report.ok:
         path.unlink(missing_ok=True)
-    return _page(request, form=form, report=report, preview=report.record, force=form.cleaned_data["force"],
-                 status=200 if report.ok else 422)
+    return _page(
+        request,
+        form=form,
+        report=report,
+        preview=report.record,
+        force=form.cleaned_data["force"],
+        status=200 if report.ok else 422,
+    )
 
 
 @admin_required
 @require_POST
 def import_confirm(request, pk):
     """Re-run the previewed file for real."""
-    preview = get_object_or_404(ImportRecord, pk=pk, dry_run=True, succeeded=True, user=request.user,
-                                source=ImportSource.PAGE)
+    preview = get_object_or_404(
+        ImportRecord, pk=pk, dry_run=True, succeeded=True, user=request.user, source=ImportSource.PAGE
+    )
     path = _staged_path(preview.sha256, preview.file_name)
     if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
         return _page(request, gone=preview, status=410)
     form = ConfirmForm(request.POST)
     force = form.is_valid() and form.cleaned_data["force"]
-    report = run_import(preview.kind, path, name=preview.file_name, user=request.user, force=force,
-                        source=ImportSource.PAGE)
+    report = run_import(
+        preview.kind, path, name=preview.file_name, user=request.user, force=force, source=ImportSource.PAGE
+    )
     if report.ok:
         path.unlink(missing_ok=True)
         return redirect("imports:result", pk=report.record.pk)
@@ -177,7 +197,11 @@ def filings_export(request):
     over the period (default: the current year so far), as .xlsx in the import's layout."""
     text = request.GET.get("period", "").strip()
     try:
-        period = Period.parse(text) if text else Period(Month.of(_today()).shift(-(_today().month - 1)), Month.of(_today()))
+        period = (
+            Period.parse(text)
+            if text
+            else Period(Month.of(_today()).shift(-(_today().month - 1)), Month.of(_today()))
+        )
     except PeriodError as exc:
         return HttpResponseBadRequest(_("period: %(reason)s") % {"reason": exc})
     units = Unit.objects.for_user(request.user)

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import tabular
@@ -155,11 +154,14 @@ class Importer:
     def check_header(self):
         for column in self.columns:
             if column.required and not self.present(column.key):
-                self.errors.append(RowIssue(
-                    self.header.last_row, column.label,
-                    _("required column is missing (header “%(label)s” or “%(key)s”)")
-                    % {"label": column.label, "key": column.key},
-                ))
+                self.errors.append(
+                    RowIssue(
+                        self.header.last_row,
+                        column.label,
+                        _("required column is missing (header “%(label)s” or “%(key)s”)")
+                        % {"label": column.label, "key": column.key},
+                    )
+                )
 
     # --- rows ---------------------------------------------------------------------------------------
 
@@ -205,8 +207,11 @@ class Importer:
         for item in items:
             key = key_of(item)
             if key in seen:
-                self.error(item["_row"], column_key,
-                           _("duplicate of row %(row)s (same %(key)s)") % {"row": seen[key], "key": describe})
+                self.error(
+                    item["_row"],
+                    column_key,
+                    _("duplicate of row %(row)s (same %(key)s)") % {"row": seen[key], "key": describe},
+                )
             else:
                 seen[key] = item["_row"]
 
@@ -307,8 +312,10 @@ def choice_parser(words: dict[str, str], what: str):
         text = fold(value)
         if text in folded:
             return folded[text]
-        raise ValueError(_("%(value)r is not a known %(what)s (expected one of: %(allowed)s)")
-                         % {"value": clean_text(value), "what": what, "allowed": allowed})
+        raise ValueError(
+            _("%(value)r is not a known %(what)s (expected one of: %(allowed)s)")
+            % {"value": clean_text(value), "what": what, "allowed": allowed}
+        )
 
     return parse
 
@@ -318,7 +325,9 @@ def lookup_codes(model, codes, field_name="code"):
     codes = list(codes)
     found = {}
     for i in range(0, len(codes), 5000):
-        found.update(model.objects.filter(**{f"{field_name}__in": codes[i:i + 5000]}).values_list(field_name, "id"))
+        found.update(
+            model.objects.filter(**{f"{field_name}__in": codes[i : i + 5000]}).values_list(field_name, "id")
+        )
     return found
 
 
@@ -366,7 +375,9 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
     else:
         expected = ", ".join(f"{c.label} ({c.key})" for c in importer_class.columns if c.required)
         raise FileProblem(
-            _("%(name)s: no sheet has a recognisable header in its first %(rows)s rows; expected columns such as %(columns)s")
+            _(
+                "%(name)s: no sheet has a recognisable header in its first %(rows)s rows; expected columns such as %(columns)s"
+            )
             % {"name": name, "rows": tabular.HEADER_SEARCH_ROWS, "columns": expected}
         )
     importer.header = header
@@ -438,10 +449,19 @@ def template_workbook(kind):
     xlsx.add_table(
         workbook,
         sheet_title=kind,
-        titles=[_("Import template: %(kind)s") % {"kind": kind},
-                _("Replace the example row; the header may stay where it is. Required columns are marked *.")],
-        columns=[xlsx.Col(c.label + (" *" if c.required else ""), xlsx.TEXT, max(len(c.label) + 4, 14),
-                          tuple(importer.choices.get(c.key, ()))) for c in columns],
+        titles=[
+            _("Import template: %(kind)s") % {"kind": kind},
+            _("Replace the example row; the header may stay where it is. Required columns are marked *."),
+        ],
+        columns=[
+            xlsx.Col(
+                c.label + (" *" if c.required else ""),
+                xlsx.TEXT,
+                max(len(c.label) + 4, 14),
+                tuple(importer.choices.get(c.key, ())),
+            )
+            for c in columns
+        ],
         rows=[[importer.example.get(c.key, "") for c in columns]],
     )
     return workbook

@@ -39,8 +39,16 @@ class PortalResource(resources.ModelResource):
 
     import_kind = ""
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         user = kwargs.get("user")
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / (kwargs.get("file_name") or f"{self.import_kind}.csv")
@@ -50,8 +58,14 @@ class PortalResource(resources.ModelResource):
                 writer = csv.writer(handle)
                 writer.writerow(dataset.headers or [])
                 writer.writerows(["" if v is None else v for v in row] for row in dataset)
-            report = run_import(self.import_kind, path, name=kwargs.get("file_name") or path.name, user=user,
-                                dry_run=dry_run, source=ImportSource.ADMIN)
+            report = run_import(
+                self.import_kind,
+                path,
+                name=kwargs.get("file_name") or path.name,
+                user=user,
+                dry_run=dry_run,
+                source=ImportSource.ADMIN,
+            )
         return report_as_result(report, raise_errors=raise_errors)
 
 
@@ -71,9 +85,13 @@ def report_as_result(report, *, raise_errors=False):
 
 
 class AdminUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("File"),
-                           help_text=gettext_lazy(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"))
-    force = forms.BooleanField(label=gettext_lazy("Overwrite figures of approved or closed months"), required=False)
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"),
+    )
+    force = forms.BooleanField(
+        label=gettext_lazy("Overwrite figures of approved or closed months"), required=False
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -82,8 +100,10 @@ class AdminUploadForm(forms.Form):
         except tabular.FileProblem as exc:
             raise forms.ValidationError(str(exc)) from None
         if upload.size > tabular.max_bytes():
-            raise forms.ValidationError(_("The file is %(size)s bytes; files over %(limit)s bytes are refused.")
-                                        % {"size": upload.size, "limit": tabular.max_bytes()})
+            raise forms.ValidationError(
+                _("The file is %(size)s bytes; files over %(limit)s bytes are refused.")
+                % {"size": upload.size, "limit": tabular.max_bytes()}
+            )
         return upload
 
 
@@ -117,13 +137,24 @@ class PortalImportMixin(ImportExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             path, _sha = _stage(upload)
-            report = run_import(self.import_kind, path, name=Path(upload.name).name, user=request.user, dry_run=True,
-                                force=form.cleaned_data["force"], source=ImportSource.ADMIN)
+            report = run_import(
+                self.import_kind,
+                path,
+                name=Path(upload.name).name,
+                user=request.user,
+                dry_run=True,
+                force=form.cleaned_data["force"],
+                source=ImportSource.ADMIN,
+            )
             if not report.ok:
                 path.unlink(missing_ok=True)
-            return TemplateResponse(request, [self.import_template_name],
-                                    self._context(request, form=form, report=report, preview=report.record,
-                                                  force=form.cleaned_data["force"]))
+            return TemplateResponse(
+                request,
+                [self.import_template_name],
+                self._context(
+                    request, form=form, report=report, preview=report.record, force=form.cleaned_data["force"]
+                ),
+            )
         return TemplateResponse(request, [self.import_template_name], self._context(request, form=form))
 
     def process_import(self, request, **kwargs):
@@ -133,22 +164,41 @@ class PortalImportMixin(ImportExportMixin):
         if not self.has_import_permission(request) or request.method != "POST":
             raise PermissionDenied
         preview = ImportRecord.objects.filter(
-            pk=request.POST.get("record"), dry_run=True, succeeded=True, user=request.user, kind=self.import_kind,
+            pk=request.POST.get("record"),
+            dry_run=True,
+            succeeded=True,
+            user=request.user,
+            kind=self.import_kind,
             source=ImportSource.ADMIN,
         ).first()
         info = self.model._meta.app_label, self.model._meta.model_name
         path = _staged_path(preview.sha256, preview.file_name) if preview else None
-        if path is None or not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
-            messages.error(request, _("The previewed file is no longer waiting for confirmation; upload it again."))
+        if (
+            path is None
+            or not path.exists()
+            or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256
+        ):
+            messages.error(
+                request, _("The previewed file is no longer waiting for confirmation; upload it again.")
+            )
             return redirect(f"admin:{info[0]}_{info[1]}_import")
-        report = run_import(self.import_kind, path, name=preview.file_name, user=request.user,
-                            force=request.POST.get("force") == "on", source=ImportSource.ADMIN)
+        report = run_import(
+            self.import_kind,
+            path,
+            name=preview.file_name,
+            user=request.user,
+            force=request.POST.get("force") == "on",
+            source=ImportSource.ADMIN,
+        )
         if not report.ok:
-            return TemplateResponse(request, [self.import_template_name],
-                                    self._context(request, form=AdminUploadForm(), report=report))
+            return TemplateResponse(
+                request,
+                [self.import_template_name],
+                self._context(request, form=AdminUploadForm(), report=report),
+            )
         path.unlink(missing_ok=True)
-        messages.success(request, _("Imported %(file)s: %(summary)s.") % {"file": preview.file_name,
-                                                                          "summary": report.summary()})
+        messages.success(
+            request,
+            _("Imported %(file)s: %(summary)s.") % {"file": preview.file_name, "summary": report.summary()},
+        )
         return redirect(f"admin:{info[0]}_{info[1]}_changelist")
-
-

@@ -145,7 +145,9 @@ def read_sheets(path, name=None, *, want_formats=False):
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}) from None
+        raise FileProblem(
+            _("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}
+        ) from None
     percent_cells = _ods_percent_cells(path) if want_formats and kind == ".ods" else {}
     with workbook:
         for index, sheet_name in enumerate(workbook.sheet_names):
@@ -171,7 +173,7 @@ def read_sheets(path, name=None, *, want_formats=False):
 def _read_csv(path):
     raw = path.read_bytes()
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -187,10 +189,12 @@ def _read_csv(path):
 def _sniff_delimiter(text):
     """Comma or semicolon: the one that splits the first lines into more, equally long rows. (A comma is
     also the Vietnamese decimal mark, so a plain count would mislead on `30,5%`.)"""
-    head = text[:20_000].splitlines()[:HEADER_SEARCH_ROWS + 5]
+    head = text[:20_000].splitlines()[: HEADER_SEARCH_ROWS + 5]
     scores = {}
     for delimiter in (";", ","):
-        widths = [len(row) for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)]
+        widths = [
+            len(row) for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)
+        ]
         widest = max(widths, default=1)
         scores[delimiter] = (widest, sum(1 for w in widths if w == widest))
     return max(scores, key=lambda d: scores[d])
@@ -203,7 +207,9 @@ def _read_xlsx_with_formats(path):
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": exc}) from None
+        raise FileProblem(
+            _("%(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": exc}
+        ) from None
     try:
         for worksheet in workbook.worksheets:
             rows = []

@@ -28,7 +28,13 @@ DECIMAL = "decimal"
 TEXT = "text"
 DATE = "date"
 
-FORMATS = {COUNT: "#,##0", PERCENT: "0.00%", POINTS: "+0.00;-0.00;0.00", DECIMAL: "#,##0.00", DATE: "dd/mm/yyyy"}
+FORMATS = {
+    COUNT: "#,##0",
+    PERCENT: "0.00%",
+    POINTS: "+0.00;-0.00;0.00",
+    DECIMAL: "#,##0.00",
+    DATE: "dd/mm/yyyy",
+}
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=13)
@@ -77,7 +83,7 @@ def add_table(workbook, *, sheet_title, titles, columns, rows, note=""):
     head = list(islice(rows, 200))
     lengths = [len(col.header) for col in columns]
     for row in head:
-        for c, value in enumerate(row[:len(columns)]):
+        for c, value in enumerate(row[: len(columns)]):
             lengths[c] = max(lengths[c], len(str(value)) if value is not None else 0)
     for c, col in enumerate(columns, start=1):
         width = col.width or min(max(lengths[c - 1] + 2, 8), 60)
@@ -87,8 +93,12 @@ def add_table(workbook, *, sheet_title, titles, columns, rows, note=""):
     for c, col in enumerate(columns, start=1):
         if col.choices:
             letter = get_column_letter(c)
-            validation = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True,
-                                        showErrorMessage=True)
+            validation = DataValidation(
+                type="list",
+                formula1='"' + ",".join(col.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+            )
             validation.add(f"{letter}{header_row + 1}:{letter}{header_row + 5000}")
             ws.data_validations.append(validation)
 
@@ -104,8 +114,12 @@ def add_table(workbook, *, sheet_title, titles, columns, rows, note=""):
         ws.append([styled(escape_text(title), font=_TITLE_FONT if i == 0 else _BOLD)])
     if titles:
         ws.append([])
-    ws.append([styled(escape_text(col.header), font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_WRAP)
-               for col in columns])
+    ws.append(
+        [
+            styled(escape_text(col.header), font=_BOLD, fill=_HEADER_FILL, border=_BORDER, alignment=_WRAP)
+            for col in columns
+        ]
+    )
     formats = [FORMATS.get(col.kind) for col in columns]
     for row in chain(head, rows):
         cells = []

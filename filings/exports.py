@@ -30,7 +30,9 @@ def filings_workbook(units, period, *, title=""):
         sheet_title=_("Monthly figures"),
         titles=[title or _("Monthly figures (report form 06)"), _("Period: %(period)s") % {"period": period}],
         columns=columns,
-        rows=((unit, name, procedure, f"{month:02d}/{year}", *counts)
-              for unit, name, procedure, year, month, *counts in rows),
+        rows=(
+            (unit, name, procedure, f"{month:02d}/{year}", *counts)
+            for unit, name, procedure, year, month, *counts in rows
+        ),
     )
     return workbook

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dvc_portal.importing import (
-    Column, Importer, RowIssue, accepts_force, parse_whole, register, validation_messages,
+    Column,
+    Importer,
+    RowIssue,
+    accepts_force,
+    parse_whole,
+    register,
+    validation_messages,
 )
 from dvc_portal.tabular import clean_text
 from procedures.models import Procedure
@@ -27,14 +33,21 @@ COUNT_LABELS = {
     "carried_over": ("Kỳ trước chuyển qua", "Số hồ sơ kỳ trước chuyển qua", "Từ kỳ trước chuyển qua"),
     "received_online": ("Tiếp nhận trực tuyến", "Số hồ sơ tiếp nhận trực tuyến"),
     "received_direct": ("Tiếp nhận trực tiếp", "Số hồ sơ tiếp nhận trực tiếp"),
-    "received_postal": ("Tiếp nhận qua BCCI", "Tiếp nhận qua dịch vụ BCCI", "Tiếp nhận qua dịch vụ bưu chính công ích"),
+    "received_postal": (
+        "Tiếp nhận qua BCCI",
+        "Tiếp nhận qua dịch vụ BCCI",
+        "Tiếp nhận qua dịch vụ bưu chính công ích",
+    ),
     "resolved_early": ("Giải quyết trước hạn", "Đã giải quyết trước hạn"),
     "resolved_on_time": ("Giải quyết đúng hạn", "Đã giải quyết đúng hạn"),
     "resolved_late": ("Giải quyết quá hạn", "Đã giải quyết quá hạn"),
     "pending_on_time": ("Đang giải quyết trong hạn",),
     "pending_overdue": ("Đang giải quyết quá hạn",),
-    "returned_postal": ("Trả kết quả qua BCCI", "Trả kết quả qua dịch vụ BCCI",
-                        "Trả kết quả qua dịch vụ bưu chính công ích"),
+    "returned_postal": (
+        "Trả kết quả qua BCCI",
+        "Trả kết quả qua dịch vụ BCCI",
+        "Trả kết quả qua dịch vụ bưu chính công ích",
+    ),
 }
 
 _MONTH_YEAR = re.compile(r"^(?:tháng|t)?\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
@@ -81,10 +94,21 @@ class FilingImporter(Importer):
     )
     # The template offers `period` only: one way to say the month is enough.
     template_skip = ("year", "month")
-    example = {"unit_code": "88101", "procedure_code": "1.001193", "period": "07/2025", "carried_over": 2,
-               "received_online": 35, "received_direct": 15, "received_postal": 0, "resolved_early": 40,
-               "resolved_on_time": 10, "resolved_late": 0, "pending_on_time": 2, "pending_overdue": 0,
-               "returned_postal": 1}
+    example = {
+        "unit_code": "88101",
+        "procedure_code": "1.001193",
+        "period": "07/2025",
+        "carried_over": 2,
+        "received_online": 35,
+        "received_direct": 15,
+        "received_postal": 0,
+        "resolved_early": 40,
+        "resolved_on_time": 10,
+        "resolved_late": 0,
+        "pending_on_time": 2,
+        "pending_overdue": 0,
+        "returned_postal": 1,
+    }
 
     def check_header(self):
         super().check_header()
@@ -118,8 +142,13 @@ class FilingImporter(Importer):
                 code = clean_text(raw)
                 unit_id = unit_ids.get(code)
                 if unit_id is None:
-                    error(number, "unit_code", _("required value is empty") if not code
-                          else _("unknown unit code %(code)r") % {"code": code})
+                    error(
+                        number,
+                        "unit_code",
+                        _("required value is empty")
+                        if not code
+                        else _("unknown unit code %(code)r") % {"code": code},
+                    )
                     bad = True
                 elif raw.__class__ is str:
                     unit_cache[raw] = unit_id
@@ -130,8 +159,13 @@ class FilingImporter(Importer):
                 code = procedure_code(raw)
                 procedure_id = procedure_ids.get(code)
                 if procedure_id is None:
-                    error(number, "procedure_code", _("required value is empty") if not code
-                          else _("unknown procedure code %(code)r") % {"code": code})
+                    error(
+                        number,
+                        "procedure_code",
+                        _("required value is empty")
+                        if not code
+                        else _("unknown procedure code %(code)r") % {"code": code},
+                    )
                     bad = True
                 elif raw.__class__ is str:
                     procedure_cache[raw] = procedure_id
@@ -161,8 +195,12 @@ class FilingImporter(Importer):
                 if year_month is False:
                     bad = True
                 elif year is not None and year_month is not None and year_month != (year, month):
-                    error(number, "period", _("%(period)s disagrees with year %(year)s and month %(month)s")
-                          % {"period": f"{month:02d}/{year}", "year": year_month[0], "month": year_month[1]})
+                    error(
+                        number,
+                        "period",
+                        _("%(period)s disagrees with year %(year)s and month %(month)s")
+                        % {"period": f"{month:02d}/{year}", "year": year_month[0], "month": year_month[1]},
+                    )
                     bad = True
                 elif year_month is not None:
                     year, month = year_month
@@ -199,7 +237,11 @@ class FilingImporter(Importer):
             key = (unit_id, procedure_id, year, month)
             first = seen.get(key)
             if first is not None:
-                error(number, "unit_code", _("duplicate of row %(row)s (same unit, procedure and month)") % {"row": first})
+                error(
+                    number,
+                    "unit_code",
+                    _("duplicate of row %(row)s (same unit, procedure and month)") % {"row": first},
+                )
                 continue
             seen[key] = number
             if check_balance is not None and check_balance(row):
@@ -215,8 +257,11 @@ class FilingImporter(Importer):
         may flag, so that the rule runs only on those: on 100,000 rows the rule itself costs seconds.
         None when no check applies to the columns present."""
         present = set(self.fields)
-        sums = [(itemgetter(*identity.left), itemgetter(*identity.right))
-                for identity in IDENTITIES if set(identity.fields) <= present]
+        sums = [
+            (itemgetter(*identity.left), itemgetter(*identity.right))
+            for identity in IDENTITIES
+            if set(identity.fields) <= present
+        ]
         resolved = ("resolved_early", "resolved_on_time", "resolved_late")
         postal = itemgetter(*resolved) if {"returned_postal", *resolved} <= present else None
         if not sums and postal is None:
@@ -250,7 +295,12 @@ class FilingImporter(Importer):
         options = {"force": self.force} if accepts_force(filings_upsert) else {}
         try:
             result = filings_upsert(
-                parsed, fields=self.fields, source=Source.IMPORT, user=self.user, note=self.file_name, **options
+                parsed,
+                fields=self.fields,
+                source=Source.IMPORT,
+                user=self.user,
+                note=self.file_name,
+                **options,
             )
         except ValidationError as exc:
             self._locked(exc, parsed)
@@ -262,16 +312,28 @@ class FilingImporter(Importer):
         filings.workflow.UnitMonthLocked maps each refused (unit_id, year, month) to its message."""
         locked = getattr(exc, "locked", None)
         if locked is None:
-            self.errors.extend(RowIssue(None, self.file_name, message) for message in validation_messages(exc))
+            self.errors.extend(
+                RowIssue(None, self.file_name, message) for message in validation_messages(exc)
+            )
             return
         for row, number in zip(parsed, self.numbers):
             message = locked.get((row["unit_id"], row["year"], row["month"]))
             if message:
-                self.error(number, "unit_code", str(message) + (
-                    "" if self.force else " " + _("(an admin may import it with --force / “overwrite locked months”)")
-                ))
+                self.error(
+                    number,
+                    "unit_code",
+                    str(message)
+                    + (
+                        ""
+                        if self.force
+                        else " " + _("(an admin may import it with --force / “overwrite locked months”)")
+                    ),
+                )
 
 
 def _missing_period(row):
-    return RowIssue(row, "Kỳ báo cáo", _("the file needs a period column (Kỳ báo cáo) or year and month columns "
-                                         "(Năm, Tháng)"))
+    return RowIssue(
+        row,
+        "Kỳ báo cáo",
+        _("the file needs a period column (Kỳ báo cáo) or year and month columns (Năm, Tháng)"),
+    )

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dvc_portal.importing import (
-    Column, Importer, choice_parser, lookup_codes, parse_code, parse_date, parse_text, register,
+    Column,
+    Importer,
+    choice_parser,
+    lookup_codes,
+    parse_code,
+    parse_date,
+    parse_text,
+    register,
 )
 from filings.importers import procedure_code
 from units.models import Unit
@@ -15,21 +22,34 @@ from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
 
 LEVEL_WORDS = {
     **{level.value: level.value for level in AuthorityLevel},
-    "tỉnh": AuthorityLevel.PROVINCE, "cấp tỉnh": AuthorityLevel.PROVINCE,
-    "huyện": AuthorityLevel.DISTRICT, "cấp huyện": AuthorityLevel.DISTRICT,
-    "xã": AuthorityLevel.COMMUNE, "cấp xã": AuthorityLevel.COMMUNE,
+    "tỉnh": AuthorityLevel.PROVINCE,
+    "cấp tỉnh": AuthorityLevel.PROVINCE,
+    "huyện": AuthorityLevel.DISTRICT,
+    "cấp huyện": AuthorityLevel.DISTRICT,
+    "xã": AuthorityLevel.COMMUNE,
+    "cấp xã": AuthorityLevel.COMMUNE,
 }
 # Decree 42/2022 wording, and the legacy levels of Decree 43/2011 (4 -> full, 3 -> partial, 1-2 -> none).
 SERVICE_LEVEL_WORDS = {
     **{level.value: level.value for level in ServiceLevel},
-    "toàn trình": ServiceLevel.FULL, "dvc trực tuyến toàn trình": ServiceLevel.FULL,
+    "toàn trình": ServiceLevel.FULL,
+    "dvc trực tuyến toàn trình": ServiceLevel.FULL,
     "dịch vụ công trực tuyến toàn trình": ServiceLevel.FULL,
-    "một phần": ServiceLevel.PARTIAL, "dvc trực tuyến một phần": ServiceLevel.PARTIAL,
+    "một phần": ServiceLevel.PARTIAL,
+    "dvc trực tuyến một phần": ServiceLevel.PARTIAL,
     "dịch vụ công trực tuyến một phần": ServiceLevel.PARTIAL,
-    "không": ServiceLevel.NONE, "không trực tuyến": ServiceLevel.NONE,
-    **{f"{prefix}{n}": level for n, level in (("4", ServiceLevel.FULL), ("3", ServiceLevel.PARTIAL),
-                                               ("2", ServiceLevel.NONE), ("1", ServiceLevel.NONE))
-       for prefix in ("", "mức độ ", "mức ", "mức độ dvc ")},
+    "không": ServiceLevel.NONE,
+    "không trực tuyến": ServiceLevel.NONE,
+    **{
+        f"{prefix}{n}": level
+        for n, level in (
+            ("4", ServiceLevel.FULL),
+            ("3", ServiceLevel.PARTIAL),
+            ("2", ServiceLevel.NONE),
+            ("1", ServiceLevel.NONE),
+        )
+        for prefix in ("", "mức độ ", "mức ", "mức độ dvc ")
+    },
 }
 
 parse_level = choice_parser(LEVEL_WORDS, gettext_lazy("authority level"))
@@ -99,12 +119,19 @@ class OfferingImporter(Importer):
     columns = (
         Column("unit_code", ("Mã đơn vị",), required=True),
         Column("procedure_code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính"), required=True),
-        Column("service_level", ("Mức độ", "Mức độ DVC", "Mức độ DVCTT", "Mức độ dịch vụ công trực tuyến",
-                                 "Mức độ cung cấp"), required=True),
+        Column(
+            "service_level",
+            ("Mức độ", "Mức độ DVC", "Mức độ DVCTT", "Mức độ dịch vụ công trực tuyến", "Mức độ cung cấp"),
+            required=True,
+        ),
         Column("valid_from", ("Áp dụng từ", "Ngày áp dụng", "Hiệu lực từ")),
     )
-    example = {"unit_code": "88101", "procedure_code": "1.001193", "service_level": "Toàn trình",
-               "valid_from": "01/01/2025"}
+    example = {
+        "unit_code": "88101",
+        "procedure_code": "1.001193",
+        "service_level": "Toàn trình",
+        "valid_from": "01/01/2025",
+    }
     choices = {"service_level": ("Toàn trình", "Một phần", "Không")}
 
     def parse_row(self, number, raw):
@@ -114,7 +141,9 @@ class OfferingImporter(Importer):
             "unit_code": self.cell(number, raw, "unit_code", parse_code, required=True),
             "procedure_code": self.cell(number, raw, "procedure_code", code_of_procedure, required=True),
             "service_level": self.cell(number, raw, "service_level", parse_service_level, required=True),
-            "valid_from": self.cell(number, raw, "valid_from", parse_date) if self.present("valid_from") else None,
+            "valid_from": self.cell(number, raw, "valid_from", parse_date)
+            if self.present("valid_from")
+            else None,
         }
         return item if len(self.errors) == errors else None
 
@@ -124,30 +153,48 @@ class OfferingImporter(Importer):
         procedures = lookup_codes(Procedure, {i["procedure_code"] for i in parsed})
         valid = []
         for item in parsed:
-            item["unit_id"], item["procedure_id"] = units.get(item["unit_code"]), procedures.get(item["procedure_code"])
+            item["unit_id"], item["procedure_id"] = (
+                units.get(item["unit_code"]),
+                procedures.get(item["procedure_code"]),
+            )
             if item["unit_id"] is None:
-                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
+                self.error(
+                    item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]}
+                )
             if item["procedure_id"] is None:
-                self.error(item["_row"], "procedure_code",
-                           _("unknown procedure code %(code)r") % {"code": item["procedure_code"]})
+                self.error(
+                    item["_row"],
+                    "procedure_code",
+                    _("unknown procedure code %(code)r") % {"code": item["procedure_code"]},
+                )
             if item["unit_id"] and item["procedure_id"]:
                 valid.append(item)
-        self.check_duplicates(valid, lambda i: (i["unit_id"], i["procedure_id"], i["valid_from"]),
-                              _("unit, procedure and start date"), "unit_code")
+        self.check_duplicates(
+            valid,
+            lambda i: (i["unit_id"], i["procedure_id"], i["valid_from"]),
+            _("unit, procedure and start date"),
+            "unit_code",
+        )
         return valid
 
     def write(self, parsed):
         stored = {}
         unit_ids = sorted({i["unit_id"] for i in parsed})
         for i in range(0, len(unit_ids), 5000):
-            for offering in Offering.objects.filter(unit_id__in=unit_ids[i:i + 5000]):
+            for offering in Offering.objects.filter(unit_id__in=unit_ids[i : i + 5000]):
                 stored[(offering.unit_id, offering.procedure_id, offering.valid_from)] = offering
         new, changed, unchanged = [], [], 0
         for item in parsed:
             offering = stored.get((item["unit_id"], item["procedure_id"], item["valid_from"]))
             if offering is None:
-                new.append(Offering(unit_id=item["unit_id"], procedure_id=item["procedure_id"],
-                                    service_level=item["service_level"], valid_from=item["valid_from"]))
+                new.append(
+                    Offering(
+                        unit_id=item["unit_id"],
+                        procedure_id=item["procedure_id"],
+                        service_level=item["service_level"],
+                        valid_from=item["valid_from"],
+                    )
+                )
             elif offering.service_level != item["service_level"]:
                 offering.service_level = item["service_level"]
                 changed.append(offering)
@@ -161,11 +208,18 @@ class OfferingImporter(Importer):
             offerings_write(create=new, update=changed, user=user, reason=reason)
         else:
             if new:
-                bulk_create_with_history(new, Offering, batch_size=1000, default_user=user,
-                                         default_change_reason=reason)
+                bulk_create_with_history(
+                    new, Offering, batch_size=1000, default_user=user, default_change_reason=reason
+                )
             if changed:
-                bulk_update_with_history(changed, Offering, ["service_level"], batch_size=1000, default_user=user,
-                                         default_change_reason=reason)
+                bulk_update_with_history(
+                    changed,
+                    Offering,
+                    ["service_level"],
+                    batch_size=1000,
+                    default_user=user,
+                    default_change_reason=reason,
+                )
         return len(new), len(changed), unchanged
 
 

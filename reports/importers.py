@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dvc_portal.importing import (
-    Column, Importer, choice_parser, lookup_codes, parse_code, parse_percentage, parse_whole, register,
+    Column,
+    Importer,
+    choice_parser,
+    lookup_codes,
+    parse_code,
+    parse_percentage,
+    parse_whole,
+    register,
 )
 from filings.models import FIRST_YEAR, LAST_YEAR
 from filings.rules import parse_count
@@ -33,8 +40,10 @@ parse_kpi = choice_parser(KPI_WORDS, gettext_lazy("KPI"))
 def parse_year(value):
     year = parse_whole(value, _("year"))
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(_("year %(year)s is not between %(first)s and %(last)s")
-                         % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
+        raise ValueError(
+            _("year %(year)s is not between %(first)s and %(last)s")
+            % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     return year
 
 
@@ -60,7 +69,9 @@ class TargetImporter(Importer):
             "kpi": self.cell(number, raw, "kpi", parse_kpi, required=True),
         }
         if item["kpi"] and not KPIS[item["kpi"]].is_rate:
-            item["target"] = self.cell(number, raw, "target", lambda v: Decimal(parse_count(v)), required=True)
+            item["target"] = self.cell(
+                number, raw, "target", lambda v: Decimal(parse_count(v)), required=True
+            )
         else:
             item["target"] = self.cell(number, raw, "target", parse_percentage, required=True)
             if item["target"] is not None and item["target"] > 100:
@@ -74,23 +85,29 @@ class TargetImporter(Importer):
         for item in parsed:
             item["unit_id"] = units.get(item["unit_code"])
             if item["unit_id"] is None:
-                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
+                self.error(
+                    item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]}
+                )
             else:
                 valid.append(item)
-        self.check_duplicates(valid, lambda i: (i["unit_id"], i["year"], i["kpi"]), _("unit, year and KPI"), "unit_code")
+        self.check_duplicates(
+            valid, lambda i: (i["unit_id"], i["year"], i["kpi"]), _("unit, year and KPI"), "unit_code"
+        )
         return valid
 
     def write(self, parsed):
         stored = {}
         unit_ids = sorted({i["unit_id"] for i in parsed})
         for i in range(0, len(unit_ids), 5000):
-            for target in Target.objects.filter(unit_id__in=unit_ids[i:i + 5000]):
+            for target in Target.objects.filter(unit_id__in=unit_ids[i : i + 5000]):
                 stored[(target.unit_id, target.year, target.kpi)] = target
         new, changed, unchanged = [], [], 0
         for item in parsed:
             target = stored.get((item["unit_id"], item["year"], item["kpi"]))
             if target is None:
-                new.append(Target(unit_id=item["unit_id"], year=item["year"], kpi=item["kpi"], target=item["target"]))
+                new.append(
+                    Target(unit_id=item["unit_id"], year=item["year"], kpi=item["kpi"], target=item["target"])
+                )
             elif target.target != item["target"]:
                 target.target = item["target"]
                 changed.append(target)
@@ -99,8 +116,11 @@ class TargetImporter(Importer):
         reason = f"import: {self.file_name}"[:100]
         user = self.user if getattr(self.user, "pk", None) else None
         if new:
-            bulk_create_with_history(new, Target, batch_size=1000, default_user=user, default_change_reason=reason)
+            bulk_create_with_history(
+                new, Target, batch_size=1000, default_user=user, default_change_reason=reason
+            )
         if changed:
-            bulk_update_with_history(changed, Target, ["target"], batch_size=1000, default_user=user,
-                                     default_change_reason=reason)
+            bulk_update_with_history(
+                changed, Target, ["target"], batch_size=1000, default_user=user, default_change_reason=reason
+            )
         return len(new), len(changed), unchanged

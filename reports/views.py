@@ -53,10 +53,7 @@ def kpi_table_export(request):
         units = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
         name = "all"
     values = kpis_for_units(units, period)
-    rows = [
-        [u.code, u.name, *(values[u.pk][key].value for key in KPIS)]
-        for u in units
-    ]
+    rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
     workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
@@ -64,8 +61,10 @@ def kpi_table_export(request):
         titles=[_("Online public service KPIs"), _("Period: %(period)s") % {"period": period}],
         columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns()],
         rows=rows,
-        note=_("Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has no "
-               "value (nothing to divide by)."),
+        note=_(
+            "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has no "
+            "value (nothing to divide by)."
+        ),
     )
     return xlsx.response(workbook, f"kpi_{name}_{period}.xlsx")
 
@@ -87,26 +86,44 @@ def ranking_export(request):
         name = parent.code
     else:
         parent = None
-        result = ranking(period, kpi.key, units=units_active_in(Unit.objects.scope_roots_for(request.user), period))
+        result = ranking(
+            period, kpi.key, units=units_active_in(Unit.objects.scope_roots_for(request.user), period)
+        )
         name = "top"
     value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.COUNT
     rows = [
-        [row.rank, row.unit.code, row.unit.name, row.kpi_value.numerator, row.kpi_value.denominator,
-         row.kpi_value.value, row.kpi_value.target, row.kpi_value.gap,
-         {True: _("yes"), False: _("no"), None: ""}[row.kpi_value.met]]
+        [
+            row.rank,
+            row.unit.code,
+            row.unit.name,
+            row.kpi_value.numerator,
+            row.kpi_value.denominator,
+            row.kpi_value.value,
+            row.kpi_value.target,
+            row.kpi_value.gap,
+            {True: _("yes"), False: _("no"), None: ""}[row.kpi_value.met],
+        ]
         for row in result.rows
     ]
     workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
         sheet_title=_("Ranking"),
-        titles=[_("Ranking: %(kpi)s") % {"kpi": kpi.label},
-                (f"{parent.code} – {parent.name} · " if parent else "") + str(period)],
-        columns=[xlsx.Col(_("Rank"), xlsx.COUNT, 7), xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36),
-                 xlsx.Col(_("Numerator"), xlsx.COUNT, 12), xlsx.Col(_("Denominator"), xlsx.COUNT, 12),
-                 xlsx.Col(_("Value"), value_kind, 12),
-                 xlsx.Col(_("Target"), value_kind, 10), xlsx.Col(_("Gap (points)"), xlsx.POINTS, 12),
-                 xlsx.Col(_("Met"), width=8)],
+        titles=[
+            _("Ranking: %(kpi)s") % {"kpi": kpi.label},
+            (f"{parent.code} – {parent.name} · " if parent else "") + str(period),
+        ],
+        columns=[
+            xlsx.Col(_("Rank"), xlsx.COUNT, 7),
+            xlsx.Col(_("Unit code")),
+            xlsx.Col(_("Unit"), width=36),
+            xlsx.Col(_("Numerator"), xlsx.COUNT, 12),
+            xlsx.Col(_("Denominator"), xlsx.COUNT, 12),
+            xlsx.Col(_("Value"), value_kind, 12),
+            xlsx.Col(_("Target"), value_kind, 10),
+            xlsx.Col(_("Gap (points)"), xlsx.POINTS, 12),
+            xlsx.Col(_("Met"), width=8),
+        ],
         rows=rows,
     )
     return xlsx.response(workbook, f"ranking_{kpi.key}_{name}_{period}.xlsx")

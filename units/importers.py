@@ -13,12 +13,22 @@ from .services import units_rebuild_paths
 
 KIND_WORDS = {
     **{kind.value: kind.value for kind in UnitKind},
-    "tỉnh": UnitKind.PROVINCE, "cấp tỉnh": UnitKind.PROVINCE, "thành phố trực thuộc trung ương": UnitKind.PROVINCE,
-    "huyện": UnitKind.DISTRICT, "quận": UnitKind.DISTRICT, "thị xã": UnitKind.DISTRICT,
-    "thành phố thuộc tỉnh": UnitKind.DISTRICT, "cấp huyện": UnitKind.DISTRICT,
-    "xã": UnitKind.COMMUNE, "phường": UnitKind.COMMUNE, "thị trấn": UnitKind.COMMUNE, "đặc khu": UnitKind.COMMUNE,
+    "tỉnh": UnitKind.PROVINCE,
+    "cấp tỉnh": UnitKind.PROVINCE,
+    "thành phố trực thuộc trung ương": UnitKind.PROVINCE,
+    "huyện": UnitKind.DISTRICT,
+    "quận": UnitKind.DISTRICT,
+    "thị xã": UnitKind.DISTRICT,
+    "thành phố thuộc tỉnh": UnitKind.DISTRICT,
+    "cấp huyện": UnitKind.DISTRICT,
+    "xã": UnitKind.COMMUNE,
+    "phường": UnitKind.COMMUNE,
+    "thị trấn": UnitKind.COMMUNE,
+    "đặc khu": UnitKind.COMMUNE,
     "cấp xã": UnitKind.COMMUNE,
-    "sở": UnitKind.DEPARTMENT, "phòng": UnitKind.DEPARTMENT, "ban": UnitKind.DEPARTMENT,
+    "sở": UnitKind.DEPARTMENT,
+    "phòng": UnitKind.DEPARTMENT,
+    "ban": UnitKind.DEPARTMENT,
     "trung tâm": UnitKind.CENTER,
 }
 FIELDS = ("name", "kind", "parent_code", "valid_from", "valid_to", "successor_code")
@@ -37,7 +47,9 @@ def unit_code(value):
 
 def code_list(value):
     """One or more unit codes separated by `,` or `;` (several old communes merged into one, or one split)."""
-    return tuple(sorted({unit_code(part) for part in clean_text(value).replace(";", ",").split(",") if part.strip()}))
+    return tuple(
+        sorted({unit_code(part) for part in clean_text(value).replace(";", ",").split(",") if part.strip()})
+    )
 
 
 @register
@@ -52,10 +64,31 @@ class UnitImporter(Importer):
         Column("valid_to", ("Hiệu lực đến", "Ngày hết hiệu lực")),
         Column("successor_code", ("Mã đơn vị kế thừa", "Đơn vị kế thừa")),
     )
-    example = {"code": "88101", "name": "Phường Một", "kind": "phường", "parent_code": "881",
-               "valid_from": "01/07/2025", "valid_to": "", "successor_code": ""}
-    choices = {"kind": ("tỉnh", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn", "đặc khu", "sở", "phòng",
-                        "ban", "trung tâm")}
+    example = {
+        "code": "88101",
+        "name": "Phường Một",
+        "kind": "phường",
+        "parent_code": "881",
+        "valid_from": "01/07/2025",
+        "valid_to": "",
+        "successor_code": "",
+    }
+    choices = {
+        "kind": (
+            "tỉnh",
+            "huyện",
+            "quận",
+            "thị xã",
+            "xã",
+            "phường",
+            "thị trấn",
+            "đặc khu",
+            "sở",
+            "phòng",
+            "ban",
+            "trung tâm",
+        )
+    }
     parse_kind = staticmethod(choice_parser(KIND_WORDS, gettext_lazy("unit kind")))
 
     def parse_row(self, number, raw):
@@ -83,7 +116,8 @@ class UnitImporter(Importer):
 
     def write(self, parsed):
         stored = {
-            u["code"]: u for u in Unit.objects.values("id", "code", "name", "kind", "parent_id", "valid_from", "valid_to")
+            u["code"]: u
+            for u in Unit.objects.values("id", "code", "name", "kind", "parent_id", "valid_from", "valid_to")
         }
         code_of = {u["id"]: code for code, u in stored.items()}
         in_file = {item["code"]: item for item in parsed}
@@ -95,18 +129,25 @@ class UnitImporter(Importer):
         for code, item in in_file.items():
             old = stored.get(code)
             state = {
-                "name": item["name"], "kind": item["kind"],
-                "parent_code": item["parent_code"] if "parent_code" in item
+                "name": item["name"],
+                "kind": item["kind"],
+                "parent_code": item["parent_code"]
+                if "parent_code" in item
                 else (code_of.get(old["parent_id"]) if old else None),
-                "valid_from": item["valid_from"] if "valid_from" in item else (old["valid_from"] if old else None),
+                "valid_from": item["valid_from"]
+                if "valid_from" in item
+                else (old["valid_from"] if old else None),
                 "valid_to": item["valid_to"] if "valid_to" in item else (old["valid_to"] if old else None),
-                "successors": item["successor_code"] if "successor_code" in item
+                "successors": item["successor_code"]
+                if "successor_code" in item
                 else successors.get(code, ()),
             }
             final[code] = state
             row = state["_row"] = item["_row"]
             if state["parent_code"] and state["parent_code"] not in known:
-                self.error(row, "parent_code", _("unknown unit code %(code)r") % {"code": state["parent_code"]})
+                self.error(
+                    row, "parent_code", _("unknown unit code %(code)r") % {"code": state["parent_code"]}
+                )
             if state["parent_code"] == code:
                 self.error(row, "parent_code", _("a unit cannot be its own parent"))
             for successor in state["successors"]:
@@ -115,8 +156,15 @@ class UnitImporter(Importer):
                 elif successor == code:
                     self.error(row, "successor_code", _("a unit cannot be its own successor"))
             if state["valid_from"] and state["valid_to"] and state["valid_to"] < state["valid_from"]:
-                self.error(row, "valid_to", _("the end of validity (%(to)s) is before its start (%(from)s)")
-                           % {"to": state["valid_to"].strftime("%d/%m/%Y"), "from": state["valid_from"].strftime("%d/%m/%Y")})
+                self.error(
+                    row,
+                    "valid_to",
+                    _("the end of validity (%(to)s) is before its start (%(from)s)")
+                    % {
+                        "to": state["valid_to"].strftime("%d/%m/%Y"),
+                        "from": state["valid_from"].strftime("%d/%m/%Y"),
+                    },
+                )
         self._check_cycles(final, stored, code_of)
         if self.errors:
             return 0, 0, 0
@@ -127,25 +175,50 @@ class UnitImporter(Importer):
             if old is None:
                 created.append(code)
             elif (
-                (old["name"], old["kind"], code_of.get(old["parent_id"]), old["valid_from"], old["valid_to"])
-                != (state["name"], state["kind"], state["parent_code"], state["valid_from"], state["valid_to"])
-                or tuple(sorted(successors.get(code, ()))) != tuple(state["successors"])
-            ):
+                old["name"],
+                old["kind"],
+                code_of.get(old["parent_id"]),
+                old["valid_from"],
+                old["valid_to"],
+            ) != (
+                state["name"],
+                state["kind"],
+                state["parent_code"],
+                state["valid_from"],
+                state["valid_to"],
+            ) or tuple(sorted(successors.get(code, ()))) != tuple(state["successors"]):
                 changed.append(code)
             else:
                 unchanged += 1
 
         new_units = Unit.objects.bulk_create(
-            [Unit(code=code, name=final[code]["name"], kind=final[code]["kind"], valid_from=final[code]["valid_from"],
-                  valid_to=final[code]["valid_to"]) for code in created],
+            [
+                Unit(
+                    code=code,
+                    name=final[code]["name"],
+                    kind=final[code]["kind"],
+                    valid_from=final[code]["valid_from"],
+                    valid_to=final[code]["valid_to"],
+                )
+                for code in created
+            ],
             batch_size=1000,
         )
         ids = {code: u["id"] for code, u in stored.items()}
         ids.update({unit.code: unit.pk for unit in new_units})
         Unit.objects.bulk_update(
-            [Unit(pk=ids[code], code=code, name=final[code]["name"], kind=final[code]["kind"],
-                  valid_from=final[code]["valid_from"], valid_to=final[code]["valid_to"],
-                  parent_id=ids.get(final[code]["parent_code"])) for code in created + changed],
+            [
+                Unit(
+                    pk=ids[code],
+                    code=code,
+                    name=final[code]["name"],
+                    kind=final[code]["kind"],
+                    valid_from=final[code]["valid_from"],
+                    valid_to=final[code]["valid_to"],
+                    parent_id=ids.get(final[code]["parent_code"]),
+                )
+                for code in created + changed
+            ],
             ["name", "kind", "valid_from", "valid_to", "parent"],
             batch_size=1000,
         )
@@ -158,7 +231,7 @@ class UnitImporter(Importer):
         result = {}
         ids = [stored[code]["id"] for code in in_file if code in stored]
         for i in range(0, len(ids), 5000):
-            for from_id, to_id in through.objects.filter(from_unit_id__in=ids[i:i + 5000]).values_list(
+            for from_id, to_id in through.objects.filter(from_unit_id__in=ids[i : i + 5000]).values_list(
                 "from_unit_id", "to_unit_id"
             ):
                 result.setdefault(code_of[from_id], []).append(code_of[to_id])
@@ -187,9 +260,12 @@ class UnitImporter(Importer):
             while current:
                 if current in seen:
                     if current == code:
-                        self.error(state["_row"], "parent_code",
-                                   _("%(parent)r would put this unit below itself (a cycle in the tree)")
-                                   % {"parent": state["parent_code"]})
+                        self.error(
+                            state["_row"],
+                            "parent_code",
+                            _("%(parent)r would put this unit below itself (a cycle in the tree)")
+                            % {"parent": state["parent_code"]},
+                        )
                     break
                 seen.add(current)
                 current = parent_of(current)

@@ -42,9 +42,13 @@ def tree(db):
     units["881.TTHCC"] = UnitFactory(code="881.TTHCC", kind=UnitKind.CENTER, parent=town)
     for code in ("88101", "88102", "88103"):
         units[code] = UnitFactory(code=code, parent=town)
-    for code, level in (("1.001193", AuthorityLevel.COMMUNE), ("1.000894", AuthorityLevel.COMMUNE),
-                        ("2.000815", AuthorityLevel.COMMUNE), ("1.009994", AuthorityLevel.DISTRICT),
-                        ("2.000720", AuthorityLevel.DISTRICT)):
+    for code, level in (
+        ("1.001193", AuthorityLevel.COMMUNE),
+        ("1.000894", AuthorityLevel.COMMUNE),
+        ("2.000815", AuthorityLevel.COMMUNE),
+        ("1.009994", AuthorityLevel.DISTRICT),
+        ("2.000720", AuthorityLevel.DISTRICT),
+    ):
         ProcedureFactory(code=code, level=level)
     return units
 
@@ -53,6 +57,7 @@ def tree(db):
 def sample(tmp_path):
     def copy(name):
         return Path(shutil.copy(SAMPLES / name, tmp_path / name))
+
     return copy
 
 

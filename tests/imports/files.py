@@ -8,7 +8,6 @@ import zipfile
 from xml.sax.saxutils import escape
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 
 
 def write_xlsx(path, rows, *, merges=(), formats=None, sheet_title="Sheet1", before=()):
@@ -39,11 +38,15 @@ def _ods_cell(value, percent=False, span=None):
     if isinstance(value, (int, float)):
         kind = "percentage" if percent else "float"
         style = ' table:style-name="pct"' if percent else ""
-        return (f'<table:table-cell{attrs}{style} office:value-type="{kind}" office:value="{value}">'
-                f"<text:p>{value}</text:p></table:table-cell>")
+        return (
+            f'<table:table-cell{attrs}{style} office:value-type="{kind}" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
     if isinstance(value, datetime.date):
-        return (f'<table:table-cell{attrs} office:value-type="date" office:date-value="{value.isoformat()}">'
-                f"<text:p>{value.isoformat()}</text:p></table:table-cell>")
+        return (
+            f'<table:table-cell{attrs} office:value-type="date" office:date-value="{value.isoformat()}">'
+            f"<text:p>{value.isoformat()}</text:p></table:table-cell>"
+        )
     return f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
 
 
@@ -68,11 +71,11 @@ def write_ods(path, rows, *, merges=(), percent=()):
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
         'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
         'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" office:version="1.2">'
-        '<office:automatic-styles>'
+        "<office:automatic-styles>"
         '<number:percentage-style style:name="N10"><number:number number:decimal-places="1" '
         'number:min-integer-digits="1"/><number:text>%</number:text></number:percentage-style>'
         '<style:style style:name="pct" style:family="table-cell" style:data-style-name="N10"/>'
-        '</office:automatic-styles>'
+        "</office:automatic-styles>"
         '<office:body><office:spreadsheet><table:table table:name="Sheet1">'
         + "".join(body)
         + "</table:table></office:spreadsheet></office:body></office:document-content>"
@@ -85,8 +88,11 @@ def write_ods(path, rows, *, merges=(), percent=()):
         "</manifest:manifest>"
     )
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
-                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path

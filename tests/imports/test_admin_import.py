@@ -2,8 +2,8 @@
 preview and confirm, recorded as ImportRecord; the resources' import_data too. Export stays
 django-import-export's."""
 
-import tablib
 import pytest
+import tablib
 from django.urls import reverse
 
 from dvc_portal.models import ImportRecord
@@ -34,15 +34,21 @@ def test_admin_preview_and_confirm_of_report_form_06(admin_client, tree, sample)
     assert MonthlyFiling.objects.count() == 0
     preview = ImportRecord.objects.get()
     assert (preview.source, preview.dry_run) == ("admin", True)
-    response = admin_client.post(reverse("admin:filings_monthlyfiling_process_import"), {"record": preview.pk})
-    assert response.status_code == 302 and response["Location"] == reverse("admin:filings_monthlyfiling_changelist")
+    response = admin_client.post(
+        reverse("admin:filings_monthlyfiling_process_import"), {"record": preview.pk}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "admin:filings_monthlyfiling_changelist"
+    )
     assert MonthlyFiling.objects.count() == 6
     assert MonthlyFiling.history.first().history_change_reason == "import: sample_filings_report.xlsx"
     assert ImportRecord.objects.filter(dry_run=False, source="admin", created=6).exists()
 
 
 def test_admin_preview_lists_the_errors_and_offers_no_confirm(admin_client, tree, tmp_path):
-    path = write_xlsx(tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", "Mức độ 9"]])
+    path = write_xlsx(
+        tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", "Mức độ 9"]]
+    )
     with open(path, "rb") as handle:
         response = admin_client.post(reverse("admin:procedures_offering_import"), {"file": handle})
     html = response.content.decode()
@@ -75,15 +81,30 @@ def test_resource_export_uses_the_import_keys(tree):
     data = MonthlyFilingResource().export()
     assert data.headers[:5] == ["unit_code", "procedure_code", "year", "month", "carried_over"]
     assert data[0][:4] == ("88101", "1.001193", 2024, 7)
-    assert UnitResource().export().headers == ["code", "name", "kind", "parent_code", "valid_from", "valid_to"]
+    assert UnitResource().export().headers == [
+        "code",
+        "name",
+        "kind",
+        "parent_code",
+        "valid_from",
+        "valid_to",
+    ]
 
 
 def test_admin_export_through_the_resources(admin_client, tree):
     FilingFactory(unit=tree["88101"], procedure__code="1.001193", year=2024, month=7, received_online=3)
     url = reverse("admin:filings_monthlyfiling_export")
     assert admin_client.get(url).status_code == 200
-    response = admin_client.post(url, {"format": "0", "resource": "0", **{
-        f"monthlyfilingresource_{name}": "on" for name in ("unit_code", "procedure_code", "year", "month",
-                                                           "received_online")}})
+    response = admin_client.post(
+        url,
+        {
+            "format": "0",
+            "resource": "0",
+            **{
+                f"monthlyfilingresource_{name}": "on"
+                for name in ("unit_code", "procedure_code", "year", "month", "received_online")
+            },
+        },
+    )
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Disposition"].startswith("attachment")

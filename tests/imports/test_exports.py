@@ -29,7 +29,7 @@ def values(sheet):
 @pytest.fixture
 def district():
     district = UnitFactory(code="D", name="Thành phố D", kind=UnitKind.DISTRICT)
-    a = UnitFactory(code="A", name="=HYPERLINK(\"http://x\")", parent=district)
+    a = UnitFactory(code="A", name='=HYPERLINK("http://x")', parent=district)
     b = UnitFactory(code="B", name="Phường B", parent=district)
     UnitFactory(code="OTHER", name="Tỉnh khác", kind=UnitKind.PROVINCE)
     procedure = ProcedureFactory(code="1.001193")
@@ -41,8 +41,13 @@ def district():
 
 def test_text_that_starts_a_formula_is_escaped():
     workbook = xlsx.new_workbook()
-    xlsx.add_table(workbook, sheet_title="t", titles=["=1+1"], columns=[xlsx.Col("h"), xlsx.Col("n", xlsx.COUNT)],
-                   rows=[[v, 1] for v in ("=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx", "ok", "a=b")])
+    xlsx.add_table(
+        workbook,
+        sheet_title="t",
+        titles=["=1+1"],
+        columns=[xlsx.Col("h"), xlsx.Col("n", xlsx.COUNT)],
+        rows=[[v, 1] for v in ("=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx", "ok", "a=b")],
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.to_bytes(workbook))).active
     cells = [row[0] for row in sheet.iter_rows(min_row=4)]
     # (XML turns the carriage return into a line feed; what matters is the apostrophe before it.)
@@ -55,9 +60,15 @@ def test_filings_export_round_trips_through_the_import(client, district, tmp_pat
     client.force_login(UserFactory(role="leader", units=[district]))
     sheet = sheet_of(client.get(reverse("imports:export_filings"), {"unit": "D", "period": "2024"}))
     rows = values(sheet)
-    assert rows[3][:6] == ["Mã đơn vị", "Tên đơn vị", "Mã TTHC", "Kỳ báo cáo", "Kỳ trước chuyển qua",
-                           "Tiếp nhận trực tuyến"]
-    assert rows[4][:6] == ["A", "'=HYPERLINK(\"http://x\")", "1.001193", "07/2024", 0, 1234]
+    assert rows[3][:6] == [
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Mã TTHC",
+        "Kỳ báo cáo",
+        "Kỳ trước chuyển qua",
+        "Tiếp nhận trực tuyến",
+    ]
+    assert rows[4][:6] == ["A", '\'=HYPERLINK("http://x")', "1.001193", "07/2024", 0, 1234]
     assert sheet["F5"].number_format == "#,##0"
     assert sheet.freeze_panes == "A5"
     path = tmp_path / "export.xlsx"
@@ -94,15 +105,28 @@ def test_kpi_table_export(client, district):
 
 def test_ranking_export(client, district):
     client.force_login(UserFactory(role="leader", units=[district]))
-    sheet = sheet_of(client.get(reverse("reports:export_ranking"),
-                                {"parent": "D", "period": "2024", "kpi": "online_rate"}))
+    sheet = sheet_of(
+        client.get(reverse("reports:export_ranking"), {"parent": "D", "period": "2024", "kpi": "online_rate"})
+    )
     rows = [r for r in values(sheet)[4:] if r[0] is not None]
     assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(1, "A", 1234, 2000), (2, "B", 1, 4)]
-    assert rows[0][5] == pytest.approx(0.617) and rows[0][6] == pytest.approx(0.6) and rows[0][7] == pytest.approx(1.7)
-    assert client.get(reverse("reports:export_ranking"), {"parent": "OTHER", "period": "2024", "kpi": "online_rate"}
-                      ).status_code == 404
-    assert client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "speed"}).status_code == 400
-    top = values(sheet_of(client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "online_rate"})))
+    assert (
+        rows[0][5] == pytest.approx(0.617)
+        and rows[0][6] == pytest.approx(0.6)
+        and rows[0][7] == pytest.approx(1.7)
+    )
+    assert (
+        client.get(
+            reverse("reports:export_ranking"), {"parent": "OTHER", "period": "2024", "kpi": "online_rate"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "speed"}).status_code == 400
+    )
+    top = values(
+        sheet_of(client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "online_rate"}))
+    )
     assert [r[1] for r in top[4:] if r[0] is not None or r[1]] == ["D"]  # the top of the leader's scope only
 
 

@@ -12,16 +12,31 @@ from tests.imports.files import write_csv, write_ods, write_xlsx
 pytestmark = pytest.mark.django_db
 
 TABLES = {
-    "units": [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], ["88104", "Xã Bốn", "xã", "881"],
-              ["881.VP", "Văn phòng", "phòng", "881"]],
-    "procedures": [["Mã TTHC", "Tên TTHC", "Lĩnh vực", "Cấp thực hiện"], ["2.001", "Thủ tục A", "Tư pháp", "xã"],
-                   ["2.002", "Thủ tục B", "Tư pháp", "huyện"]],
-    "offerings": [["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"], ["88101", "1.001193", "Toàn trình", ""],
-                  ["88102", "1.001193", "Mức độ 3", "01/02/2024"]],
-    "filings": [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp"],
-                ["88101", "1.001193", "07/2024", "1.204", 3], ["88102", "1.001193", "07/2024", 1, 0]],
-    "targets": [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu (%)"], ["881", 2024, "online_rate", "30,5%"],
-                ["88101", 2024, "on_time_rate", 95]],
+    "units": [
+        ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"],
+        ["88104", "Xã Bốn", "xã", "881"],
+        ["881.VP", "Văn phòng", "phòng", "881"],
+    ],
+    "procedures": [
+        ["Mã TTHC", "Tên TTHC", "Lĩnh vực", "Cấp thực hiện"],
+        ["2.001", "Thủ tục A", "Tư pháp", "xã"],
+        ["2.002", "Thủ tục B", "Tư pháp", "huyện"],
+    ],
+    "offerings": [
+        ["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"],
+        ["88101", "1.001193", "Toàn trình", ""],
+        ["88102", "1.001193", "Mức độ 3", "01/02/2024"],
+    ],
+    "filings": [
+        ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp"],
+        ["88101", "1.001193", "07/2024", "1.204", 3],
+        ["88102", "1.001193", "07/2024", 1, 0],
+    ],
+    "targets": [
+        ["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu (%)"],
+        ["881", 2024, "online_rate", "30,5%"],
+        ["88101", 2024, "on_time_rate", 95],
+    ],
 }
 
 
@@ -32,7 +47,9 @@ def write(kind, suffix, tmp_path):
         return write_xlsx(path, rows, merges=["A1:C1"])
     if suffix == ".ods":
         return write_ods(path, rows)
-    return write_csv(path, rows, delimiter=";" if kind in ("filings", "targets") else ",", bom=kind == "units")
+    return write_csv(
+        path, rows, delimiter=";" if kind in ("filings", "targets") else ",", bom=kind == "units"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".csv"])
@@ -45,8 +62,9 @@ def test_every_kind_from_every_written_format(tree, tmp_path, kind, suffix):
     assert summary(out) == "created 0, updated 0, unchanged 2, errors 0"
 
 
-@pytest.mark.parametrize("kind, created", [("units", 0), ("procedures", 0), ("offerings", 2), ("filings", 2),
-                                           ("targets", 2)])
+@pytest.mark.parametrize(
+    "kind, created", [("units", 0), ("procedures", 0), ("offerings", 2), ("filings", 2), ("targets", 2)]
+)
 def test_every_kind_from_xls(tree, kind, created):
     # The tree already holds the units and procedures of units.xls and procedures.xls but the names differ.
     status, out, err = run_cli(kind, XLS / f"{kind}.xls")

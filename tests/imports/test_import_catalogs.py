@@ -24,8 +24,13 @@ def test_sample_units_build_the_tree(db, sample):
     assert (status, summary(out), err) == (0, "created 6, updated 0, unchanged 0, errors 0", "")
     town = Unit.objects.get(code="881")
     assert town.kind == "district" and town.parent.code == "88"
-    assert set(Unit.objects.subtree(town).values_list("code", flat=True)) == {"881", "881.TTHCC", "88101", "88102",
-                                                                              "88103"}
+    assert set(Unit.objects.subtree(town).values_list("code", flat=True)) == {
+        "881",
+        "881.TTHCC",
+        "88101",
+        "88102",
+        "88103",
+    }
     assert Unit.objects.get(code="881.TTHCC").kind == "center"
     status, out, _ = run_cli("units", sample("sample_units.xlsx"))
     assert summary(out) == "created 0, updated 0, unchanged 6, errors 0"
@@ -39,14 +44,24 @@ def test_units_xls_fixture(db):
 
 def test_parents_and_successors_named_before_they_are_defined(db, tmp_path):
     UnitFactory(code="OLD1", name="Xã Cũ")
-    path = write_ods(tmp_path / "u.ods", [
-        ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên", "Hiệu lực từ", "Hiệu lực đến",
-         "Mã đơn vị kế thừa"],
-        ["C1", "Xã Một", "xã", "P", None, "30/06/2025", "C2"],
-        ["C2", "Phường Hai", "Phường", "P", datetime.date(2025, 7, 1), None, None],
-        ["P", "Tỉnh P", "TỈNH", None, None, None, None],
-        ["OLD1", "Xã Cũ", "xã", "P", None, "30/06/2025", "C2; C1"],
-    ])
+    path = write_ods(
+        tmp_path / "u.ods",
+        [
+            [
+                "Mã đơn vị",
+                "Tên đơn vị",
+                "Loại đơn vị",
+                "Mã đơn vị cấp trên",
+                "Hiệu lực từ",
+                "Hiệu lực đến",
+                "Mã đơn vị kế thừa",
+            ],
+            ["C1", "Xã Một", "xã", "P", None, "30/06/2025", "C2"],
+            ["C2", "Phường Hai", "Phường", "P", datetime.date(2025, 7, 1), None, None],
+            ["P", "Tỉnh P", "TỈNH", None, None, None, None],
+            ["OLD1", "Xã Cũ", "xã", "P", None, "30/06/2025", "C2; C1"],
+        ],
+    )
     status, out, err = run_cli("units", path)
     assert (status, summary(out), err) == (0, "created 3, updated 1, unchanged 0, errors 0", "")
     c1 = Unit.objects.get(code="C1")
@@ -60,34 +75,58 @@ def test_moving_a_unit_moves_its_subtree(db, tmp_path):
     a, b = UnitFactory(code="A"), UnitFactory(code="B")
     child = UnitFactory(code="A1", parent=a)
     UnitFactory(code="A11", parent=child)
-    path = write_csv(tmp_path / "u.csv", [["code", "name", "kind", "parent_code"], ["A1", "Moved", "commune", "B"]])
+    path = write_csv(
+        tmp_path / "u.csv", [["code", "name", "kind", "parent_code"], ["A1", "Moved", "commune", "B"]]
+    )
     status, out, err = run_cli("units", path)
     assert (status, summary(out)) == (0, "created 0, updated 1, unchanged 0, errors 0")
     assert Unit.objects.get(code="A11").path.startswith(b.path)
 
 
-@pytest.mark.parametrize("rows, message", [
-    ([["X", "Tên", "làng", ""]], "row 2, column Loại đơn vị: 'làng' is not a known unit kind"),
-    ([["X Y", "Tên", "xã", ""]], "row 2, column Mã đơn vị: 'X Y': A unit code may not contain spaces or slashes."),
-    ([["X", "", "xã", ""]], "row 2, column Tên đơn vị: required value is empty"),
-    ([["X", "Tên", "xã", "NOPE"]], "row 2, column Mã đơn vị cấp trên: unknown unit code 'NOPE'"),
-    ([["X", "Tên", "xã", "X"]], "row 2, column Mã đơn vị cấp trên: a unit cannot be its own parent"),
-    ([["X", "Tên", "xã", "Y"], ["Y", "Tên", "xã", "X"]], "row 2, column Mã đơn vị cấp trên: 'Y' would put this unit below itself"),
-    ([["X", "Tên", "xã", ""], ["X", "Khác", "xã", ""]], "row 3, column Mã đơn vị: duplicate of row 2 (same unit code)"),
-])
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([["X", "Tên", "làng", ""]], "row 2, column Loại đơn vị: 'làng' is not a known unit kind"),
+        (
+            [["X Y", "Tên", "xã", ""]],
+            "row 2, column Mã đơn vị: 'X Y': A unit code may not contain spaces or slashes.",
+        ),
+        ([["X", "", "xã", ""]], "row 2, column Tên đơn vị: required value is empty"),
+        ([["X", "Tên", "xã", "NOPE"]], "row 2, column Mã đơn vị cấp trên: unknown unit code 'NOPE'"),
+        ([["X", "Tên", "xã", "X"]], "row 2, column Mã đơn vị cấp trên: a unit cannot be its own parent"),
+        (
+            [["X", "Tên", "xã", "Y"], ["Y", "Tên", "xã", "X"]],
+            "row 2, column Mã đơn vị cấp trên: 'Y' would put this unit below itself",
+        ),
+        (
+            [["X", "Tên", "xã", ""], ["X", "Khác", "xã", ""]],
+            "row 3, column Mã đơn vị: duplicate of row 2 (same unit code)",
+        ),
+    ],
+)
 def test_bad_unit_rows(db, tmp_path, rows, message):
-    path = write_xlsx(tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], *rows])
+    path = write_xlsx(
+        tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], *rows]
+    )
     status, out, err = run_cli("units", path)
     assert status == 1 and err.splitlines()[0].startswith(message)
     assert Unit.objects.count() == 0
 
 
 def test_validity_that_ends_before_it_starts(db, tmp_path):
-    path = write_xlsx(tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Hiệu lực từ", "Hiệu lực đến"],
-                                            ["X", "Tên", "xã", "01/07/2025", "30/06/2025"]])
+    path = write_xlsx(
+        tmp_path / "u.xlsx",
+        [
+            ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Hiệu lực từ", "Hiệu lực đến"],
+            ["X", "Tên", "xã", "01/07/2025", "30/06/2025"],
+        ],
+    )
     status, _, err = run_cli("units", path)
     assert status == 1
-    assert err.strip() == "row 2, column Hiệu lực đến: the end of validity (30/06/2025) is before its start (01/07/2025)"
+    assert (
+        err.strip()
+        == "row 2, column Hiệu lực đến: the end of validity (30/06/2025) is before its start (01/07/2025)"
+    )
 
 
 def test_units_without_a_parent_column_keep_their_parent(db, tmp_path):
@@ -108,13 +147,17 @@ def test_sample_procedures_with_levels_in_vietnamese(db, sample):
     assert (status, summary(out), err) == (0, "created 5, updated 0, unchanged 0, errors 0", "")
     assert Procedure.objects.get(code="1.009994").level == "district"
     assert Procedure.objects.get(code="2.000720").field == "Thành lập và hoạt động của hộ kinh doanh"
-    assert summary(run_cli("procedures", sample("sample_procedures.xlsx"))[1]) == \
-        "created 0, updated 0, unchanged 5, errors 0"
+    assert (
+        summary(run_cli("procedures", sample("sample_procedures.xlsx"))[1])
+        == "created 0, updated 0, unchanged 5, errors 0"
+    )
 
 
 def test_procedures_xls_and_partial_columns(db, tmp_path):
     assert run_cli("procedures", XLS / "procedures.xls")[0] == 0
-    path = write_csv(tmp_path / "p.csv", [["Mã TTHC", "Tên TTHC"], ["1.001193", "Khai sinh (mới)"]], delimiter=";")
+    path = write_csv(
+        tmp_path / "p.csv", [["Mã TTHC", "Tên TTHC"], ["1.001193", "Khai sinh (mới)"]], delimiter=";"
+    )
     status, out, _ = run_cli("procedures", path)
     assert summary(out) == "created 0, updated 1, unchanged 0, errors 0"
     procedure = Procedure.objects.get(code="1.001193")
@@ -122,16 +165,33 @@ def test_procedures_xls_and_partial_columns(db, tmp_path):
 
 
 def test_bad_procedure_level(db, tmp_path):
-    path = write_xlsx(tmp_path / "p.xlsx", [["Mã TTHC", "Tên TTHC", "Cấp thực hiện"], ["1.1", "A", "trung ương"]])
+    path = write_xlsx(
+        tmp_path / "p.xlsx", [["Mã TTHC", "Tên TTHC", "Cấp thực hiện"], ["1.1", "A", "trung ương"]]
+    )
     status, _, err = run_cli("procedures", path)
-    assert status == 1 and err.startswith("row 2, column Cấp thực hiện: 'trung ương' is not a known authority level")
+    assert status == 1 and err.startswith(
+        "row 2, column Cấp thực hiện: 'trung ương' is not a known authority level"
+    )
 
 
-@pytest.mark.parametrize("wording, level", [("Toàn trình", "full"), ("MỘT PHẦN", "partial"), ("Mức độ 4", "full"),
-                                            ("Mức độ 3", "partial"), ("Mức độ 2", "none"), (4, "full"), ("3", "partial"),
-                                            ("1", "none"), ("none", "none")])
+@pytest.mark.parametrize(
+    "wording, level",
+    [
+        ("Toàn trình", "full"),
+        ("MỘT PHẦN", "partial"),
+        ("Mức độ 4", "full"),
+        ("Mức độ 3", "partial"),
+        ("Mức độ 2", "none"),
+        (4, "full"),
+        ("3", "partial"),
+        ("1", "none"),
+        ("none", "none"),
+    ],
+)
 def test_service_levels_in_legacy_and_current_wording(tree, tmp_path, wording, level):
-    path = write_xlsx(tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", wording]])
+    path = write_xlsx(
+        tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", wording]]
+    )
     status, out, err = run_cli("offerings", path)
     assert (status, err) == (0, "")
     assert Offering.objects.get().service_level == level
@@ -141,24 +201,36 @@ def test_offerings_xls_with_history_and_later_level_change(tree, tmp_path):
     status, out, err = run_cli("offerings", XLS / "offerings.xls")
     assert (status, summary(out), err) == (0, "created 2, updated 0, unchanged 0, errors 0", "")
     assert Offering.objects.get(unit__code="881.TTHCC").valid_from == datetime.date(2024, 3, 1)
-    path = write_ods(tmp_path / "o.ods", [["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"],
-                                          ["88101", "1.001193", "Một phần", None],
-                                          ["88101", "1.001193", "Toàn trình", datetime.date(2025, 1, 1)]])
+    path = write_ods(
+        tmp_path / "o.ods",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"],
+            ["88101", "1.001193", "Một phần", None],
+            ["88101", "1.001193", "Toàn trình", datetime.date(2025, 1, 1)],
+        ],
+    )
     status, out, err = run_cli("offerings", path)
     assert (status, summary(out)) == (0, "created 1, updated 1, unchanged 0, errors 0")
     changed = Offering.objects.get(unit__code="88101", valid_from=None)
     assert changed.service_level == ServiceLevel.PARTIAL
-    assert [(h.history_type, h.service_level, h.history_change_reason) for h in changed.history.order_by("history_id")] \
-        == [("+", "full", "import: offerings.xls"), ("~", "partial", "import: o.ods")]
+    assert [
+        (h.history_type, h.service_level, h.history_change_reason)
+        for h in changed.history.order_by("history_id")
+    ] == [("+", "full", "import: offerings.xls"), ("~", "partial", "import: o.ods")]
 
 
 def test_offering_errors_and_duplicates(tree, tmp_path):
     OfferingFactory(unit=tree["88102"], procedure=Procedure.objects.get(code="1.001193"))
-    path = write_xlsx(tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"],
-                                            ["88101", "1.001193", "Mức độ 5", None],
-                                            ["88101", "1.000894", "4", "01/01/2024"],
-                                            ["88101", "1.000894", "3", "2024-01-01"],
-                                            ["NOPE", "1.000894", "3", "1/13/2024"]])
+    path = write_xlsx(
+        tmp_path / "o.xlsx",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Mức độ", "Áp dụng từ"],
+            ["88101", "1.001193", "Mức độ 5", None],
+            ["88101", "1.000894", "4", "01/01/2024"],
+            ["88101", "1.000894", "3", "2024-01-01"],
+            ["NOPE", "1.000894", "3", "1/13/2024"],
+        ],
+    )
     status, out, err = run_cli("offerings", path)
     assert status == 1
     assert err.splitlines() == [
@@ -176,27 +248,49 @@ def test_offering_errors_and_duplicates(tree, tmp_path):
 # --- targets ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, expected", [("30", "30.00"), ("30%", "30.00"), ("30,5%", "30.50"), ("30.5", "30.50"),
-                                             (30, "30.00"), (30.5, "30.50"), (" 30,5 % ", "30.50")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("30", "30.00"),
+        ("30%", "30.00"),
+        ("30,5%", "30.50"),
+        ("30.5", "30.50"),
+        (30, "30.00"),
+        (30.5, "30.50"),
+        (" 30,5 % ", "30.50"),
+    ],
+)
 def test_target_percentages_as_written(tree, tmp_path, value, expected):
-    path = write_xlsx(tmp_path / "t.xlsx", [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu (%)"], ["881", 2024, "online_rate", value]])
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu (%)"], ["881", 2024, "online_rate", value]],
+    )
     status, out, err = run_cli("targets", path)
     assert (status, err) == (0, "")
     assert Target.objects.get().target == Decimal(expected)
 
 
 def test_percent_formatted_cells_in_xlsx_and_ods(tree, tmp_path):
-    xlsx = write_xlsx(tmp_path / "t.xlsx", [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu"], ["881", 2024, "online_rate", 0.305]],
-                      formats={"D2": "0.0%"})
+    xlsx = write_xlsx(
+        tmp_path / "t.xlsx",
+        [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu"], ["881", 2024, "online_rate", 0.305]],
+        formats={"D2": "0.0%"},
+    )
     assert run_cli("targets", xlsx)[0] == 0
     assert Target.objects.get().target == Decimal("30.50")
-    ods = write_ods(tmp_path / "t.ods", [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu"], ["881", 2024, "online_rate", 0.4]],
-                    percent=[(1, 3)])
+    ods = write_ods(
+        tmp_path / "t.ods",
+        [["Mã đơn vị", "Năm", "Chỉ số", "Chỉ tiêu"], ["881", 2024, "online_rate", 0.4]],
+        percent=[(1, 3)],
+    )
     status, out, _ = run_cli("targets", ods)
     assert summary(out) == "created 0, updated 1, unchanged 0, errors 0"
     target = Target.objects.get()
     assert target.target == Decimal("40.00")
-    assert [h.history_change_reason for h in target.history.order_by("history_id")] == ["import: t.xlsx", "import: t.ods"]
+    assert [h.history_change_reason for h in target.history.order_by("history_id")] == [
+        "import: t.xlsx",
+        "import: t.ods",
+    ]
 
 
 def test_targets_xls_with_kpi_names_in_vietnamese(tree):
@@ -208,14 +302,19 @@ def test_targets_xls_with_kpi_names_in_vietnamese(tree):
 
 def test_bad_targets(tree, tmp_path):
     TargetFactory(unit=tree["881"], year=2024, kpi="online_rate", target=20)
-    path = write_csv(tmp_path / "t.csv", [["unit_code", "year", "kpi", "target"],
-                                         ["881", "2024", "online_rate", "120%"],
-                                         ["881", "24", "online_rate", "30"],
-                                         ["881", "2024", "speed", "30"],
-                                         ["881", "2024", "postal_returns", "12,5"],
-                                         ["881", "2024", "on_time_rate", "ba mươi"],
-                                         ["881", "2024", "on_time_rate", "30"],
-                                         ["881", "2024", "on_time_rate", "31"]])
+    path = write_csv(
+        tmp_path / "t.csv",
+        [
+            ["unit_code", "year", "kpi", "target"],
+            ["881", "2024", "online_rate", "120%"],
+            ["881", "24", "online_rate", "30"],
+            ["881", "2024", "speed", "30"],
+            ["881", "2024", "postal_returns", "12,5"],
+            ["881", "2024", "on_time_rate", "ba mươi"],
+            ["881", "2024", "on_time_rate", "30"],
+            ["881", "2024", "on_time_rate", "31"],
+        ],
+    )
     status, out, err = run_cli("targets", path)
     assert status == 1
     assert err.splitlines() == [

@@ -50,12 +50,16 @@ def test_xls_with_merged_header_text_numbers_totals_and_a_warning(tree):
 
 
 def test_ods_with_two_row_header(tree, tmp_path):
-    path = write_ods(tmp_path / "f.ods", [
-        ["BÁO CÁO", None, None, None, None],
-        ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Số hồ sơ nhận", None],
-        [None, None, None, "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp"],
-        ["88101", "1.001193", datetime.date(2024, 7, 15), 5, "1.234"],
-    ], merges=[(0, 0, 5, 1), (1, 0, 1, 2), (1, 1, 1, 2), (1, 2, 1, 2), (1, 3, 2, 1)])
+    path = write_ods(
+        tmp_path / "f.ods",
+        [
+            ["BÁO CÁO", None, None, None, None],
+            ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Số hồ sơ nhận", None],
+            [None, None, None, "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp"],
+            ["88101", "1.001193", datetime.date(2024, 7, 15), 5, "1.234"],
+        ],
+        merges=[(0, 0, 5, 1), (1, 0, 1, 2), (1, 1, 1, 2), (1, 2, 1, 2), (1, 3, 2, 1)],
+    )
     status, out, err = run_cli("filings", path)
     assert (status, summary(out), err) == (0, "created 1, updated 0, unchanged 0, errors 0", "")
     row = figures(unit="88101", procedure="1.001193")
@@ -64,18 +68,32 @@ def test_ods_with_two_row_header(tree, tmp_path):
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
 def test_csv_with_year_and_month_columns_and_grouped_text_numbers(tree, tmp_path, delimiter):
-    path = write_csv(tmp_path / "f.csv", [
-        ["unit_code", "procedure_code", "Năm", "Tháng", "received_online", "received_direct"],
-        ["88101", "1.001193", "2024", "7", "3,553", "10 717"],
-    ], delimiter=delimiter, bom=True)
+    path = write_csv(
+        tmp_path / "f.csv",
+        [
+            ["unit_code", "procedure_code", "Năm", "Tháng", "received_online", "received_direct"],
+            ["88101", "1.001193", "2024", "7", "3,553", "10 717"],
+        ],
+        delimiter=delimiter,
+        bom=True,
+    )
     status, out, err = run_cli("filings", path)
     assert (status, err) == (0, "")
     row = figures(unit="88101", procedure="1.001193")
     assert (row.received_online, row.received_direct) == (3553, 10717)
 
 
-@pytest.mark.parametrize("period, month", [("07/2024", 7), ("7/2024", 7), ("2024-07", 7), ("15/03/2024", 3),
-                                           (datetime.date(2024, 5, 31), 5), (datetime.datetime(2024, 6, 1), 6)])
+@pytest.mark.parametrize(
+    "period, month",
+    [
+        ("07/2024", 7),
+        ("7/2024", 7),
+        ("2024-07", 7),
+        ("15/03/2024", 3),
+        (datetime.date(2024, 5, 31), 5),
+        (datetime.datetime(2024, 6, 1), 6),
+    ],
+)
 def test_periods_in_every_accepted_form(tree, tmp_path, period, month):
     path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", period, 1, 2]])
     status, out, err = run_cli("filings", path)
@@ -83,24 +101,29 @@ def test_periods_in_every_accepted_form(tree, tmp_path, period, month):
     assert figures(unit="88101", procedure="1.001193", month=month).received_direct == 2
 
 
-@pytest.mark.parametrize("cells, column, reason", [
-    (["X9", "1.001193", "07/2024", 1, 1], "Mã đơn vị", "unknown unit code 'X9'"),
-    (["88101", "9.999999", "07/2024", 1, 1], "Mã TTHC", "unknown procedure code '9.999999'"),
-    (["", "1.001193", "07/2024", 1, 1], "Mã đơn vị", "required value is empty"),
-    (["88101", "1.001193", "13/2024", 1, 1], "Kỳ báo cáo", "month 13 is not between 1 and 12"),
-    (["88101", "1.001193", "tháng bảy", 1, 1], "Kỳ báo cáo", "'tháng bảy' is not a month"),
-    (["88101", "1.001193", "12/2099", 1, 1], "Kỳ báo cáo", "12/2099 is in the future"),
-    (["88101", "1.001193", "31/02/2024", 1, 1], "Kỳ báo cáo", "'31/02/2024' is not a real date"),
-    (["88101", "1.001193", "07/2024", -3, 1], "Tiếp nhận trực tuyến", "-3 is negative"),
-    (["88101", "1.001193", "07/2024", "-3", 1], "Tiếp nhận trực tuyến", "-3 is negative"),
-    (["88101", "1.001193", "07/2024", 2.5, 1], "Tiếp nhận trực tuyến", "2.5 is not a whole number"),
-    (["88101", "1.001193", "07/2024", "1.23", 1], "Tiếp nhận trực tuyến", "'1.23' is not a whole number"),
-    (["88101", "1.001193", "07/2024", "12.34.567", 1], "Tiếp nhận trực tuyến", "not a whole number"),
-    (["88101", "1.001193", "07/2024", "n/a", 1], "Tiếp nhận trực tuyến", "'n/a' is not a whole number"),
-    (["88101", "1.001193", "07/2024", 1, "1,2"], "Tiếp nhận trực tiếp", "'1,2' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    "cells, column, reason",
+    [
+        (["X9", "1.001193", "07/2024", 1, 1], "Mã đơn vị", "unknown unit code 'X9'"),
+        (["88101", "9.999999", "07/2024", 1, 1], "Mã TTHC", "unknown procedure code '9.999999'"),
+        (["", "1.001193", "07/2024", 1, 1], "Mã đơn vị", "required value is empty"),
+        (["88101", "1.001193", "13/2024", 1, 1], "Kỳ báo cáo", "month 13 is not between 1 and 12"),
+        (["88101", "1.001193", "tháng bảy", 1, 1], "Kỳ báo cáo", "'tháng bảy' is not a month"),
+        (["88101", "1.001193", "12/2099", 1, 1], "Kỳ báo cáo", "12/2099 is in the future"),
+        (["88101", "1.001193", "31/02/2024", 1, 1], "Kỳ báo cáo", "'31/02/2024' is not a real date"),
+        (["88101", "1.001193", "07/2024", -3, 1], "Tiếp nhận trực tuyến", "-3 is negative"),
+        (["88101", "1.001193", "07/2024", "-3", 1], "Tiếp nhận trực tuyến", "-3 is negative"),
+        (["88101", "1.001193", "07/2024", 2.5, 1], "Tiếp nhận trực tuyến", "2.5 is not a whole number"),
+        (["88101", "1.001193", "07/2024", "1.23", 1], "Tiếp nhận trực tuyến", "'1.23' is not a whole number"),
+        (["88101", "1.001193", "07/2024", "12.34.567", 1], "Tiếp nhận trực tuyến", "not a whole number"),
+        (["88101", "1.001193", "07/2024", "n/a", 1], "Tiếp nhận trực tuyến", "'n/a' is not a whole number"),
+        (["88101", "1.001193", "07/2024", 1, "1,2"], "Tiếp nhận trực tiếp", "'1,2' is not a whole number"),
+    ],
+)
 def test_each_bad_cell_is_named_and_nothing_is_written(tree, tmp_path, cells, column, reason):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Báo cáo tháng"], HEADER, ["88102", "1.001193", "07/2024", 1, 1], cells])
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [["Báo cáo tháng"], HEADER, ["88102", "1.001193", "07/2024", 1, 1], cells]
+    )
     status, out, err = run_cli("filings", path)
     assert status == 1
     assert summary(out) == "created 0, updated 0, unchanged 0, errors 1"
@@ -110,7 +133,9 @@ def test_each_bad_cell_is_named_and_nothing_is_written(tree, tmp_path, cells, co
 
 
 def test_every_error_is_listed_not_only_the_first(tree, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["X", "1.001193", "07/2024", "a", 1], ["88101", "Y", "x", 1, -1]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [HEADER, ["X", "1.001193", "07/2024", "a", 1], ["88101", "Y", "x", 1, -1]]
+    )
     status, out, err = run_cli("filings", path)
     assert status == 1 and summary(out).endswith("errors 5")
     assert err.splitlines() == [
@@ -123,9 +148,15 @@ def test_every_error_is_listed_not_only_the_first(tree, tmp_path):
 
 
 def test_duplicate_key_in_one_file(tree, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1],
-                                            ["88102", "1.001193", "07/2024", 1, 1],
-                                            [" 88101 ", "1.001193", "2024-07", 2, 2]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            HEADER,
+            ["88101", "1.001193", "07/2024", 1, 1],
+            ["88102", "1.001193", "07/2024", 1, 1],
+            [" 88101 ", "1.001193", "2024-07", 2, 2],
+        ],
+    )
     status, out, err = run_cli("filings", path)
     assert status == 1
     assert err.strip() == "row 4, column Mã đơn vị: duplicate of row 2 (same unit, procedure and month)"
@@ -133,8 +164,10 @@ def test_duplicate_key_in_one_file(tree, tmp_path):
 
 
 def test_period_and_year_month_that_disagree(tree, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Năm", "Tháng"],
-                                            ["88101", "1.001193", "07/2024", 2024, 8]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Năm", "Tháng"], ["88101", "1.001193", "07/2024", 2024, 8]],
+    )
     status, _, err = run_cli("filings", path)
     assert status == 1
     assert err.strip() == "row 2, column Kỳ báo cáo: 07/2024 disagrees with year 2024 and month 8"
@@ -151,10 +184,23 @@ def test_missing_columns_are_named(tree, tmp_path):
 
 
 def test_a_column_absent_from_the_file_keeps_its_stored_value(tree, tmp_path):
-    FilingFactory(unit=tree["88101"], procedure__code="1.001193", year=2024, month=7, received_online=9,
-                  received_direct=9, returned_postal=4)
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"],
-                                            ["88101", "1.001193", "07/2024", 10], ["88102", "1.001193", "07/2024", ""]])
+    FilingFactory(
+        unit=tree["88101"],
+        procedure__code="1.001193",
+        year=2024,
+        month=7,
+        received_online=9,
+        received_direct=9,
+        returned_postal=4,
+    )
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"],
+            ["88101", "1.001193", "07/2024", 10],
+            ["88102", "1.001193", "07/2024", ""],
+        ],
+    )
     status, out, err = run_cli("filings", path)
     assert (status, summary(out)) == (0, "created 1, updated 1, unchanged 0, errors 0")
     row = figures(unit="88101", procedure="1.001193")
@@ -164,8 +210,13 @@ def test_a_column_absent_from_the_file_keeps_its_stored_value(tree, tmp_path):
 
 
 def test_balance_is_checked_only_when_all_its_columns_are_there(tree, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến",
-                                             "Giải quyết đúng hạn"], ["88101", "1.001193", "07/2024", 10, 3]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến", "Giải quyết đúng hạn"],
+            ["88101", "1.001193", "07/2024", 10, 3],
+        ],
+    )
     status, out, err = run_cli("filings", path)
     assert (status, err) == (0, "") and "warnings" not in out
 
@@ -217,12 +268,16 @@ def test_locked_months_are_row_errors_unless_forced(tree, tmp_path):
         return original(rows, user=user, force=force, expected_versions=expected_versions)
 
     original = workflow.write_guard
-    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88102", "1.001193", "07/2024", 1, 1],
-                                            ["88101", "1.001193", "07/2024", 1, 1]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [HEADER, ["88102", "1.001193", "07/2024", 1, 1], ["88101", "1.001193", "07/2024", 1, 1]],
+    )
     workflow.write_guard = refuse
     try:
         report = run_import("filings", path)
-        assert [str(e) for e in report.errors][0].startswith("row 3, column Mã đơn vị: 88101 07/2024: approved")
+        assert [str(e) for e in report.errors][0].startswith(
+            "row 3, column Mã đơn vị: 88101 07/2024: approved"
+        )
         assert MonthlyFiling.objects.count() == 0
         assert run_import("filings", path, force=True).created == 2
     except ValidationError:
@@ -241,8 +296,11 @@ def test_the_balance_prefilter_never_hides_a_warning_of_the_rule():
     from filings.rules import balance_warnings
 
     rng = random.Random(7)
-    for fields in (list(COUNT_FIELDS), [f for f in COUNT_FIELDS if f != "carried_over"],
-                   ["returned_postal", "resolved_early", "resolved_on_time", "resolved_late"]):
+    for fields in (
+        list(COUNT_FIELDS),
+        [f for f in COUNT_FIELDS if f != "carried_over"],
+        ["returned_postal", "resolved_early", "resolved_on_time", "resolved_late"],
+    ):
         importer = FilingImporter()
         importer.fields = fields
         may_warn = importer._balance_prefilter()

@@ -52,7 +52,12 @@ def test_preview_then_confirm(admin_client, tree, sample, staging):
     assert response.status_code == 302
     assert MonthlyFiling.objects.count() == 6
     done = ImportRecord.objects.get(dry_run=False)
-    assert (done.user.username, done.source, done.created, done.sha256) == ("admin", "page", 6, preview.sha256)
+    assert (done.user.username, done.source, done.created, done.sha256) == (
+        "admin",
+        "page",
+        6,
+        preview.sha256,
+    )
     assert list(staging.iterdir()) == []
     result = admin_client.get(response["Location"]).content.decode()
     assert "sample_filings_report.xlsx" in result and 'id="count-created">6<' in result
@@ -62,7 +67,10 @@ def test_preview_then_confirm(admin_client, tree, sample, staging):
 
 
 def test_errors_are_listed_and_there_is_nothing_to_confirm(admin_client, tree, tmp_path):
-    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["88101", "1.001193", "07/2024", "-1", 1], ["X", "1.001193", "07/2024", 1, 1]])
+    path = write_xlsx(
+        tmp_path / "bad.xlsx",
+        [HEADER, ["88101", "1.001193", "07/2024", "-1", 1], ["X", "1.001193", "07/2024", 1, 1]],
+    )
     response = upload(admin_client, path)
     assert response.status_code == 422
     html = response.content.decode()
@@ -142,16 +150,24 @@ def test_previews_left_unconfirmed_for_a_day_are_removed(admin_client, tree, sam
     assert not old.exists() and len(list(staging.iterdir())) == 1
 
 
-@pytest.mark.parametrize("kind, header, picklist", [
-    ("units", "Loại đơn vị *", "tỉnh"), ("procedures", "Cấp thực hiện", "huyện"),
-    ("offerings", "Mức độ *", "Toàn trình"), ("filings", "Kỳ báo cáo", None), ("targets", "Chỉ số *", "online_rate"),
-])
+@pytest.mark.parametrize(
+    "kind, header, picklist",
+    [
+        ("units", "Loại đơn vị *", "tỉnh"),
+        ("procedures", "Cấp thực hiện", "huyện"),
+        ("offerings", "Mức độ *", "Toàn trình"),
+        ("filings", "Kỳ báo cáo", None),
+        ("targets", "Chỉ số *", "online_rate"),
+    ],
+)
 def test_a_template_per_kind(admin_client, kind, header, picklist):
     import io
 
     import openpyxl
 
-    sheet = openpyxl.load_workbook(io.BytesIO(admin_client.get(reverse("imports:template", args=[kind])).content)).active
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(admin_client.get(reverse("imports:template", args=[kind])).content)
+    ).active
     headers = [c.value for c in sheet[4]]
     assert header in headers and sheet.freeze_panes == "A5"
     assert any(v is not None for v in (c.value for c in sheet[5]))  # the example row

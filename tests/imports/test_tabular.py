@@ -11,10 +11,18 @@ from dvc_portal.tabular import FileProblem, Percent, data_rows, find_header, fol
 from tests.imports.conftest import SAMPLES, XLS
 from tests.imports.files import write_csv, write_ods, write_xlsx
 
-LABELS = {fold(t): k for t, k in [("Mã đơn vị", "unit_code"), ("Mã TTHC", "procedure_code"),
-                                  ("Kỳ báo cáo", "period"), ("Tiếp nhận trực tuyến", "received_online"),
-                                  ("Tiếp nhận trực tiếp", "received_direct"), ("Trả kết quả qua BCCI", "returned_postal"),
-                                  ("Giải quyết trước hạn", "resolved_early")]}
+LABELS = {
+    fold(t): k
+    for t, k in [
+        ("Mã đơn vị", "unit_code"),
+        ("Mã TTHC", "procedure_code"),
+        ("Kỳ báo cáo", "period"),
+        ("Tiếp nhận trực tuyến", "received_online"),
+        ("Tiếp nhận trực tiếp", "received_direct"),
+        ("Trả kết quả qua BCCI", "returned_postal"),
+        ("Giải quyết trước hạn", "resolved_early"),
+    ]
+}
 
 
 def first_sheet(path, **kwargs):
@@ -36,18 +44,37 @@ def test_two_row_header_of_report_form_06():
     header = find_header(sheet, LABELS)
     assert (header.first_row, header.last_row) == (5, 6)
     # Key columns merged down both rows take the upper text; fields take the lower row's.
-    assert header.columns == {"unit_code": 0, "procedure_code": 1, "period": 2, "received_online": 4,
-                              "received_direct": 5, "resolved_early": 8, "returned_postal": 13}
+    assert header.columns == {
+        "unit_code": 0,
+        "procedure_code": 1,
+        "period": 2,
+        "received_online": 4,
+        "received_direct": 5,
+        "resolved_early": 8,
+        "returned_postal": 13,
+    }
     assert header.texts["received_online"] == "Tiếp nhận trực tuyến"
     rows = list(data_rows(sheet, header))
     assert [number for number, _cells in rows] == [7, 8, 9, 10, 11, 12]  # the totals row 13 is skipped
 
 
 def test_header_below_titles_with_blank_and_totals_rows(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [
-        ["BÁO CÁO"], [], ["Mã đơn vị", "Tiếp nhận\ntrực tuyến"], ["A", 1], [], [None, "  "], ["  Tổng số: ", 1],
-        ["B", 2], ["TOTAL", 3], ["cộng", 4],
-    ], merges=["A1:B1"])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["BÁO CÁO"],
+            [],
+            ["Mã đơn vị", "Tiếp nhận\ntrực tuyến"],
+            ["A", 1],
+            [],
+            [None, "  "],
+            ["  Tổng số: ", 1],
+            ["B", 2],
+            ["TOTAL", 3],
+            ["cộng", 4],
+        ],
+        merges=["A1:B1"],
+    )
     sheet = first_sheet(path)
     header = find_header(sheet, LABELS)
     assert header.last_row == 3 and header.texts["received_online"] == "Tiếp nhận trực tuyến"
@@ -60,7 +87,9 @@ def test_no_header_in_the_first_20_rows(tmp_path):
 
 
 def test_data_starting_away_from_a1_keeps_spreadsheet_row_numbers(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [[], [], [None, None, "Mã đơn vị", "Mã TTHC"], [None, None, "A", "P"]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [[], [], [None, None, "Mã đơn vị", "Mã TTHC"], [None, None, "A", "P"]]
+    )
     sheet = first_sheet(path)
     header = find_header(sheet, LABELS)
     assert header.last_row == 3
@@ -69,8 +98,12 @@ def test_data_starting_away_from_a1_keeps_spreadsheet_row_numbers(tmp_path):
 
 @pytest.mark.parametrize("delimiter, bom", [(",", False), (";", False), (",", True), (";", True)])
 def test_csv_utf8_with_or_without_bom_comma_or_semicolon(tmp_path, delimiter, bom):
-    path = write_csv(tmp_path / "f.csv", [["Mã đơn vị", "Chỉ tiêu (%)"], ["881", "30,5%"], ["882", "1.204"]],
-                     delimiter=delimiter, bom=bom)
+    path = write_csv(
+        tmp_path / "f.csv",
+        [["Mã đơn vị", "Chỉ tiêu (%)"], ["881", "30,5%"], ["882", "1.204"]],
+        delimiter=delimiter,
+        bom=bom,
+    )
     sheet = first_sheet(path)
     assert sheet.rows == [["Mã đơn vị", "Chỉ tiêu (%)"], ["881", "30,5%"], ["882", "1.204"]]
 
@@ -83,12 +116,17 @@ def test_csv_that_is_not_utf8_is_refused_with_a_reason(tmp_path):
 
 
 def test_ods_with_merged_two_row_header_dates_and_percentages(tmp_path):
-    path = write_ods(tmp_path / "f.ods", [
-        ["Tiêu đề", None, None, None],
-        ["Mã đơn vị", "Số hồ sơ", None, "Kỳ báo cáo"],
-        [None, "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp", None],
-        ["A", 1, 0.305, datetime.date(2024, 7, 3)],
-    ], merges=[(0, 0, 4, 1), (1, 1, 2, 1), (1, 0, 1, 2), (1, 3, 1, 2)], percent=[(3, 2)])
+    path = write_ods(
+        tmp_path / "f.ods",
+        [
+            ["Tiêu đề", None, None, None],
+            ["Mã đơn vị", "Số hồ sơ", None, "Kỳ báo cáo"],
+            [None, "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp", None],
+            ["A", 1, 0.305, datetime.date(2024, 7, 3)],
+        ],
+        merges=[(0, 0, 4, 1), (1, 1, 2, 1), (1, 0, 1, 2), (1, 3, 1, 2)],
+        percent=[(3, 2)],
+    )
     sheet = first_sheet(path, want_formats=True)
     header = find_header(sheet, LABELS)
     assert header.columns == {"unit_code": 0, "received_online": 1, "received_direct": 2, "period": 3}
@@ -98,8 +136,9 @@ def test_ods_with_merged_two_row_header_dates_and_percentages(tmp_path):
 
 
 def test_xlsx_percent_format_is_seen_only_when_asked_for(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Chỉ tiêu"], ["A", 0.305], ["B", 30]],
-                      formats={"B2": "0.0%"})
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [["Mã đơn vị", "Chỉ tiêu"], ["A", 0.305], ["B", 30]], formats={"B2": "0.0%"}
+    )
     rows = first_sheet(path, want_formats=True).rows
     assert isinstance(rows[1][1], Percent) and not isinstance(rows[2][1], Percent)
     assert not isinstance(first_sheet(path).rows[1][1], Percent)
@@ -113,8 +152,11 @@ def test_xls_fixture_with_merged_header_is_read():
 
 
 def test_first_sheet_with_a_header_is_the_one_read(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC"], ["A", "P"]],
-                      before=[("Ghi chú", [["Hướng dẫn"], ["..."]])])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["Mã đơn vị", "Mã TTHC"], ["A", "P"]],
+        before=[("Ghi chú", [["Hướng dẫn"], ["..."]])],
+    )
     sheets = list(read_sheets(path))
     assert [s.name for s in sheets] == ["Ghi chú", "Sheet1"]
     assert find_header(sheets[0], LABELS) is None and find_header(sheets[1], LABELS) is not None
@@ -138,12 +180,15 @@ def test_zip_bomb_is_refused_from_its_directory_without_inflating(tmp_path, sett
         first_sheet(path)
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("f.txt", b"a,b", "unsupported file type"),
-    ("f.xlsx", b"a,b\n1,2", "not a valid .xlsx file"),
-    ("f.xls", b"PK\x03\x04....", "not a valid .xls file"),
-    ("f.ods", b"PK\x03\x04 broken", "damaged"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("f.txt", b"a,b", "unsupported file type"),
+        ("f.xlsx", b"a,b\n1,2", "not a valid .xlsx file"),
+        ("f.xls", b"PK\x03\x04....", "not a valid .xls file"),
+        ("f.ods", b"PK\x03\x04 broken", "damaged"),
+    ],
+)
 def test_wrong_or_damaged_files_are_refused_with_a_reason(tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
