@@ -179,3 +179,28 @@ def test_openpyxl_parses_xml_through_defusedxml():
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML is True
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods", ".csv"])
+@pytest.mark.parametrize("kind", ["units", "procedures", "offerings", "filings", "targets"])
+def test_every_kind_and_format_through_the_page_and_the_admin(admin_client, tree, tmp_path, kind, suffix):
+    from tests.imports.conftest import XLS
+    from tests.imports.test_formats import write
+
+    path = XLS / f"{kind}.xls" if suffix == ".xls" else write(kind, suffix, tmp_path)
+    response = upload(admin_client, path, kind=kind)
+    assert response.status_code == 200, response.content.decode()[-3000:]
+    preview = ImportRecord.objects.get(dry_run=True)
+    assert admin_client.post(reverse("imports:confirm", args=[preview.pk])).status_code == 302
+    done = ImportRecord.objects.get(dry_run=False)
+    assert done.succeeded and done.created + done.updated == preview.created + preview.updated > 0
+
+    # The admin's import of the same file: everything is there already.
+    model = {"units": "units_unit", "procedures": "procedures_procedure", "offerings": "procedures_offering",
+             "filings": "filings_monthlyfiling", "targets": "reports_target"}[kind]
+    from accounts.models import User
+
+    User.objects.filter(username="admin").update(is_staff=True, is_superuser=True)
+    with open(path, "rb") as handle:
+        html = admin_client.post(reverse(f"admin:{model}_import"), {"file": handle}).content.decode()
+    assert 'id="count-created">0<' in html and 'id="count-errors">0<' in html
