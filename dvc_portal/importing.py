@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from . import tabular
@@ -401,6 +401,13 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
                 raise _Rollback
     except _Rollback:
         pass
+    except (DatabaseError, ValidationError) as exc:
+        # Validation should leave nothing for the database to refuse; if it still does (a concurrent
+        # write, a rule only the database knows), the file is refused as a whole, with the reason.
+        message = "; ".join(validation_messages(exc)) if isinstance(exc, ValidationError) else str(exc).strip()
+        report.created = report.updated = report.unchanged = 0
+        report.errors = [*report.errors, RowIssue(None, name, _("the database refused the import: %(reason)s")
+                                                  % {"reason": message.splitlines()[0] if message else exc})]
 
 
 def by_row(issues):

@@ -308,3 +308,20 @@ def test_the_balance_prefilter_never_hides_a_warning_of_the_rule():
             row = {f: rng.choice([0, 0, 1, 2, 3, 5]) for f in fields}
             if balance_warnings(row, fields):
                 assert may_warn(row), row
+
+
+def test_a_refusal_by_the_database_is_one_clear_error(tree, tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    import filings.importers
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "filing_unique_unit_procedure_month"')
+
+    monkeypatch.setattr(filings.importers, "filings_upsert", refuse)
+    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1]])
+    status, out, err = run_cli("filings", path)
+    assert (status, summary(out)) == (1, "created 0, updated 0, unchanged 0, errors 1")
+    assert err.strip() == ("f.xlsx: the database refused the import: duplicate key value violates unique "
+                           'constraint "filing_unique_unit_procedure_month"')
+    assert "Traceback" not in err
