@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from reports.services import totals_refresh
+
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 
@@ -97,9 +99,15 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         reason = f"{source}: {note}" if note else source
         written = writer.upsert(rows, fields, user=user, reason=reason)
         guard.written(written.unit_months, reason=reason)
+        _refresh_totals(written.unit_months)
         result.created, result.updated, result.unchanged = written.created, written.updated, written.unchanged
         result.changed_ids = written.ids
     return result
+
+
+def _refresh_totals(rows):
+    """Bring the unit-month totals the KPIs read up to date before the write returns."""
+    totals_refresh({row["unit_id"] for row in rows}, {(row["year"], row["month"]) for row in rows})
 
 
 @functools.cache
@@ -268,4 +276,5 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
                 filing._history_user = user
             filing.delete()
         guard.written(keys, reason=source, create_missing=False)
+        _refresh_totals(keys)
     return len(filings)
