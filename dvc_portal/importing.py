@@ -10,10 +10,12 @@ Each kind is an `Importer` subclass in its app's `importers.py`, registered with
 """
 
 import datetime
+import gc
 import hashlib
 import inspect
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -354,7 +356,8 @@ def run_import(kind, path, *, name=None, user=None, dry_run=False, force=False, 
     report = ImportReport(kind=kind, file_name=name, dry_run=dry_run)
     try:
         report.sha256, report.size = file_sha256(path)
-        _import(importer_class, path, name, report, user=user, dry_run=dry_run, force=force)
+        with _without_cyclic_gc():
+            _import(importer_class, path, name, report, user=user, dry_run=dry_run, force=force)
     except FileProblem as exc:
         report.errors.append(RowIssue(None, name, str(exc)))
     if not report.ok:
@@ -362,6 +365,20 @@ def run_import(kind, path, *, name=None, user=None, dry_run=False, force=False, 
     if record:
         report.record = _record(report, user=user, source=source)
     return report
+
+
+@contextmanager
+def _without_cyclic_gc():
+    """A 100,000-row file makes millions of lists, tuples and dicts, none in a reference cycle; the cyclic
+    collector's repeated passes over them cost a tenth of the import and free nothing. Reference counting
+    still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _import(importer_class, path, name, report, *, user, dry_run, force):
