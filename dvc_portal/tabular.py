@@ -338,11 +338,38 @@ def is_totals_row(cells) -> bool:
     return False
 
 
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")
+
+
+def is_numbering_row(cells) -> bool:
+    """The row of column numbers that official forms put under the header: (1) (2) (3) ..., or A B 1 2 3,
+    at least three, the numbers counting up by one."""
+    numbers, marks = [], 0
+    for value in cells:
+        if value is None or value == "":
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        if not text:
+            continue
+        m = _COLUMN_NUMBER.match(text)
+        if m:
+            numbers.append(int(m[1]))
+        elif len(text) == 1 and text.isalpha() and text.isupper():
+            marks += 1
+        else:
+            return False
+    return len(numbers) + marks >= 3 and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
 def data_rows(sheet: Sheet, header: Header):
     """(spreadsheet row number, cells) for each row below the header that is neither blank nor a totals
-    row."""
+    row (nor, right under the header, the form's row of column numbers)."""
     start = header.last_row - sheet.first_row + 1
-    number = header.last_row
+    if start < len(sheet.rows) and is_numbering_row(sheet.rows[start]):
+        start += 1
+    number = header.last_row + (start - (header.last_row - sheet.first_row + 1))
     # The first cell of most rows is a code that repeats; folding it once per distinct text keeps this
     # loop cheap on 100,000-row files.
     totals = {}

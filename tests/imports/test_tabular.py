@@ -199,3 +199,21 @@ def test_wrong_or_damaged_files_are_refused_with_a_reason(tmp_path, name, conten
 def test_guards_read_settings_at_call_time(settings):
     settings.IMPORT_MAX_BYTES = 5
     assert tabular.max_bytes() == 5
+
+
+@pytest.mark.parametrize(
+    "numbering",
+    [["(1)", "(2)", "(3)", "(4)"], ["A", "B", 1, 2], [1, 2, 3, 4], ["1", "2", "3", None]],
+)
+def test_the_forms_row_of_column_numbers_under_the_header_is_skipped(tmp_path, numbering):
+    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"], numbering,
+                                            ["A1", "P", "07/2024", 5]])
+    sheet = first_sheet(path)
+    assert [(n, c[0]) for n, c in data_rows(sheet, find_header(sheet, LABELS))] == [(3, "A1")]
+
+
+def test_a_data_row_is_not_taken_for_column_numbers(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"],
+                                            ["88101", "1.001193", "07/2024", 5], [1, 2, 3, 5]])
+    sheet = first_sheet(path)
+    assert [n for n, _ in data_rows(sheet, find_header(sheet, LABELS))] == [2, 3]
