@@ -398,6 +398,7 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
             % {"name": name, "rows": tabular.HEADER_SEARCH_ROWS, "columns": expected}
         )
     importer.header = header
+    importer.sheet = sheet
     importer.check_header()
     if importer.errors:
         report.errors = importer.errors

@@ -50,6 +50,7 @@ COUNT_LABELS = {
     ),
 }
 
+_TITLE_PERIOD = re.compile(r"(?:kỳ báo cáo|tháng)\D{0,20}?(\d{1,2})\s*[/.-]\s*(\d{4})")
 _MONTH_YEAR = re.compile(r"^(?:tháng|t)?\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
@@ -112,13 +113,29 @@ class FilingImporter(Importer):
 
     def check_header(self):
         super().check_header()
+        self.title_period = None
         if not self.present("period") and not (self.present("year") and self.present("month")):
-            self.errors.append(_missing_period(self.header.last_row))
+            # Many reports name their month only in a title row ("Kỳ báo cáo: tháng 7/2024"); it then
+            # applies to every row.
+            self.title_period = self._period_in_titles()
+            if self.title_period is None:
+                self.errors.append(_missing_period(self.header.last_row))
+
+    def _period_in_titles(self):
+        sheet = getattr(self, "sheet", None)
+        if sheet is None:
+            return None
+        for cells in sheet.rows[: self.header.first_row - sheet.first_row]:
+            for value in cells:
+                if isinstance(value, str) and (m := _TITLE_PERIOD.search(value.casefold())):
+                    return int(m[2]), int(m[1])
+        return None
 
     def parse(self, rows):
         columns = self.header.columns
         unit_col, procedure_col = columns["unit_code"], columns["procedure_code"]
         period_col, year_col, month_col = columns.get("period"), columns.get("year"), columns.get("month")
+        title_period = self.title_period or (None, None)
         counts = [(name, columns[name]) for name in COUNT_FIELDS if name in columns]
         self.fields = [name for name, _col in counts]
         check_balance = self._balance_prefilter()
@@ -170,7 +187,7 @@ class FilingImporter(Importer):
                 elif raw.__class__ is str:
                     procedure_cache[raw] = procedure_id
 
-            year = month = None
+            year, month = title_period
             if period_col is not None:
                 raw = cells[period_col]
                 try:
@@ -216,7 +233,7 @@ class FilingImporter(Importer):
                     except ValueError as exc:
                         ok = month_ok[(year, month)] = str(exc)
                 if ok:
-                    error(number, "period" if period_col is not None else "month", ok)
+                    error(number, "period" if period_col is not None or self.title_period else "month", ok)
                     bad = True
 
             row = {"unit_id": unit_id, "procedure_id": procedure_id, "year": year, "month": month}

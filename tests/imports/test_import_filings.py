@@ -325,3 +325,19 @@ def test_a_refusal_by_the_database_is_one_clear_error(tree, tmp_path, monkeypatc
     assert err.strip() == ("f.xlsx: the database refused the import: duplicate key value violates unique "
                            'constraint "filing_unique_unit_procedure_month"')
     assert "Traceback" not in err
+
+
+def test_a_period_named_only_in_a_title_row_applies_to_every_row(tree, tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["BÁO CÁO"], ["Kỳ báo cáo: tháng 7/2024"], [],
+                                            ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
+                                            ["88101", "1.001193", 4], ["88102", "1.001193", 2]])
+    status, out, err = run_cli("filings", path)
+    assert (status, summary(out), err) == (0, "created 2, updated 0, unchanged 0, errors 0", "")
+    assert figures(unit="88101", procedure="1.001193", month=7).received_online == 4
+
+
+def test_a_future_month_in_the_title_is_an_error_on_every_row(tree, tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["Tháng 12/2099"], ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
+                                            ["88101", "1.001193", 4]])
+    status, _, err = run_cli("filings", path)
+    assert status == 1 and err.strip() == "row 3, column Kỳ báo cáo: 12/2099 is in the future"
