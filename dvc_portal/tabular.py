@@ -127,6 +127,7 @@ class Sheet:
     name: str
     rows: list
     first_row: int = 1
+    merges: tuple = ()  # ((first row, first col), (last row, last col)), zero-based, as calamine gives them
 
 
 def read_sheets(path, name=None, *, want_formats=False):
@@ -155,6 +156,7 @@ def read_sheets(path, name=None, *, want_formats=False):
                 sheet = workbook.get_sheet_by_index(index)
                 start = sheet.start
                 rows = sheet.to_python(skip_empty_area=True) if start else []
+                merges = sheet.merged_cell_ranges or ()  # .xlsx and .xls; None for .ods
             except (CalamineError, ValueError) as exc:
                 raise FileProblem(
                     _("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}
@@ -167,7 +169,27 @@ def read_sheets(path, name=None, *, want_formats=False):
                 i = r - (first_row - 1)
                 if 0 <= i < len(rows) and c < len(rows[i]) and isinstance(rows[i][c], (int, float)):
                     rows[i][c] = Percent(rows[i][c])
-            yield Sheet(sheet_name, rows, first_row)
+            yield Sheet(sheet_name, rows, first_row, merges)
+
+
+def _spread_merged_values(rows, merges, row_offset, from_row=0):
+    """A merged cell's value belongs to every cell it covers: a unit code merged down over its procedures'
+    rows applies to each of them. Only merges starting at or below `from_row` (the data, not the header,
+    whose reading relies on the lower row being empty under a merged-down heading)."""
+    for (r1, c1), (r2, c2) in merges:
+        if r1 < from_row:
+            continue
+        i1 = r1 - row_offset
+        if not 0 <= i1 < len(rows) or c1 >= len(rows[i1]):
+            continue
+        value = rows[i1][c1]
+        if value == "" or value is None:
+            continue
+        for i in range(max(i1, 0), min(r2 - row_offset, len(rows) - 1) + 1):
+            row = rows[i]
+            for c in range(c1, min(c2, len(row) - 1) + 1):
+                if row[c] == "" or row[c] is None:
+                    row[c] = value
 
 
 def _read_csv(path):
@@ -367,6 +389,8 @@ def data_rows(sheet: Sheet, header: Header):
     """(spreadsheet row number, cells) for each row below the header that is neither blank nor a totals
     row (nor, right under the header, the form's row of column numbers)."""
     start = header.last_row - sheet.first_row + 1
+    if sheet.merges:
+        _spread_merged_values(sheet.rows, sheet.merges, sheet.first_row - 1, from_row=header.last_row)
     if start < len(sheet.rows) and is_numbering_row(sheet.rows[start]):
         start += 1
     number = header.last_row + (start - (header.last_row - sheet.first_row + 1))

@@ -341,3 +341,12 @@ def test_a_future_month_in_the_title_is_an_error_on_every_row(tree, tmp_path):
                                             ["88101", "1.001193", 4]])
     status, _, err = run_cli("filings", path)
     assert status == 1 and err.strip() == "row 3, column Kỳ báo cáo: 12/2099 is in the future"
+
+
+def test_a_unit_code_merged_down_over_its_procedures(tree, tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1],
+                                            [None, "1.000894", "07/2024", 2, 2], ["88102", "1.001193", "07/2024", 3, 3]],
+                      merges=["A2:A3"])
+    status, out, err = run_cli("filings", path)
+    assert (status, summary(out), err) == (0, "created 3, updated 0, unchanged 0, errors 0", "")
+    assert figures(unit="88101", procedure="1.000894").received_online == 2

@@ -217,3 +217,13 @@ def test_a_data_row_is_not_taken_for_column_numbers(tmp_path):
                                             ["88101", "1.001193", "07/2024", 5], [1, 2, 3, 5]])
     sheet = first_sheet(path)
     assert [n for n, _ in data_rows(sheet, find_header(sheet, LABELS))] == [2, 3]
+
+
+def test_a_value_merged_over_several_data_rows_applies_to_each(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"], ["88101", "P1", 1],
+                                            [None, "P2", 2], [None, "P3", 3], ["88102", "P1", 4]],
+                      merges=["A2:A4"])
+    sheet = first_sheet(path)
+    header = find_header(sheet, LABELS)
+    assert [(n, c[0], c[1]) for n, c in data_rows(sheet, header)] == [
+        (2, "88101", "P1"), (3, "88101", "P2"), (4, "88101", "P3"), (5, "88102", "P1")]
