@@ -163,8 +163,9 @@ class PortalImportMixin(ImportExportMixin):
 
         if not self.has_import_permission(request) or request.method != "POST":
             raise PermissionDenied
+        record = request.POST.get("record", "")
         preview = ImportRecord.objects.filter(
-            pk=request.POST.get("record"),
+            pk=int(record) if record.isdigit() else None,
             dry_run=True,
             succeeded=True,
             user=request.user,

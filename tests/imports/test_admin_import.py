@@ -108,3 +108,8 @@ def test_admin_export_through_the_resources(admin_client, tree):
     )
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_admin_confirm_of_nothing_sends_back_to_the_upload(admin_client, tree):
+    response = admin_client.post(reverse("admin:filings_monthlyfiling_process_import"), {"record": "abc"})
+    assert response.status_code == 302 and response["Location"].endswith("/import/")
