@@ -253,8 +253,8 @@ def main():
     parser.add_argument(
         "--repeat",
         type=int,
-        default=3,
-        help="runs of the limit and product steps; the fastest counts (default 3)",
+        default=5,
+        help="runs of the limit and product steps; the fastest counts (default 5)",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
