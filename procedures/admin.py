@@ -4,6 +4,7 @@ from dvc_portal.resources import PortalImportMixin
 
 from .models import Offering, Procedure
 from .resources import OfferingResource, ProcedureResource
+from .services import offering_save, offerings_write
 
 
 @admin.register(Procedure)
@@ -24,3 +25,14 @@ class OfferingAdmin(PortalImportMixin, admin.ModelAdmin):
     search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name"]
     autocomplete_fields = ["unit", "procedure"]
     list_select_related = ["unit", "procedure"]
+
+    # Through the offerings service: the level in force decides which filings count as offered online, so
+    # the unit-month KPI totals are brought up to date with every change made here.
+    def save_model(self, request, obj, form, change):
+        offering_save(obj, user=request.user, reason="admin")
+
+    def delete_model(self, request, obj):
+        offerings_write(delete=[obj], user=request.user, reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        offerings_write(delete=list(queryset), user=request.user, reason="admin")

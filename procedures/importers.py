@@ -3,7 +3,6 @@ level from which date). Offerings are written in bulk with their history rows: e
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from dvc_portal.importing import (
     Column,
@@ -19,6 +18,7 @@ from filings.importers import procedure_code
 from units.models import Unit
 
 from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
+from .services import offerings_write
 
 LEVEL_WORDS = {
     **{level.value: level.value for level in AuthorityLevel},
@@ -202,32 +202,7 @@ class OfferingImporter(Importer):
                 unchanged += 1
         reason = f"import: {self.file_name}"[:100]
         user = self.user if getattr(self.user, "pk", None) else None
-        offerings_write = _offerings_service()
-        if offerings_write is not None:
-            # The offerings service also brings the KPI totals that depend on levels up to date.
-            offerings_write(create=new, update=changed, user=user, reason=reason)
-        else:
-            if new:
-                bulk_create_with_history(
-                    new, Offering, batch_size=1000, default_user=user, default_change_reason=reason
-                )
-            if changed:
-                bulk_update_with_history(
-                    changed,
-                    Offering,
-                    ["service_level"],
-                    batch_size=1000,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+        # The offerings service also brings the KPI totals that depend on levels up to date.
+        offerings_write(create=new, update=changed, user=user, reason=reason)
         return len(new), len(changed), unchanged
 
-
-def _offerings_service():
-    """procedures.services.offerings_write (offerings with their history and the KPI totals they change),
-    where the checkout has it; before it, the bulk writes with history above."""
-    try:
-        from procedures.services import offerings_write
-    except ImportError:
-        return None
-    return offerings_write

@@ -29,3 +29,21 @@ def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) 
             bulk_create_with_history(create, Offering, batch_size=1000, default_user=user,
                                      default_change_reason=reason)
         totals_refresh_after_offerings((o.unit_id, o.valid_from) for o in create + update + delete)
+
+
+def offering_save(offering: Offering, *, user=None, reason: str) -> None:
+    """Save one offering, whatever changed in it (unit, procedure, level, date; as the admin's form does),
+    with its history row, and recompute the totals from the first month the change affects, for the unit
+    it had before and the unit it has now."""
+    before = None
+    if offering.pk:
+        before = Offering.objects.filter(pk=offering.pk).values_list("unit_id", "valid_from").first()
+    with transaction.atomic():
+        offering._change_reason = reason
+        if user is not None:
+            offering._history_user = user
+        offering.save()
+        pairs = [(offering.unit_id, Offering._meta.get_field("valid_from").to_python(offering.valid_from))]
+        if before is not None:
+            pairs.append(before)
+        totals_refresh_after_offerings(pairs)
