@@ -50,7 +50,7 @@ bench: $(VENV)/.installed-test
 
 messages: install
 	$(PY) manage.py makemessages --locale vi --no-obsolete --add-location file
-	$(PY) manage.py compilemessages --locale vi
+	$(PY) manage.py compilemessages --locale vi --ignore '.venv'
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,11 +1,13 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -136,8 +138,27 @@ def home(request):
             "kpis": list(KPIS.values()),
             "main_kpi": MAIN_KPI,
             "rows": list(rows.values()),
+            "exports": _exports(period, roots),
         },
     )
+
+
+def _exports(period, roots):
+    """Links to the .xlsx of what the page shows: the KPI table, the ranking by the main KPI and the
+    monthly figures behind them (of the one top unit when there is one, else of the whole scope)."""
+    one = roots[0].code if len(roots) == 1 else None
+    return [
+        (_("KPI table"), _url("reports:export_kpis", period=period, unit=one)),
+        (
+            _("Ranking by %(kpi)s") % {"kpi": KPIS[MAIN_KPI].label},
+            _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one),
+        ),
+        (_("Monthly figures"), _url("imports:export_filings", period=period, unit=one)),
+    ]
+
+
+def _url(name, **params):
+    return f"{reverse(name)}?{urlencode({key: str(value) for key, value in params.items() if value})}"
 
 
 def _period_choices(year):

@@ -1,7 +1,10 @@
 """The first pages: login and logout, the home page of KPIs, error pages, health check."""
 
 import datetime
+import io
 import re
+
+import openpyxl
 
 import pytest
 from django.db import connection
@@ -188,6 +191,25 @@ class TestHome:
             assert f"Kỳ báo cáo: {label}" in page
             assert "26,15%" in page
         assert "26,15%" not in text_of(leader_client.get("/", {"period": "2019-Q2"}))
+
+    def test_the_page_links_its_excel_exports_for_the_period_shown(self, leader_client):
+        html = leader_client.get("/", {"period": "2019-01..2019-07"}).content.decode()
+        links = dict(re.findall(r'<a class="button button--ghost exports__link" href="([^"]+)" download>([^<]+)<', html))
+        assert len(links) == 3
+        workbooks = {}
+        for url in links:
+            response = leader_client.get(url.replace("&amp;", "&"))
+            assert response.status_code == 200, url
+            assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+            workbooks[url.split("?")[0]] = list(sheet.iter_rows(values_only=True))
+        kpis = workbooks[reverse("reports:export_kpis")]
+        assert any(row[:2] == ("195", "Thành phố Cẩm Phả") for row in kpis)
+        ranking = workbooks[reverse("reports:export_ranking")]
+        centre = next(row for row in ranking if row[1] == "195.TTHCC")
+        assert (centre[0], centre[3], centre[4]) == (1, 929, 3553)
+        filings = workbooks[reverse("imports:export_filings")]
+        assert any("195.TTHCC" in row for row in filings)
 
     def test_a_bad_period_is_explained_and_the_current_year_shown(self, leader_client):
         response = leader_client.get("/", {"period": "2019-13"})
