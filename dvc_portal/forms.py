@@ -8,8 +8,10 @@ from .models import ImportKind
 KIND_LABELS = dict(ImportKind.choices)
 
 
-class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+class UploadForm(forms.Form):
+    """A file to import, checked for its type and size before anything reads it: the upload of the
+    import page and of the admin's import."""
+
     file = forms.FileField(
         label=_("File"),
         help_text=_(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"),
@@ -36,6 +38,11 @@ class ImportUploadForm(forms.Form):
                 }
             )
         return upload
+
+
+class ImportUploadForm(UploadForm):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    field_order = ["kind", "file", "force"]
 
 
 class ConfirmForm(forms.Form):

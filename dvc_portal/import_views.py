@@ -1,15 +1,9 @@
 """The import page (admins): upload -> preview of what would change -> confirm -> result; the import
 templates; and the export of monthly figures (any user, limited to their scope).
 
-The uploaded file is kept in IMPORT_STAGING_DIR under its SHA-256 between preview and confirm; the confirm
-step re-runs that very file (named by the preview's ImportRecord), never data sent back by the browser."""
+Between preview and confirm the upload waits in dvc_portal.staging, which the admin's import shares."""
 
-import hashlib
-import tempfile
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -27,46 +21,9 @@ from . import tabular, xlsx
 from .forms import KIND_LABELS, ConfirmForm, ImportUploadForm
 from .importing import KINDS, run_import, template_workbook
 from .models import ImportRecord, ImportSource
+from .staging import preview_upload, staged_file
 
 LISTED_ISSUES = 200
-
-
-def staging_dir() -> Path:
-    path = Path(
-        getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports"
-    )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _staged_path(sha256, file_name):
-    return staging_dir() / f"{sha256}{Path(file_name).suffix.lower()}"
-
-
-def _stage(upload) -> tuple[Path, str]:
-    """Write the upload to the staging directory under its hash; returns (path, sha256). Previews left
-    unconfirmed for a day are removed on the way."""
-    _clean_staging()
-    digest = hashlib.sha256()
-    tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
-    with tmp:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            tmp.write(chunk)
-    sha256 = digest.hexdigest()
-    path = _staged_path(sha256, upload.name)
-    Path(tmp.name).replace(path)
-    return path, sha256
-
-
-def _clean_staging(max_age=24 * 3600):
-    limit = time.time() - max_age
-    for path in staging_dir().iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            pass  # another request removed it first
 
 
 def admin_required(view):
@@ -132,20 +89,13 @@ def _import_page(request):
         return _page(request, form=form, status=400)
     if not form.is_valid():
         return _page(request, form=form, status=400)
-    upload = form.cleaned_data["file"]
-    name = Path(upload.name).name
-    path, _sha = _stage(upload)
-    report = run_import(
+    report = preview_upload(
         form.cleaned_data["kind"],
-        path,
-        name=name,
+        form.cleaned_data["file"],
         user=request.user,
-        dry_run=True,
         force=form.cleaned_data["force"],
         source=ImportSource.PAGE,
     )
-    if not report.ok:
-        path.unlink(missing_ok=True)
     return _page(
         request,
         form=form,
@@ -163,8 +113,8 @@ def import_confirm(request, pk):
     preview = get_object_or_404(
         ImportRecord, pk=pk, dry_run=True, succeeded=True, user=request.user, source=ImportSource.PAGE
     )
-    path = _staged_path(preview.sha256, preview.file_name)
-    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
+    path = staged_file(preview)
+    if path is None:
         return _page(request, gone=preview, status=410)
     form = ConfirmForm(request.POST)
     force = form.is_valid() and form.cleaned_data["force"]

@@ -13,25 +13,23 @@ The admin must not be a second, slow path with other rules, so here:
 """
 
 import csv
-import hashlib
 import tempfile
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
-from . import tabular
+from .forms import UploadForm
 from .importing import run_import
 from .models import ImportRecord, ImportSource
+from .staging import preview_upload, staged_file
 
 
 class PortalResource(resources.ModelResource):
@@ -84,29 +82,6 @@ def report_as_result(report, *, raise_errors=False):
     return result
 
 
-class AdminUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"),
-    )
-    force = forms.BooleanField(
-        label=gettext_lazy("Overwrite figures of approved or closed months"), required=False
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            tabular.file_type(upload.name)
-        except tabular.FileProblem as exc:
-            raise forms.ValidationError(str(exc)) from None
-        if upload.size > tabular.max_bytes():
-            raise forms.ValidationError(
-                _("The file is %(size)s bytes; files over %(limit)s bytes are refused.")
-                % {"size": upload.size, "limit": tabular.max_bytes()}
-            )
-        return upload
-
-
 class PortalImportMixin(ImportExportMixin):
     """Admin import through the portal's importer, with preview and confirm; export unchanged."""
 
@@ -129,25 +104,17 @@ class PortalImportMixin(ImportExportMixin):
 
     def import_action(self, request, **kwargs):
         """Upload -> a dry run of the portal's importer -> the preview with its error rows."""
-        from .import_views import _stage
-
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form = AdminUploadForm(request.POST or None, request.FILES or None)
+        form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            path, _sha = _stage(upload)
-            report = run_import(
+            report = preview_upload(
                 self.import_kind,
-                path,
-                name=Path(upload.name).name,
+                form.cleaned_data["file"],
                 user=request.user,
-                dry_run=True,
                 force=form.cleaned_data["force"],
                 source=ImportSource.ADMIN,
             )
-            if not report.ok:
-                path.unlink(missing_ok=True)
             return TemplateResponse(
                 request,
                 [self.import_template_name],
@@ -159,8 +126,6 @@ class PortalImportMixin(ImportExportMixin):
 
     def process_import(self, request, **kwargs):
         """Confirm: re-run the previewed file (kept under its hash) for real."""
-        from .import_views import _staged_path
-
         if not self.has_import_permission(request) or request.method != "POST":
             raise PermissionDenied
         record = request.POST.get("record", "")
@@ -173,12 +138,8 @@ class PortalImportMixin(ImportExportMixin):
             source=ImportSource.ADMIN,
         ).first()
         info = self.model._meta.app_label, self.model._meta.model_name
-        path = _staged_path(preview.sha256, preview.file_name) if preview else None
-        if (
-            path is None
-            or not path.exists()
-            or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256
-        ):
+        path = staged_file(preview)
+        if path is None:
             messages.error(
                 request, _("The previewed file is no longer waiting for confirmation; upload it again.")
             )
@@ -195,7 +156,7 @@ class PortalImportMixin(ImportExportMixin):
             return TemplateResponse(
                 request,
                 [self.import_template_name],
-                self._context(request, form=AdminUploadForm(), report=report),
+                self._context(request, form=UploadForm(), report=report),
             )
         path.unlink(missing_ok=True)
         messages.success(

@@ -1,0 +1,75 @@
+"""Uploaded files between preview and confirm, for the import page and the admin's import alike.
+
+The upload is kept in IMPORT_STAGING_DIR under its SHA-256; the preview is a dry run of the importer on
+it, and the confirm step re-runs that very file (named by the preview's ImportRecord), never data sent back
+by the browser. Previews left unconfirmed for a day are removed."""
+
+import hashlib
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from .importing import run_import
+
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def staging_dir() -> Path:
+    path = Path(
+        getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def staged_path(sha256, file_name) -> Path:
+    return staging_dir() / f"{sha256}{Path(file_name).suffix.lower()}"
+
+
+def stage(upload) -> tuple[Path, str]:
+    """Write the upload to the staging directory under its hash; returns (path, sha256)."""
+    _clean_staging()
+    digest = hashlib.sha256()
+    tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
+    with tmp:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            tmp.write(chunk)
+    sha256 = digest.hexdigest()
+    path = staged_path(sha256, upload.name)
+    Path(tmp.name).replace(path)
+    return path, sha256
+
+
+def preview_upload(kind, upload, *, user, force, source):
+    """Stage the upload and run the importer dry on it: the report with its ImportRecord (the preview to
+    confirm). A file the importer refuses is not kept."""
+    path, _sha = stage(upload)
+    report = run_import(
+        kind, path, name=Path(upload.name).name, user=user, dry_run=True, force=force, source=source
+    )
+    if not report.ok:
+        path.unlink(missing_ok=True)
+    return report
+
+
+def staged_file(preview) -> Path | None:
+    """The file a preview ImportRecord was made from, if it is still staged and unchanged."""
+    if preview is None:
+        return None
+    path = staged_path(preview.sha256, preview.file_name)
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
+        return None
+    return path
+
+
+def _clean_staging(max_age=MAX_AGE_SECONDS):
+    limit = time.time() - max_age
+    for path in staging_dir().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            pass  # another request removed it first
