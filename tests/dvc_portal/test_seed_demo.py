@@ -2,6 +2,7 @@
 reform, and loading it again changes nothing."""
 
 import datetime
+import json
 from collections import defaultdict
 from io import StringIO
 
@@ -57,7 +58,13 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def kpis(code, period, *, own=False):
-    return kpis_for(Unit.objects.get(code=code), Period.parse(period), own=own).as_json()["kpis"]
+    """The KPIs as `manage.py kpi --unit CODE --period PERIOD [--own] --json` prints them: the field
+    figures are checked through the command line, as the contract gives them."""
+    out = StringIO()
+    call_command("kpi", "--unit", code, "--period", period, *(["--own"] if own else []), "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures == kpis_for(Unit.objects.get(code=code), Period.parse(period), own=own).as_json()
+    return figures["kpis"]
 
 
 def rate(numerator, denominator, value, target=None):
