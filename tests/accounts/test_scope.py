@@ -1,0 +1,104 @@
+"""Scope on every URL: a user of one unit never reaches another unit's data, whichever page, export or API
+they try, with that unit's code in the path or in a parameter. The list of URLs is checked against the
+URL configuration, so a new page cannot be added without saying here how its scope is tested."""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from filings.models import MonthlyFiling, UnitMonth
+from tests.factories import FilingFactory, OfferingFactory, UnitFactory, UserFactory
+from units.models import UnitKind
+
+pytestmark = pytest.mark.django_db
+
+MONTH = {"year": 2024, "month": 3}
+
+# URL name -> how a clerk of commune A tries district X's data through it: (method, url kwargs, data).
+# "X" is the other district, "Y" the commune below it.
+TRIES = {
+    "filings:entry": [("get", {"code": "X", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {}),
+                      ("post", {"code": "Y", **MONTH}, {"action": "save"})],
+    "filings:decide": [("post", {"code": "Y", **MONTH}, {"action": "approve"})],
+    "filings:history": [("get", {"code": "Y", **MONTH}, {})],
+    "filings:completeness": [("get", {}, {"parent": "X", "period": "2024"})],
+    "reports:export_kpis": [("get", {}, {"unit": "X", "period": "2024"})],
+    "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
+    "imports:export_filings": [("get", {}, {"unit": "Y", "period": "2024"})],
+    "api:kpi": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
+    "api:ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
+}
+# Pages that take no unit: they show only the user's scope (checked below) or no unit data at all.
+NO_UNIT = {
+    "home", "healthz", "login", "logout", "set_language", "filings:start", "accounts:api_tokens",
+    "accounts:api_token_revoke",  # a token id: another user's answers 404 (tests/accounts/test_tokens.py)
+    "accounts:password_change", "accounts:password_change_done", "accounts:password_reset",
+    "accounts:password_reset_done", "accounts:password_reset_confirm", "accounts:password_reset_complete",
+    # The import pages are for administrators only, who see every unit (tests/imports/test_import_page.py).
+    "imports:page", "imports:confirm", "imports:result", "imports:template",
+    "api:None",  # the API's catch-all: a JSON 404
+}
+
+
+def url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin"):
+                continue  # the admin is for administrators only
+            inner = ":".join(filter(None, [namespace, pattern.namespace]))
+            yield from url_names(pattern, inner)
+        else:
+            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+
+@pytest.fixture
+def world():
+    district = UnitFactory(code="D", name="Huyện Đông", kind=UnitKind.DISTRICT)
+    commune = UnitFactory(code="A", name="Xã An", parent=district)
+    other = UnitFactory(code="X", name="Huyện Xa Lạ", kind=UnitKind.DISTRICT)
+    other_commune = UnitFactory(code="Y", name="Xã Yên Bí Mật", parent=other)
+    for unit in (commune, other_commune):
+        offering = OfferingFactory(unit=unit, service_level="full")
+        FilingFactory(unit=unit, procedure=offering.procedure, received_online=7, received_direct=3, **MONTH)
+    clerk = UserFactory(username="clerk_a", role="clerk", units=[commune])
+    return clerk, other_commune
+
+
+def test_every_url_is_listed_here():
+    assert set(url_names()) == set(TRIES) | NO_UNIT
+
+
+@pytest.mark.parametrize("name,method,kwargs,data", [
+    (name, *attempt) for name, attempts in TRIES.items() for attempt in attempts
+])
+def test_another_units_data_answers_404(client, world, name, method, kwargs, data):
+    clerk, other_commune = world
+    client.force_login(clerk)
+    response = getattr(client, method)(reverse(name, kwargs=kwargs or None), data)
+    assert response.status_code == 404
+    assert "Yên Bí Mật" not in response.content.decode(errors="replace")
+
+
+def test_another_units_figures_stay_unchanged_after_the_tries(client, world):
+    clerk, other_commune = world
+    client.force_login(clerk)
+    client.post(reverse("filings:entry", kwargs={"code": "Y", **MONTH}), {"action": "submit"})
+    client.post(reverse("filings:decide", kwargs={"code": "Y", **MONTH}), {"action": "approve"})
+    assert MonthlyFiling.objects.get(unit=other_commune).received_online == 7
+    assert UnitMonth.objects.get(unit=other_commune, **MONTH).status == "draft"
+
+
+def test_pages_without_a_unit_show_only_the_users_scope(client, world):
+    clerk, other_commune = world
+    client.force_login(clerk)
+    for url, data in [
+        (reverse("home"), {"period": "2024", "open": "X"}),
+        (reverse("filings:start"), {}),
+        (reverse("filings:start"), {"unit": "Y", "month": "2024-03"}),
+        (reverse("filings:completeness"), {"period": "2024"}),
+        (reverse("api:ranking"), {"period": "2024", "kpi": "online_rate"}),
+    ]:
+        response = client.get(url, data)
+        assert response.status_code in (200, 400), url
+        page = response.content.decode()
+        assert "Yên Bí Mật" not in page and "Xa Lạ" not in page, url
+
