@@ -1,6 +1,7 @@
 """Benchmark: the KPI read path on national-shaped data.
 
-Usage (PostgreSQL, the data generated once; generation takes a few minutes):
+Usage (PostgreSQL, the data generated once; at the default national size, 5.2 million filings, generation
+takes about 5 minutes, see docs/performance.md):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dvc_bench .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dvc_bench .venv/bin/python manage.py generate_dataset
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dvc_bench .venv/bin/python bench/kpi_queries.py
@@ -9,10 +10,16 @@ Prints, for each question a dashboard or the CLI asks, the best of 3 runs in mil
 of queries. With no generated data it says how to make it and exits 1.
 """
 
+import argparse
 import os
 import sys
 import time
 from pathlib import Path
+
+# Only --help: parsed before Django is set up, so that it never touches a database.
+argparse.ArgumentParser(
+    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+).parse_args()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dvc_portal.settings.local")
