@@ -228,10 +228,14 @@ def prepare_database(url):
 
 
 def empty_filings(connection):
+    """Empty the tables the steps write, then checkpoint, so that every step starts from the same state
+    and none pays for a checkpoint that the previous steps' WAL triggered."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE filings_monthlyfiling, filings_historicalmonthlyfiling RESTART IDENTITY CASCADE"
+            "TRUNCATE filings_monthlyfiling, filings_historicalmonthlyfiling, reports_unitmonthtotal, "
+            "filings_unitmonth, filings_historicalunitmonth RESTART IDENTITY CASCADE"
         )
+        cursor.execute("CHECKPOINT")
 
 
 def run_step(step, url, path):

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .audit import UnitMonthHistory
+
 # The ten counts of report form 06 (Circular 01/2020/TT-VPCP) plus the postal return column, in the
 # form's order. Every other module takes the list from here.
 COUNT_FIELDS = (
@@ -49,7 +51,7 @@ class MonthlyFiling(models.Model):
     pending_overdue = count_field(_("pending, overdue"))
     returned_postal = count_field(_("results returned by post"))
 
-    history = HistoricalRecords()
+    history = UnitMonthHistory()
 
     class Meta:
         verbose_name = _("monthly filing")
@@ -136,7 +138,7 @@ class UnitMonth(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = UnitMonthHistory()
 
     class Meta:
         verbose_name = _("unit-month")

@@ -37,21 +37,33 @@ def _level_in_force():
     )
 
 
-def _sum(expression, **condition):
-    return Coalesce(Sum(expression, filter=Q(**condition) if condition else None), 0)
-
-
 _NEW = F("received_online") + F("received_direct") + F("received_postal")
+# Sums (named t_<total>) per unit-month and service level; the eligible totals add up the online levels.
 _SUMS = {
-    "t_received_online": _sum("received_online"),
-    "t_received_new": _sum(_NEW),
-    "t_eligible_online": _sum("received_online", level__in=_ONLINE),
-    "t_eligible_new": _sum(_NEW, level__in=_ONLINE),
-    "t_resolved_in_time": _sum(F("resolved_early") + F("resolved_on_time")),
-    "t_resolved_all": _sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
-    "t_returned_postal": _sum("returned_postal"),
-    "t_received_postal": _sum("received_postal"),
+    "t_received_online": Sum("received_online"),
+    "t_received_new": Sum(_NEW),
+    "t_resolved_in_time": Sum(F("resolved_early") + F("resolved_on_time")),
+    "t_resolved_all": Sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
+    "t_returned_postal": Sum("returned_postal"),
+    "t_received_postal": Sum("received_postal"),
 }
+_ELIGIBLE = {"eligible_online": "t_received_online", "eligible_new": "t_received_new"}
+
+
+def _month_totals(rows):
+    """UnitMonthTotal objects from rows of sums per (unit, year, month, level)."""
+    totals = {}
+    for row in rows:
+        key = (row["unit_id"], row["year"], row["month"])
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = UnitMonthTotal(unit_id=key[0], year=key[1], month=key[2])
+        for name in _SUMS:
+            setattr(total, name[2:], getattr(total, name[2:]) + (row[name] or 0))
+        if row["level"] in _ONLINE:
+            for name, source in _ELIGIBLE.items():
+                setattr(total, name, getattr(total, name) + (row[source] or 0))
+    return list(totals.values())
 
 
 def _batches(items, size=_CHUNK):
@@ -74,23 +86,15 @@ def totals_refresh(unit_ids, months=None):
     with transaction.atomic():
         for batch in _batches(unit_ids):
             UnitMonthTotal.objects.filter(months_q, unit_id__in=batch).delete()
+            # Grouped by the level too, so that the level's subquery runs once per filing.
             rows = (
                 MonthlyFiling.objects.filter(months_q, unit_id__in=batch)
                 .order_by()
                 .annotate(level=_level_in_force())
-                .values("unit_id", "year", "month")
+                .values("unit_id", "year", "month", "level")
                 .annotate(**_SUMS)
             )
-            UnitMonthTotal.objects.bulk_create(
-                [
-                    UnitMonthTotal(
-                        unit_id=row["unit_id"], year=row["year"], month=row["month"],
-                        **{name: row[f"t_{name}"] for name in TOTAL_FIELDS},
-                    )
-                    for row in rows
-                ],
-                batch_size=1000,
-            )
+            UnitMonthTotal.objects.bulk_create(_month_totals(rows), batch_size=1000)
 
 
 def totals_refresh_after_offerings(pairs):

@@ -162,3 +162,16 @@ def test_unit_months_are_read_only_in_the_admin(as_admin, office):
     response = as_admin.post(reverse("admin:filings_unitmonth_change", args=[unit_month.pk]), {"status": "approved"})
     assert response.status_code == 403
     assert UnitMonth.objects.get().status == "submitted"
+
+
+def test_deleting_a_user_keeps_the_history_of_their_changes(client, office):
+    """The history's user column has no database constraint (filings.audit.UnitMonthHistory): Django still
+    sets it to NULL when the user goes, and the changes stay."""
+    year, month = office.open_month
+    client.force_login(office.clerk)
+    form_post(client, office, year, month, received_online=3)
+    client.logout()
+    office.clerk.delete()
+    history = MonthlyFiling.history.get()
+    status = UnitMonth.history.get()
+    assert (history.history_user_id, history.received_online, status.history_user_id) == (None, 3, None)
