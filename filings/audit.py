@@ -35,8 +35,8 @@ def connect():
 class UnitMonthHistory(HistoricalRecords):
     """simple-history's records of a model keyed by unit and month (figures, unit-month status), indexed
     for how they are read: by (unit, year, month) for a unit-month's history page, by id for one row's
-    history in the admin. simple-history's default single-column indexes on the foreign keys and on
-    history_date serve no query here, and each costs an index entry (and its WAL) for every history row
+    history in the admin. simple-history's default single-column indexes on the foreign keys (and on
+    history_date, which settings.SIMPLE_HISTORY_DATE_INDEX turns off for every history) serve no query here, and each costs an index entry (and its WAL) for every history row
     that a 100,000-row import writes (the index on the user alone costs a fifth of the history insert).
     For the same reason the user column is a foreign key for Django but neither constrained nor indexed in
     the database: a deferred check would queue a trigger event per history row, and nothing reads the
@@ -53,11 +53,6 @@ class UnitMonthHistory(HistoricalRecords):
         if isinstance(fields.get("history_user"), models.ForeignKey):
             fields["history_user"].db_index = False
         return fields
-
-    def get_extra_fields(self, model, fields):
-        extra = super().get_extra_fields(model, fields)
-        extra["history_date"] = models.DateTimeField()
-        return extra
 
     def get_meta_options(self, model):
         meta = super().get_meta_options(model)

@@ -11,10 +11,6 @@ from procedures.models import Offering, ServiceLevel
 
 from .models import UnitMonthTotal
 
-TOTAL_FIELDS = (
-    "received_online", "received_new", "eligible_online", "eligible_new",
-    "resolved_in_time", "resolved_all", "returned_postal", "received_postal",
-)
 _ONLINE = [level.value for level in ServiceLevel.online()]
 _CHUNK = 1000
 
@@ -38,20 +34,21 @@ def _level_in_force():
 
 
 _NEW = F("received_online") + F("received_direct") + F("received_postal")
-# Sums (named t_<total>) per unit-month and service level; the eligible totals add up the online levels.
+# The totals summed per unit-month and service level; the eligible ones add up the online levels' sums.
 _SUMS = {
-    "t_received_online": Sum("received_online"),
-    "t_received_new": Sum(_NEW),
-    "t_resolved_in_time": Sum(F("resolved_early") + F("resolved_on_time")),
-    "t_resolved_all": Sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
-    "t_returned_postal": Sum("returned_postal"),
-    "t_received_postal": Sum("received_postal"),
+    "received_online": Sum("received_online"),
+    "received_new": Sum(_NEW),
+    "resolved_in_time": Sum(F("resolved_early") + F("resolved_on_time")),
+    "resolved_all": Sum(F("resolved_early") + F("resolved_on_time") + F("resolved_late")),
+    "returned_postal": Sum("returned_postal"),
+    "received_postal": Sum("received_postal"),
 }
-_ELIGIBLE = {"eligible_online": "t_received_online", "eligible_new": "t_received_new"}
+_ELIGIBLE = {"eligible_online": "received_online", "eligible_new": "received_new"}
+TOTAL_FIELDS = (*_SUMS, *_ELIGIBLE)
 
 
 def _month_totals(rows):
-    """UnitMonthTotal objects from rows of sums per (unit, year, month, level)."""
+    """UnitMonthTotal objects from rows of sums (named t_<total>) per (unit, year, month, level)."""
     totals = {}
     for row in rows:
         key = (row["unit_id"], row["year"], row["month"])
@@ -59,10 +56,10 @@ def _month_totals(rows):
         if total is None:
             total = totals[key] = UnitMonthTotal(unit_id=key[0], year=key[1], month=key[2])
         for name in _SUMS:
-            setattr(total, name[2:], getattr(total, name[2:]) + (row[name] or 0))
+            setattr(total, name, getattr(total, name) + row[f"t_{name}"])
         if row["level"] in _ONLINE:
-            for name, source in _ELIGIBLE.items():
-                setattr(total, name, getattr(total, name) + (row[source] or 0))
+            for name, summed in _ELIGIBLE.items():
+                setattr(total, name, getattr(total, name) + row[f"t_{summed}"])
     return list(totals.values())
 
 
@@ -92,7 +89,8 @@ def totals_refresh(unit_ids, months=None):
                 .order_by()
                 .annotate(level=_level_in_force())
                 .values("unit_id", "year", "month", "level")
-                .annotate(**_SUMS)
+                # Prefixed: an annotation named like a field would shadow it in the other sums.
+                .annotate(**{f"t_{name}": expression for name, expression in _SUMS.items()})
             )
             UnitMonthTotal.objects.bulk_create(_month_totals(rows), batch_size=1000)
 

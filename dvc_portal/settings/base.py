@@ -120,6 +120,11 @@ if EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="dvc-portal <no-reply@localhost>")
 
+# History (django-simple-history): no index on history_date alone. Histories are read by object (and the
+# unit-month ones by unit and month, filings.audit.UnitMonthHistory), never by date alone, and a bulk import
+# would pay one index entry per history row.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 # Monthly figures close for entry by clerks this many days after the month ends (docs/workflow.md).
 FILINGS_ENTRY_CLOSE_DAYS = env.int("FILINGS_ENTRY_CLOSE_DAYS", default=10)
 
