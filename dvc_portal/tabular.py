@@ -1,4 +1,6 @@
 """Reading the spreadsheets users bring: .xlsx, .xls, .ods (python-calamine) and .csv (the csv module).
+Number formats, which calamine does not give, are read only when an importer needs them (percent cells
+of targets): openpyxl for .xlsx, xlrd for .xls, the sheet's own XML for .ods.
 
 What comes out is rows of plain cell values plus where the header is; what the columns mean is the
 importer's business (dvc_portal.importing). Files are checked before they are opened: size, and for the
@@ -132,7 +134,7 @@ class Sheet:
 
 def read_sheets(path, name=None, *, want_formats=False):
     """Yield the sheets of a file in order (a CSV has one). With `want_formats`, numbers in cells
-    formatted as percentages come as `Percent` (xlsx and ods; .xls and .csv carry no such format we read)."""
+    formatted as percentages come as `Percent` (.xlsx, .xls and .ods; a .csv carries no formats)."""
     path = Path(path)
     kind = check_file(path, name)
     if kind == ".csv":
@@ -149,8 +151,12 @@ def read_sheets(path, name=None, *, want_formats=False):
         raise FileProblem(
             _("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}
         ) from None
-    percent_cells = _ods_percent_cells(path) if want_formats and kind == ".ods" else {}
     with workbook:
+        percent_cells = {}
+        if want_formats and kind == ".ods":
+            percent_cells = _ods_percent_cells(path)
+        elif want_formats and kind == ".xls":
+            percent_cells = _xls_percent_cells(path, workbook.sheet_names, name or path.name)
         for index, sheet_name in enumerate(workbook.sheet_names):
             try:
                 sheet = workbook.get_sheet_by_index(index)
@@ -250,6 +256,61 @@ def _read_xlsx_with_formats(path):
             yield Sheet(worksheet.title, rows, 1)
     finally:
         workbook.close()
+
+
+class _Discard:
+    """A log file that keeps nothing: xlrd writes its warnings to one (standard output by default)."""
+
+    def write(self, text):
+        pass
+
+    def flush(self):
+        pass
+
+
+def _xls_percent_cells(path, sheet_names, name):
+    """{sheet index: {(row, col)}} of the number cells an .xls formats as percentages (zero-based; the
+    index in `sheet_names`, calamine's list, which unlike xlrd's also counts chart and macro sheets).
+
+    calamine reads the values but gives no formats; xlrd, with `formatting_info`, gives each cell's XF
+    record and through it the number format. Called after calamine has opened the file, so a damaged file
+    gets calamine's message; one that xlrd alone cannot read is refused all the same, since reading its
+    percentages as plain numbers would store targets a hundred times too small."""
+    import xlrd
+
+    index_of = {sheet_name: index for index, sheet_name in enumerate(sheet_names)}
+    found = {}
+    try:
+        # ragged_rows: rows are not padded to the widest one, so a lone far cell costs little; a
+        # sector chain seen twice (written so by some tools, read by calamine) is let through, each
+        # stream still bounded by its declared size.
+        with xlrd.open_workbook(
+            str(path),
+            logfile=_Discard(),
+            formatting_info=True,
+            ragged_rows=True,
+            ignore_workbook_corruption=True,
+        ) as book:
+            percent_xfs = set()
+            for xf_index, xf in enumerate(book.xf_list):
+                number_format = book.format_map.get(xf.format_key)
+                if number_format and "%" in _QUOTED.sub("", number_format.format_str or ""):
+                    percent_xfs.add(xf_index)
+            for sheet in book.sheets() if percent_xfs else ():
+                index = index_of.get(sheet.name)
+                if index is None:
+                    continue
+                cells = set()
+                for row in range(sheet.nrows):
+                    for col, cell_type in enumerate(sheet.row_types(row)):
+                        if cell_type == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(row, col) in percent_xfs:
+                            cells.add((row, col))
+                if cells:
+                    found[index] = cells
+    # xlrd raises many kinds on damaged files (XLRDError, struct.error, IndexError, KeyError ...).
+    except Exception as exc:  # noqa: BLE001
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+    return found
 
 
 def _ods_percent_cells(path):

@@ -63,7 +63,7 @@ def test_every_kind_from_every_written_format(tree, tmp_path, kind, suffix):
 
 
 @pytest.mark.parametrize(
-    "kind, created", [("units", 0), ("procedures", 0), ("offerings", 2), ("filings", 2), ("targets", 2)]
+    "kind, created", [("units", 0), ("procedures", 0), ("offerings", 2), ("filings", 2), ("targets", 4)]
 )
 def test_every_kind_from_xls(tree, kind, created):
     # The tree already holds the units and procedures of units.xls and procedures.xls but the names differ.

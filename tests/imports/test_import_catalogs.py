@@ -295,9 +295,38 @@ def test_percent_formatted_cells_in_xlsx_and_ods(tree, tmp_path):
 
 def test_targets_xls_with_kpi_names_in_vietnamese(tree):
     status, out, err = run_cli("targets", XLS / "targets.xls")
-    assert (status, summary(out), err) == (0, "created 2, updated 0, unchanged 0, errors 0", "")
+    assert (status, summary(out), err) == (0, "created 4, updated 0, unchanged 0, errors 0", "")
     assert Target.objects.get(unit__code="88101").kpi == "on_time_rate"
     assert Target.objects.get(unit__code="881").target == Decimal("30.50")
+
+
+def test_percent_formatted_cells_in_xls(tree):
+    """An office's legacy .xls whose target cell shows 30,5% (0.305 with a percent number format) stores
+    30.5, not 0.305; a plain 30.5 in a cell without a percent format is 30.5 as written. Both a custom
+    format (0.0%) and Excel's built-in 0% are seen; re-importing the file changes nothing."""
+    status, out, err = run_cli("targets", XLS / "targets.xls")
+    assert (status, summary(out), err) == (0, "created 4, updated 0, unchanged 0, errors 0", "")
+    stored = {t.unit.code: (t.kpi, t.target) for t in Target.objects.select_related("unit")}
+    assert stored == {
+        "881": ("online_rate", Decimal("30.50")),  # the text 30,5%
+        "88101": ("on_time_rate", Decimal("95.00")),  # 0.95 formatted 0%
+        "88102": ("online_rate", Decimal("30.50")),  # 0.305 formatted 0.0%
+        "88103": ("online_rate", Decimal("30.50")),  # 30.5, no percent format
+    }
+    status, out, err = run_cli("targets", XLS / "targets.xls")
+    assert (status, summary(out), err) == (0, "created 0, updated 0, unchanged 4, errors 0", "")
+
+
+def test_damaged_xls_of_targets_is_refused_with_one_line(tree, tmp_path):
+    """A damaged .xls brought as targets (the reader that sees percent formats runs too) gives the same
+    one-line file error as for any other kind, and writes nothing."""
+    path = tmp_path / "t.xls"
+    path.write_bytes((XLS / "targets.xls").read_bytes()[:1500])
+    for kind in ("targets", "units"):
+        status, out, err = run_cli(kind, path)
+        assert (status, summary(out)) == (1, "created 0, updated 0, unchanged 0, errors 1")
+        assert err.startswith("t.xls cannot be read: ") and len(err.strip().splitlines()) == 1
+    assert not Target.objects.exists()
 
 
 def test_bad_targets(tree, tmp_path):

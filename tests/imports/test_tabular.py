@@ -144,6 +144,26 @@ def test_xlsx_percent_format_is_seen_only_when_asked_for(tmp_path):
     assert not isinstance(first_sheet(path).rows[1][1], Percent)
 
 
+def test_xls_percent_format_is_seen_only_when_asked_for():
+    rows = first_sheet(XLS / "targets.xls", want_formats=True).rows
+    # Rows 7-9 of the sheet: 0.95 formatted 0% (built in), 0.305 formatted 0.0%, 30.5 unformatted.
+    assert [(type(r[3]), r[3]) for r in rows[6:9]] == [(Percent, 0.95), (Percent, 0.305), (float, 30.5)]
+    assert not isinstance(rows[6][1], Percent)  # the year beside it
+    assert not any(isinstance(r[3], Percent) for r in first_sheet(XLS / "targets.xls").rows[6:9])
+
+
+def test_xls_that_only_the_format_reader_fails_on_is_refused_with_a_reason(monkeypatch):
+    import xlrd
+
+    def broken(*args, **kwargs):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(xlrd, "open_workbook", broken)
+    with pytest.raises(FileProblem, match=r"^targets.xls cannot be read: list index out of range$"):
+        first_sheet(XLS / "targets.xls", want_formats=True)
+    assert first_sheet(XLS / "targets.xls").rows  # without formats xlrd is not used
+
+
 def test_xls_fixture_with_merged_header_is_read():
     sheet = first_sheet(XLS / "filings.xls")
     header = find_header(sheet, LABELS)
