@@ -32,6 +32,15 @@ class User(AbstractUser):
     def is_portal_admin(self):
         return self.is_superuser or self.role == Role.ADMIN
 
+    @property
+    def is_leader(self):
+        return self.role == Role.LEADER
+
+    @property
+    def can_decide(self):
+        """Leaders and administrators approve and return months (filings.workflow says on which)."""
+        return self.is_leader or self.is_portal_admin
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):

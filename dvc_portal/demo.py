@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Role
 from filings.models import COUNT_FIELDS, MonthlyFiling
 from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
+from procedures.selectors import LevelIndex
 from reports.models import Target
 from reports.periods import Month
 from units.models import Unit, UnitKind
@@ -650,26 +651,6 @@ def offering_plan() -> tuple[list[OfferingSpec], dict[str, list[str]]]:
     return offerings, active
 
 
-class LevelIndex:
-    """The service level of a (unit, procedure) in a month, read the way the KPI selectors read offerings:
-    the latest offering starting in or before the month (a start mid-month counts for the whole month)."""
-
-    def __init__(self, offerings: list[OfferingSpec]):
-        self._starts = defaultdict(list)
-        for o in offerings:
-            start = (o.valid_from.year, o.valid_from.month) if o.valid_from else (0, 0)
-            self._starts[o.unit, o.procedure].append((start, o.service_level))
-        for starts in self._starts.values():
-            starts.sort()
-
-    def level(self, unit: str, procedure: str, month: Month) -> str | None:
-        found = None
-        for start, level in self._starts.get((unit, procedure), ()):
-            if start <= (month.year, month.month):
-                found = level
-        return found
-
-
 # --- filings -----------------------------------------------------------------------------------------
 
 
@@ -786,7 +767,7 @@ def _new_filings(blocks, active, levels: LevelIndex, popularity, propensity, uni
             for proc in active[unit]:
                 for month in block.months:
                     cell = (unit, proc, month)
-                    (eligible if levels.level(unit, proc, month) in ONLINE else other).append(cell)
+                    (eligible if levels.level(unit, proc, month.year, month.month) in ONLINE else other).append(cell)
 
         def weight(cell):
             unit, proc, month = cell
@@ -850,9 +831,8 @@ def filing_plan(last: Month, offerings: list[OfferingSpec], active: dict[str, li
     propensity = {code: max(p.propensity, 5) for code, p in catalog.items()}
     unit_weight = {u.code: _unit_weight(u.code, u.name) for u in unit_tree()}
     unit_weight.update({centre_code(d.code): 40 for d in DISTRICTS})
-    cells = _new_filings(
-        filing_blocks(last), active, LevelIndex(offerings), popularity, propensity, unit_weight
-    )
+    levels = LevelIndex((o.unit, o.procedure, o.valid_from, o.service_level) for o in offerings)
+    cells = _new_filings(filing_blocks(last), active, levels, popularity, propensity, unit_weight)
 
     filings = []
     for (unit, proc), months in sorted(cells.items()):

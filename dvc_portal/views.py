@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 
 from reports.kpis import KPIS
 from reports.periods import Period, PeriodError
-from reports.selectors import KpiValue, UnitKpis, kpis_for_units, units_active_in
+from reports.selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
+from reports.status import APPROVED, StatusError, parse_status
 from units.models import Unit
 
 # The rate drawn as a bar on the home page.
@@ -84,6 +85,30 @@ def _period_from(request):
         return default, text, message
 
 
+def _approved_only_from(request):
+    """?status=approved: approved unit-months only; else every stored figure (with an error message for a
+    value that is neither approved nor all, showing every figure as by default)."""
+    text = request.GET.get("status", "")
+    try:
+        return parse_status(text), None
+    except StatusError:
+        message = _(
+            "The parameter “status” is not valid: “%(value)s”. Use “approved” for approved figures only, or "
+            "leave it out. Showing all figures instead."
+        ) % {"value": text.strip()}
+        return False, message
+
+
+def _status_url(request, approved_only):
+    """This page with the other choice of figures (every figure, or approved ones only)."""
+    query = request.GET.copy()
+    if approved_only:
+        query.pop("status", None)
+    else:
+        query["status"] = APPROVED
+    return f"?{query.urlencode()}"
+
+
 def _open_url(request, code):
     query = request.GET.copy()
     query.setlist("open", [*query.getlist("open"), code])
@@ -93,8 +118,10 @@ def _open_url(request, code):
 @login_required
 def home(request):
     """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
-    with many children in all, only those of the units opened with ?open=CODE."""
+    with many children in all, only those of the units opened with ?open=CODE. ?status=approved counts
+    approved unit-months only; either way the page says how many unit-months are not yet approved."""
     period, period_text, period_error = _period_from(request)
+    approved_only, status_error = _approved_only_from(request)
     scope_roots = Unit.objects.scope_roots_for(request.user).order_by("code")
     roots = list(units_active_in(scope_roots, period))
     scope_note = None
@@ -114,7 +141,9 @@ def home(request):
     else:
         loaded = [root for root in roots if root.code in opened and counts.get(root.pk)]
     children = list(active_children.filter(parent__in=loaded).order_by("code")) if loaded else []
-    figures = kpis_for_units(roots + children, period)
+    figures = kpis_for_units(roots + children, period, approved_only=approved_only)
+    # The children are inside the roots' subtrees, so this counts every unit-month behind the table.
+    unapproved = unapproved_unit_months(roots, period)
     rows = {unit.pk: _kpi_row(figures[unit.pk]) for unit in roots}
     loaded_ids = {root.pk for root in loaded}
     for root in roots:
@@ -138,20 +167,27 @@ def home(request):
             "kpis": list(KPIS.values()),
             "main_kpi": MAIN_KPI,
             "rows": list(rows.values()),
-            "exports": _exports(period, roots),
+            "exports": _exports(period, roots, approved_only),
+            "approved_only": approved_only,
+            "status_error": status_error,
+            "unapproved": unapproved,
+            "status_url": _status_url(request, approved_only),
         },
     )
 
 
-def _exports(period, roots):
+def _exports(period, roots, approved_only=False):
     """Links to the .xlsx of what the page shows: the KPI table, the ranking by the main KPI and the
-    monthly figures behind them (of the one top unit when there is one, else of the whole scope)."""
+    monthly figures behind them (of the one top unit when there is one, else of the whole scope). The KPI
+    exports count the same figures as the page (status=approved); the monthly figures are the stored
+    rows themselves, which the switch does not filter."""
     one = roots[0].code if len(roots) == 1 else None
+    status = APPROVED if approved_only else None
     return [
-        (_("KPI table"), _url("reports:export_kpis", period=period, unit=one)),
+        (_("KPI table"), _url("reports:export_kpis", period=period, unit=one, status=status)),
         (
             _("Ranking by %(kpi)s") % {"kpi": KPIS[MAIN_KPI].label},
-            _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one),
+            _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one, status=status),
         ),
         (_("Monthly figures"), _url("imports:export_filings", period=period, unit=one)),
     ]

@@ -8,9 +8,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from dvc_portal.resources import PortalImportMixin
 
-from . import workflow
+from . import quality, workflow
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .resources import MonthlyFilingResource
+from .rules import check_month
 from .services import Source, filings_delete, filings_upsert
 
 _KEY_FIELDS = ["unit", "procedure", "year", "month"]
@@ -24,6 +25,11 @@ class MonthlyFilingAdminForm(forms.ModelForm):
         label=_("Overwrite a locked (approved) month"), required=False,
         help_text=_("Only administrators can; the change is recorded in the history."),
     )
+    confirm_warnings = forms.BooleanField(
+        label=_("Save despite the warnings"), required=False,
+        help_text=_("Figures that do not balance, online receipts of a procedure not offered online, or figures "
+                    "far from the unit's recent months are warnings: check them, then tick this box."),
+    )
     request_user = None  # set per request by MonthlyFilingAdmin.get_form
 
     class Meta:
@@ -31,16 +37,29 @@ class MonthlyFilingAdminForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self):
+        """The rules of every write of figures: the month and the unit's validity (filings.rules), the
+        locks (filings.workflow), then the warnings (filings.quality), which the admin confirms."""
         cleaned = super().clean()
         instance = self.instance
         unit = cleaned.get("unit") or (instance.unit if instance.unit_id else None)
+        procedure = cleaned.get("procedure") or (instance.procedure if instance.procedure_id else None)
         year, month = cleaned.get("year") or instance.year, cleaned.get("month") or instance.month
-        if unit and year and month and not self.errors:
-            try:
-                workflow.assert_writable([(unit.pk, year, month)], user=self.request_user,
-                                         force=cleaned.get("force", False))
-            except workflow.UnitMonthLocked as locked:
-                raise ValidationError(locked.messages) from None
+        if not (unit and procedure and year and month) or self.errors:
+            return cleaned
+        try:
+            check_month(year, month)
+            workflow.assert_writable([(unit.pk, year, month)], user=self.request_user,
+                                     force=cleaned.get("force", False))
+        except ValueError as exc:
+            raise ValidationError({"month": str(exc)}) from None
+        except workflow.UnitMonthLocked as locked:
+            raise ValidationError(locked.messages) from None
+        counts = {name: cleaned.get(name) or 0 for name in COUNT_FIELDS}
+        flags = [flag for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
+                 if flag.procedure_id in (None, procedure.pk)]
+        if flags and not cleaned.get("confirm_warnings"):
+            raise ValidationError([flag.message for flag in flags] + [
+                _("Check these warnings, then tick “Save despite the warnings” to save the figures as they are.")])
         return cleaned
 
 

@@ -1,5 +1,6 @@
 """Forms of the entry pages. The grid's cells are checked by filings.rules, the import's own rules."""
 
+import json
 import re
 
 from django import forms
@@ -12,7 +13,7 @@ from reports.periods import Month, PeriodError
 from units.models import Unit
 
 from .models import COUNT_FIELDS, MonthlyFiling
-from .rules import check_month, parse_count
+from .rules import check_month, parse_count, unit_inactive_reason
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{4})\s*$")
 
@@ -55,13 +56,26 @@ class StartForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    def clean(self):
+        cleaned = super().clean()
+        unit, month = cleaned.get("unit"), cleaned.get("month")
+        if unit and month:
+            reason = unit_inactive_reason(unit, month.year, month.month)
+            if reason:
+                self.add_error("month", reason)
+        return cleaned
+
 
 class EntryForm:
-    """The posted grid of one unit-month: which procedures, each cell's text, the version the user saw,
-    and what to do (save, save and submit, add a procedure). Unit, year and month come from the URL,
-    never from the posted data."""
+    """The changes posted from one unit-month's grid. static/js/entry.js sends the rows the clerk changed
+    as one JSON field, `changes` ({"<procedure id>": {"<count>": "<text as typed>", ...}}), so that a save
+    posts a handful of fields whatever the size of the month (a centre offers up to 2,000 procedures;
+    Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields); with it the version the
+    user saw, what to do (save, or save and submit) and whether the warnings were confirmed. Unit, year
+    and month come from the URL, never from the posted data."""
 
-    ACTIONS = ("save", "submit", "add")
+    ACTIONS = ("save", "submit")
+    MAX_ROWS = 5000
 
     def __init__(self, data, *, unit: Unit, year: int, month: int):
         self.data = data
@@ -69,11 +83,22 @@ class EntryForm:
         self.errors: dict[int, dict[str, str]] = {}
         self.summary: list[str] = []
         self.cells: dict[int, dict[str, str]] = {}
-        self.procedures: dict[int, Procedure] = {}
-        self.add_procedure: Procedure | None = None
-        self.add_error = ""
         self.version = None
         self.action = data.get("action") if data.get("action") in self.ACTIONS else "save"
+        self.confirm_warnings = data.get("confirm_warnings") in ("1", "on")
+
+    def _changes(self):
+        try:
+            changes = json.loads(self.data.get("changes") or "{}")
+        except ValueError:
+            changes = None
+        if not isinstance(changes, dict) or not all(isinstance(cells, dict) for cells in changes.values()):
+            self.summary.append(_("The changes sent by the page could not be read; reload the page."))
+            return {}
+        if len(changes) > self.MAX_ROWS:
+            self.summary.append(_("Save at most %(count)s rows at a time.") % {"count": self.MAX_ROWS})
+            return {}
+        return changes
 
     def is_valid(self) -> bool:
         try:
@@ -82,22 +107,29 @@ class EntryForm:
                 raise ValueError
         except ValueError:
             self.summary.append(_("The form is incomplete (no version); reload the page."))
-        ids = []
-        for text in self.data.getlist("procedure"):
-            if text.isdigit() and int(text) not in ids:
-                ids.append(int(text))
+        changes = self._changes()
+        ids = {}
+        for key in changes:
+            if key.isdigit():
+                ids[int(key)] = key
             else:
-                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": text})
-        self.procedures = Procedure.objects.in_bulk(ids)
+                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": key})
+        procedures = Procedure.objects.filter(pk__in=list(ids)).only("code").in_bulk()
         labels = {f: MonthlyFiling._meta.get_field(f).verbose_name for f in COUNT_FIELDS}
-        for pid in ids:
-            procedure = self.procedures.get(pid)
+        for pid, key in sorted(ids.items(), key=lambda item: getattr(procedures.get(item[0]), "code", "")):
+            procedure = procedures.get(pid)
             if procedure is None:
-                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": pid})
+                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": key})
                 continue
-            self.cells[pid] = {f: self.data.get(f"c-{pid}-{f}", "").strip() for f in COUNT_FIELDS}
-            for name, text in self.cells[pid].items():
+            posted = changes[key]
+            self.cells[pid] = {}
+            for name in COUNT_FIELDS:
+                value = posted.get(name)
+                text = "" if value is None else str(value).strip() if isinstance(value, (str, int, float)) else None
+                self.cells[pid][name] = text if text is not None else ""
                 try:
+                    if text is None:
+                        raise ValueError(_("%(value)r is not a whole number") % {"value": value})
                     parse_count(text)
                 except ValueError as exc:
                     self.errors.setdefault(pid, {})[name] = str(exc)
@@ -105,23 +137,21 @@ class EntryForm:
                         _("Procedure %(code)s, column “%(column)s”: %(reason)s")
                         % {"code": procedure.code, "column": labels[name], "reason": exc}
                     )
-        if self.action == "add":
-            code = self.data.get("add_procedure", "").split(" – ")[0].strip()
-            self.add_procedure = Procedure.objects.filter(code=code).first() if code else None
-            if self.add_procedure is None:
-                self.add_error = _("No procedure with code “%(code)s” in the catalogue.") % {"code": code}
         return not self.summary
 
-    def rows(self, stored_ids) -> list[dict]:
-        """The rows for filings_upsert: every row with a figure, and every stored row (an emptied stored
-        row becomes zeros; an empty new row is not stored)."""
+    def rows(self) -> list[dict]:
+        """The rows for filings_upsert: every changed row with a figure, and every changed stored row (an
+        emptied stored row becomes zeros; an empty new row is not stored)."""
+        stored = set(
+            MonthlyFiling.objects.filter(unit=self.unit, year=self.year, month=self.month,
+                                         procedure_id__in=list(self.cells)).values_list("procedure_id", flat=True)
+        )
         rows = []
         for pid, cells in self.cells.items():
-            counts = {name: parse_count(text) for name, text in cells.items()}
-            if pid not in stored_ids and not any(text for text in cells.values()):
+            if pid not in stored and not any(cells.values()):
                 continue
             rows.append({"unit_id": self.unit.pk, "procedure_id": pid, "year": self.year, "month": self.month,
-                         **counts})
+                         **{name: parse_count(text) for name, text in cells.items()}})
         return rows
 
 

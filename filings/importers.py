@@ -22,10 +22,18 @@ from dvc_portal.importing import (
 )
 from dvc_portal.tabular import clean_text
 from procedures.models import Procedure
+from procedures.selectors import LevelIndex
 from units.models import Unit
 
-from .models import COUNT_FIELDS
-from .rules import IDENTITIES, balance_warnings, check_month, parse_count
+from .models import COUNT_FIELDS, MAX_COUNT
+from .rules import (
+    IDENTITIES,
+    balance_warnings,
+    check_month,
+    online_receipts_warning,
+    parse_count,
+    unit_inactive_reason,
+)
 from .services import Source, filings_upsert
 
 # Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
@@ -140,10 +148,12 @@ class FilingImporter(Importer):
         self.fields = [name for name, _col in counts]
         check_balance = self._balance_prefilter()
         width = max(columns.values()) + 1
-        unit_ids = dict(Unit.objects.values_list("code", "id"))
+        units = {unit.code: unit for unit in Unit.objects.only("code", "valid_from", "valid_to")}
+        unit_ids = {code: unit.pk for code, unit in units.items()}
+        units_by_id = {unit.pk: unit for unit in units.values()}
         procedure_ids = dict(Procedure.objects.values_list("code", "id"))
         today = timezone.localdate()
-        unit_cache, procedure_cache, period_cache, month_ok = {}, {}, {}, {}
+        unit_cache, procedure_cache, period_cache, month_ok, unit_month_ok = {}, {}, {}, {}, {}
         seen = {}
         parsed, numbers = [], []
         error = self.error
@@ -235,11 +245,19 @@ class FilingImporter(Importer):
                 if ok:
                     error(number, "period" if period_col is not None or self.title_period else "month", ok)
                     bad = True
+                elif unit_id is not None:
+                    inactive = unit_month_ok.get((unit_id, year, month), False)
+                    if inactive is False:
+                        inactive = unit_month_ok[unit_id, year, month] = unit_inactive_reason(
+                            units_by_id[unit_id], year, month)
+                    if inactive:
+                        error(number, "unit_code", inactive)
+                        bad = True
 
             row = {"unit_id": unit_id, "procedure_id": procedure_id, "year": year, "month": month}
             for name, col in counts:
                 value = cells[col]
-                if value.__class__ is float and value >= 0 and value.is_integer():
+                if value.__class__ is float and 0 <= value <= MAX_COUNT and value.is_integer():
                     row[name] = int(value)
                 elif value == "":
                     row[name] = 0
@@ -267,7 +285,23 @@ class FilingImporter(Importer):
             parsed.append(row)
             numbers.append(number)
         self.numbers = numbers
+        if "received_online" in self.fields:
+            self._online_warnings(parsed, numbers)
         return parsed
+
+    def _online_warnings(self, parsed, numbers):
+        """Online receipts of procedures the unit did not offer online that month (a warning)."""
+        online_rows = [(row, number) for row, number in zip(parsed, numbers) if row["received_online"]]
+        if not online_rows:
+            return
+        levels = LevelIndex.for_units({row["unit_id"] for row, _number in online_rows})
+        codes = dict(Procedure.objects.values_list("id", "code"))
+        for row, number in online_rows:
+            level = levels.level(row["unit_id"], row["procedure_id"], row["year"], row["month"])
+            message = online_receipts_warning(row["received_online"], level, procedure=codes[row["procedure_id"]],
+                                              year=row["year"], month=row["month"])
+            if message:
+                self.warn(number, "received_online", message)
 
     def _balance_prefilter(self):
         """A cheap test that lets through every row that `balance_warnings` (the rule, in filings.rules)

@@ -24,10 +24,14 @@ COUNT_FIELDS = (
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
+# The most one unit can receive (or hold) for one procedure in one month. A busy province's centre gets
+# tens of thousands; ten million leaves room for any real office while catching typing errors, and keeps
+# sums of a row's counts far inside the database's 32-bit integers.
+MAX_COUNT = 10_000_000
 
 
 def count_field(verbose_name):
-    return models.PositiveIntegerField(verbose_name, default=0)
+    return models.PositiveIntegerField(verbose_name, default=0, validators=[MaxValueValidator(MAX_COUNT)])
 
 
 class MonthlyFiling(models.Model):
@@ -74,7 +78,9 @@ class MonthlyFiling(models.Model):
                 violation_error_message=_("The year is out of range."),
             ),
         ] + [
-            models.CheckConstraint(condition=Q(**{f"{name}__gte": 0}), name=f"filing_{name}_not_negative")
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}), name=f"filing_{name}_in_range"
+            )
             for name in COUNT_FIELDS
         ]
         indexes = [models.Index(fields=["year", "month", "unit"], name="filing_period_unit")]
@@ -125,6 +131,8 @@ class UnitMonth(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # The data-quality warnings (filings.quality) the submitter confirmed, one per line, for the leader.
+    submitted_warnings = models.TextField(_("warnings confirmed at submission"), blank=True)
     # Timeliness is judged on the first submission: a return and a new submission do not make it late.
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

@@ -1,25 +1,33 @@
 """The rules a month's figures must follow, shared by the entry form, the Excel import, the admin and the API.
 
-Errors (a row is refused): a count that is not a whole number >= 0, a month outside 1..12 or after the
-current month. Warnings (the row is kept and flagged): a broken identity of report form 06.
+Errors (a row is refused, by every path and by `filings_upsert` itself): a count that is not a whole
+number from 0 to MAX_COUNT, a month outside 1..12 or after the current month, a unit that did not exist in
+the month. Warnings (the row is kept and flagged; the clerk confirms them before submitting): a broken
+identity of report form 06, online receipts of a procedure the unit did not offer online that month, and
+figures far outside the unit's own recent months (filings.quality). docs/workflow.md states them all.
 """
 
 import datetime
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR
+from procedures.models import ServiceLevel
+from units.models import Unit
+
+from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR, MAX_COUNT
 
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$")
 
 
 def parse_count(value) -> int:
-    """A count as a whole number >= 0, from a number or from text that groups thousands by `.`, `,` or
-    spaces in threes (`3.553`, `3,553`, `10 717`). Empty means 0. Raises ValueError with the reason."""
+    """A count as a whole number from 0 to MAX_COUNT, from a number or from text that groups thousands by
+    `.`, `,` or spaces in threes (`3.553`, `3,553`, `10 717`). Empty means 0. Raises ValueError with the
+    reason."""
     if value is None:
         return 0
     if isinstance(value, bool):
@@ -42,9 +50,23 @@ def parse_count(value) -> int:
             raise ValueError(_("%(value)s is negative; counts cannot be below 0") % {"value": text})
         else:
             raise ValueError(_("%(value)r is not a whole number") % {"value": text})
+    return check_count(number)
+
+
+def check_count(number: int) -> int:
+    """`number` when it is a count that may be stored, else ValueError with the reason."""
     if number < 0:
         raise ValueError(_("%(value)s is negative; counts cannot be below 0") % {"value": number})
+    if number > MAX_COUNT:
+        raise ValueError(
+            _("%(value)s is more than %(ceiling)s, the most one unit can receive for one procedure in a month; "
+              "check for a typing error") % {"value": _grouped(number), "ceiling": _grouped(MAX_COUNT)}
+        )
     return number
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def check_month(year: int, month: int, today: datetime.date | None = None) -> None:
@@ -57,6 +79,75 @@ def check_month(year: int, month: int, today: datetime.date | None = None) -> No
                          % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
     if (year, month) > (today.year, today.month):
         raise ValueError(_("%(month)02d/%(year)s is in the future") % {"month": month, "year": year})
+
+
+def unit_inactive_reason(unit, year: int, month: int) -> str | None:
+    """Why `unit` can have no figures for the month (it did not exist at any day of it: created later, or
+    dissolved before, as most communes were in the 2025 merger), or None. `unit` needs `code`,
+    `valid_from` and `valid_to`."""
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year + (month == 12), month % 12 + 1, 1) - datetime.timedelta(days=1)
+    if unit.exists_between(first, last):
+        return None
+    if unit.valid_from is not None and unit.valid_from > last:
+        return _("%(unit)s starts on %(date)s; it has no figures for %(month)02d/%(year)s") % {
+            "unit": unit.code, "date": _day(unit.valid_from), "month": month, "year": year}
+    return _("%(unit)s ended on %(date)s (merged or dissolved); report %(month)02d/%(year)s under the unit "
+             "that took it over") % {"unit": unit.code, "date": _day(unit.valid_to), "month": month, "year": year}
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def refused_rows(rows, fields=COUNT_FIELDS, *, today: datetime.date | None = None) -> dict[int, list[tuple[str, str]]]:
+    """The rows that must never be stored, by their position in `rows`, each with its (field, reason)
+    problems: a count in `fields` that is not a whole number from 0 to MAX_COUNT (None means 0), a month
+    that is not real or is in the future, a unit that did not exist in the month (or does not exist).
+    filings_upsert runs it on every write; the form and the importers run the same rules cell by cell
+    first, so that their messages name the cell."""
+    today = today or timezone.localdate()
+    problems = {}
+    counts = itemgetter(*fields) if len(fields) > 1 else None
+    for position, row in enumerate(rows):
+        try:  # the fast path for the usual row: every count present and an int in range
+            values = counts(row)
+            if min(values) >= 0 and max(values) <= MAX_COUNT and all(v.__class__ is int for v in values):
+                continue
+        except (KeyError, TypeError):
+            pass
+        for name in fields:
+            value = row.get(name)
+            if value is None:
+                continue
+            try:
+                if value.__class__ is not int:
+                    raise ValueError(_("%(value)r is not a whole number") % {"value": value})
+                check_count(value)
+            except ValueError as exc:
+                problems.setdefault(position, []).append((name, str(exc)))
+    month_reasons = {}
+    keys = {}
+    for position, row in enumerate(rows):
+        keys.setdefault((row["unit_id"], row["year"], row["month"]), []).append(position)
+    units = Unit.objects.only("code", "valid_from", "valid_to").in_bulk({key[0] for key in keys})
+    for (unit_id, year, month), positions in keys.items():
+        if (year, month) not in month_reasons:
+            try:
+                check_month(year, month, today)
+                month_reasons[year, month] = None
+            except (ValueError, TypeError) as exc:
+                month_reasons[year, month] = str(exc)
+        field, reason = "month", month_reasons[year, month]
+        if reason is None:
+            unit = units.get(unit_id)
+            field = "unit"
+            reason = (_("unknown unit %(unit)r") % {"unit": unit_id} if unit is None
+                      else unit_inactive_reason(unit, year, month))
+        if reason:
+            for position in positions:
+                problems.setdefault(position, []).append((field, reason))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -101,3 +192,18 @@ def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]
             warnings.append(("returned_postal", _("more results returned by post (%(returned)s) than resolved (%(resolved)s)")
                              % {"returned": values.get("returned_postal"), "resolved": resolved}))
     return warnings
+
+
+def online_receipts_warning(received_online: int, level: str | None, *, procedure: str, year: int,
+                            month: int) -> str | None:
+    """Online receipts of a procedure that the unit did not offer online in the month (its level in force
+    was "not online", or it had no offering of it). A warning, not an error: the one-stop software's
+    count is the better evidence when a level was lowered during the month or the offerings catalogue
+    lags behind the provincial decision (docs/workflow.md)."""
+    if not received_online or level in ServiceLevel.online():
+        return None
+    how = (_("its level was “not online”") if level == ServiceLevel.NONE
+           else _("the unit had no offering of it"))
+    return _("%(count)s received online, but procedure %(procedure)s was not offered online in "
+             "%(month)02d/%(year)s (%(how)s)") % {
+        "count": received_online, "procedure": procedure, "month": month, "year": year, "how": how}

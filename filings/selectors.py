@@ -1,7 +1,8 @@
-"""Reads of the filings app: the entry grid of a unit-month, its history, and completeness.
+"""Reads of the filings app: a unit-month's state and history, completeness, the start page's lists.
+(The entry grid is filings.grid.)
 
-KPIs are not computed here (reports.selectors is the one read path for them); the grid only adds up the
-cells it shows, as the paper form 06 does, and completeness counts unit-months, not filings.
+KPIs are not computed here (reports.selectors is the one read path for them); completeness counts
+unit-months, not filings.
 """
 
 import datetime
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.conf import settings
-from django.db.models import Min, Q, Value
+from django.db.models import Exists, Min, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from reports.periods import Month, Period
 from reports.selectors import round_half_up
 from units.models import Unit
 
-from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .rules import balance_warnings
 from .workflow import entry_deadline
 
@@ -41,179 +42,6 @@ def unit_month_state(unit: Unit, year: int, month: int) -> UnitMonth | None:
         .select_related("submitted_by", "decided_by", "updated_by")
         .first()
     )
-
-
-# --- the entry grid -------------------------------------------------------------------------------
-
-
-def cell_number(value):
-    """A cell's value for arithmetic: stored ints as they are, typed text when it is a plain number."""
-    if isinstance(value, int):
-        return value
-    text = str(value or "").strip().replace(".", "").replace(",", "").replace(" ", "").replace("\u00a0", "")
-    return int(text) if text.isdigit() else 0
-
-
-@dataclass
-class GridRow:
-    procedure: Procedure
-    service_level: str | None
-    values: dict
-    stored: bool = False
-    errors: dict = field(default_factory=dict)
-    warnings: list = field(default_factory=list)
-
-    def total(self, names):
-        return sum(cell_number(self.values.get(name)) for name in names)
-
-    @property
-    def new_total(self):
-        return self.total(NEW)
-
-    @property
-    def resolved_total(self):
-        return self.total(RESOLVED)
-
-    @property
-    def pending_total(self):
-        return self.total(PENDING)
-
-    @property
-    def balanced(self):
-        return cell_number(self.values.get("carried_over")) + self.new_total == self.resolved_total + self.pending_total
-
-    @property
-    def is_empty(self):
-        return all(str(self.values.get(f, "")).strip() in ("", "0") for f in COUNT_FIELDS)
-
-    @property
-    def cells(self):
-        """(field, value, error, label) in the form's column order."""
-        labels = count_labels()
-        return [(name, self.values.get(name, ""), self.errors.get(name), labels[name]) for name in COUNT_FIELDS]
-
-
-@dataclass
-class Grid:
-    unit: Unit
-    year: int
-    month: int
-    rows: list[GridRow]
-    unit_month: UnitMonth | None
-    # A re-shown form keeps the version the user loaded, so that a later save still detects a conflict.
-    posted_version: int | None = None
-
-    @property
-    def version(self):
-        return self.unit_month.version if self.unit_month else 0
-
-    @property
-    def form_version(self):
-        return self.version if self.posted_version is None else self.posted_version
-
-    @property
-    def status(self):
-        return self.unit_month.status if self.unit_month else "missing"
-
-    @property
-    def totals(self):
-        return {name: sum(cell_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
-
-    @property
-    def footer(self):
-        """(field, column total) in the form's column order."""
-        totals = self.totals
-        return [(name, totals[name]) for name in COUNT_FIELDS]
-
-    @property
-    def new_total(self):
-        return sum(row.new_total for row in self.rows)
-
-    @property
-    def resolved_total(self):
-        return sum(row.resolved_total for row in self.rows)
-
-    @property
-    def pending_total(self):
-        return sum(row.pending_total for row in self.rows)
-
-    @property
-    def balanced(self):
-        return all(row.balanced for row in self.rows)
-
-    @property
-    def online_rate(self):
-        """The grid's online rate as typed (received online / new), rounded half up; None with no new filings."""
-        new = self.new_total
-        if not new:
-            return None
-        return round_half_up(Fraction(100 * self.totals["received_online"], new))
-
-    @property
-    def deadline(self):
-        return entry_deadline(self.year, self.month)
-
-    @property
-    def procedure_ids(self):
-        return [row.procedure.pk for row in self.rows]
-
-
-def entry_grid(unit: Unit, year: int, month: int, *, extra_procedure_ids=(), copy_previous=False,
-               posted: dict | None = None, errors: dict | None = None) -> Grid:
-    """The rows of a unit-month's entry form: each procedure the unit offers that month (any level), each
-    procedure with stored figures, and the `extra_procedure_ids` asked for; with `copy_previous`, also the
-    procedures that had figures last month, *carried over* pre-filled with last month's pending files.
-    `posted` ({procedure_id: {field: text}}) replaces the stored values of its rows (a re-shown form),
-    `errors` ({procedure_id: {field: message}}) marks cells. Four queries."""
-    offered = {
-        offering.procedure_id: offering
-        for offering in Offering.objects.in_force(year, month).filter(unit=unit).select_related("procedure")
-    }
-    stored = {
-        filing.procedure_id: filing
-        for filing in MonthlyFiling.objects.filter(unit=unit, year=year, month=month).select_related("procedure")
-    }
-    procedures = {pid: o.procedure for pid, o in offered.items()}
-    procedures.update({pid: f.procedure for pid, f in stored.items()})
-    carried = {}
-    if copy_previous:
-        previous = Month(year, month).shift(-1)
-        for filing in MonthlyFiling.objects.filter(unit=unit, year=previous.year, month=previous.month).select_related(
-            "procedure"
-        ):
-            procedures.setdefault(filing.procedure_id, filing.procedure)
-            carried[filing.procedure_id] = filing.pending_total
-    wanted = set(extra_procedure_ids) | set(posted or {})
-    missing = wanted - set(procedures)
-    if missing:
-        procedures.update({p.pk: p for p in Procedure.objects.filter(pk__in=missing)})
-    rows = []
-    for pid, procedure in sorted(procedures.items(), key=lambda item: item[1].code):
-        filing = stored.get(pid)
-        if posted and pid in posted:
-            values = {f: posted[pid].get(f, "") for f in COUNT_FIELDS}
-        elif filing:
-            values = {f: getattr(filing, f) for f in COUNT_FIELDS}
-        else:
-            values = {f: "" for f in COUNT_FIELDS}
-            if pid in carried and carried[pid]:
-                values["carried_over"] = carried[pid]
-        row = GridRow(
-            procedure=procedure,
-            service_level=offered[pid].service_level if pid in offered else None,
-            values=values,
-            stored=filing is not None,
-            errors=(errors or {}).get(pid, {}),
-        )
-        if not row.errors and not row.is_empty:
-            row.warnings = [message for _field, message in balance_warnings({f: cell_number(v) for f, v in values.items()})]
-        rows.append(row)
-    return Grid(unit, year, month, rows, unit_month_state(unit, year, month))
-
-
-def procedure_choices(limit=3000):
-    """Code and name of catalogue procedures, for the "add a procedure" suggestions."""
-    return list(Procedure.objects.order_by("code").values_list("code", "name")[:limit])
 
 
 # --- history --------------------------------------------------------------------------------------
@@ -440,12 +268,6 @@ class Completeness:
         }
 
 
-def _existed_in(unit, month: Month):
-    return (unit.valid_from is None or unit.valid_from <= month.last_day) and (
-        unit.valid_to is None or unit.valid_to >= month.first_day
-    )
-
-
 def completeness(parent: Unit, period: Period, *, today: datetime.date | None = None) -> Completeness:
     """For every unit strictly below `parent` that is expected to report in the period, the status of
     each month, whether it was submitted by the deadline, and the reporting and on-time rates (ratios of
@@ -454,8 +276,7 @@ def completeness(parent: Unit, period: Period, *, today: datetime.date | None = 
     months = period.months
     units = list(
         Unit.objects.subtree(parent).exclude(pk=parent.pk)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end.last_day),
-                Q(valid_to__isnull=True) | Q(valid_to__gte=period.start.first_day))
+        .active_between(period.start.first_day, period.end.last_day)
         .order_by("path")
     )
     # A unit is expected to report from the month of its first offering (any level) on.
@@ -481,7 +302,7 @@ def completeness(parent: Unit, period: Period, *, today: datetime.date | None = 
             key = (unit.pk, month.year, month.month)
             state = states.get(key)
             offers = unit.pk in first_offering and first_offering[unit.pk] <= month.last_day
-            expected = state is not None or (offers and _existed_in(unit, month))
+            expected = state is not None or (offers and unit.exists_between(month.first_day, month.last_day))
             deadline = entry_deadline(month.year, month.month)
             due = expected and month.last_day < today
             cell = CompletenessCell(month, state.status if state else "missing", due, deadline, state)
@@ -500,13 +321,58 @@ def completeness(parent: Unit, period: Period, *, today: datetime.date | None = 
 # --- lists for the start page ---------------------------------------------------------------------
 
 
-def unit_months_in_scope(user, *, statuses, limit=50, newest_first=False):
-    """Unit-months of the user's scope in the given statuses, the oldest month first (what waits longest)
-    or the newest first."""
+def unit_months_in_scope(user, *, statuses, limit=50):
+    """Unit-months of the user's scope in the given statuses, the oldest month first (what waits longest)."""
     scope = Unit.objects.for_user(user)
-    order = ["-year", "-month", "unit__code"] if newest_first else ["year", "month", "unit__code"]
     return list(
         UnitMonth.objects.filter(status__in=statuses, unit__in=scope)
         .select_related("unit", "submitted_by", "decided_by")
-        .order_by(*order)[:limit]
+        .order_by("year", "month", "unit__code")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class OpenMonth:
+    unit: Unit
+    month: Month
+    unit_month: UnitMonth | None
+    open_until: datetime.date
+
+    @property
+    def status_label(self):
+        return _status_label(self.unit_month.status if self.unit_month else None)
+
+
+def open_unit_months(user, *, today: datetime.date | None = None, limit: int = 30) -> tuple[list[OpenMonth], int]:
+    """The unit-months of the user's scope that are open for entry now and not yet submitted (not started,
+    or a draft), by deadline then unit: a clerk's work. Months past their deadline are left out unless an
+    administrator extended it; returned months are listed by `unit_months_in_scope`. Units count when they
+    offer procedures and existed in the month. Returns (at most `limit` of them, how many there are)."""
+    today = today or timezone.localdate()
+    this = Month.of(today)
+    months = [m for m in (this.shift(-k) for k in range(24)) if entry_deadline(m.year, m.month) >= today]
+    scope = Unit.objects.for_user(user).filter(Exists(Offering.objects.filter(unit_id=OuterRef("pk"))))
+    extended = {
+        (e.unit_id, e.year, e.month): e.open_until
+        for e in EntryException.objects.filter(open_until__gte=today, unit__in=scope).order_by()
+    }
+    months_q = Q()
+    for month in set(months) | {Month(y, m) for _u, y, m in extended}:
+        months_q |= Q(year=month.year, month=month.month)
+    units = list(scope.only("code", "name", "path", "valid_from", "valid_to").order_by("path")[:2000])
+    states = {um.key: um for um in UnitMonth.objects.filter(months_q, unit__in=[u.pk for u in units]).order_by()}
+    found = []
+    for month in months:
+        for unit in units:
+            if not unit.exists_between(month.first_day, month.last_day):
+                continue
+            state = states.get((unit.pk, month.year, month.month))
+            if state is None or state.status == UnitMonthStatus.DRAFT:
+                found.append(OpenMonth(unit, month, state, entry_deadline(month.year, month.month)))
+    by_id = {u.pk: u for u in units}
+    for (unit_id, year, month_number), open_until in extended.items():
+        month, state = Month(year, month_number), states.get((unit_id, year, month_number))
+        if month not in months and unit_id in by_id and (state is None or state.status == UnitMonthStatus.DRAFT):
+            found.append(OpenMonth(by_id[unit_id], month, state, open_until))
+    found.sort(key=lambda item: (item.open_until, item.unit.path))
+    return found[:limit], len(found)

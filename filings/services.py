@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from procedures.models import Procedure
 from reports.services import totals_refresh
+from units.models import Unit
 
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
+from .rules import refused_rows
 
 KEY = ("unit_id", "procedure_id", "year", "month")
 _CHUNK = 2000
@@ -32,6 +37,27 @@ class Source:
     ADMIN = "admin"
     API = "api"
     DEMO = "demo"
+
+
+class FilingsRefused(ValidationError):
+    """Rows that break a rule of filings.rules: nothing was written. `problems` maps each refused row's
+    position in the rows given to filings_upsert to its [(field, reason)]."""
+
+    def __init__(self, problems: dict[int, list[tuple[str, str]]], rows):
+        self.problems = problems
+        refused = [rows[position] for position in problems]
+        units = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in refused}).values_list("pk", "code"))
+        procedures = dict(
+            Procedure.objects.filter(pk__in={r["procedure_id"] for r in refused}).values_list("pk", "code")
+        )
+        messages = []
+        for position, issues in sorted(problems.items()):
+            row = rows[position]
+            where = " · ".join([str(units.get(row["unit_id"], row["unit_id"])),
+                                str(procedures.get(row["procedure_id"], row["procedure_id"])),
+                                f"{row['month']}/{row['year']}"])
+            messages += [ValidationError(f"{where}, {name}: {reason}", code="refused") for name, reason in issues]
+        super().__init__(messages)
 
 
 @dataclass
@@ -79,8 +105,10 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
     """Create or update monthly filings by their key (unit, procedure, year, month).
 
     Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
-    (already validated by filings.rules). Counts not in `fields` keep their stored value (0 for a new
-    row). Rows equal to what is stored are left alone and counted as unchanged. All or nothing.
+    (ints; None means 0). Counts not in `fields` keep their stored value (0 for a new row). Rows equal to
+    what is stored are left alone and counted as unchanged. All or nothing: rows that break a rule of
+    filings.rules (a count out of range, a future month, a unit that did not exist in the month) raise
+    FilingsRefused and nothing is written.
 
     The unit-months written must be writable by `user` (filings.workflow: approved months need an admin's
     `force`; raises UnitMonthLocked) and, for those in `expected_versions` ({(unit_id, year, month):
@@ -93,6 +121,9 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
     result = UpsertResult()
     if not rows:
         return result
+    problems = refused_rows(rows, fields)
+    if problems:
+        raise FilingsRefused(problems, rows)
     with transaction.atomic():
         guard = workflow.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
         writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()

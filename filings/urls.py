@@ -34,6 +34,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("completeness/", views.completeness, name="completeness"),
     path("<str:code>/<yyyy:year>-<mm:month>/", views.entry, name="entry"),
+    path("<str:code>/<yyyy:year>-<mm:month>/rows/", views.entry_rows, name="entry_rows"),
     path("<str:code>/<yyyy:year>-<mm:month>/decide/", views.decide, name="decide"),
     path("<str:code>/<yyyy:year>-<mm:month>/history/", views.history, name="history"),
 ]

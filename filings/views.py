@@ -8,21 +8,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
+from procedures.models import Procedure
 from reports.periods import Month, Period, PeriodError
 from reports.selectors import kpis_for
 from units.models import Unit
 
-from . import selectors, workflow
+from . import grid as grid_module
+from . import quality, selectors, workflow
 from .forms import DecisionForm, EntryForm, StartForm, default_month
+from .templatetags.entry_grid import grid_rows
 from .models import COUNT_FIELDS, UnitMonthStatus
 from .rules import check_month
 
@@ -57,40 +60,70 @@ def start(request):
     if data is None and len(units) >= 1:
         assigned = request.user.units.order_by("path").first()
         form.initial["unit"] = (assigned or units[0]).code
-    is_decider = request.user.is_portal_admin or request.user.role == Role.LEADER
-    awaiting = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.SUBMITTED]) if is_decider else []
-    returned = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.RETURNED])
-    drafts = selectors.unit_months_in_scope(request.user, statuses=[UnitMonthStatus.DRAFT], limit=8, newest_first=True)
+    user = request.user
+    awaiting = selectors.unit_months_in_scope(user, statuses=[UnitMonthStatus.SUBMITTED]) if user.can_decide else []
+    returned = selectors.unit_months_in_scope(user, statuses=[UnitMonthStatus.RETURNED])
+    # What a clerk can act on; an administrator's scope is every unit, which is no to-do list.
+    to_enter, to_enter_count = ([], 0) if user.is_portal_admin else selectors.open_unit_months(user)
     return render(request, "filings/start.html", {
         "form": form, "units": units, "unit_count": unit_count, "select_limit": SELECT_LIMIT,
         "months": [Month.of(timezone.localdate()).shift(-i) for i in range(13)],
-        "awaiting": awaiting, "returned": returned, "drafts": drafts,
+        "awaiting": awaiting, "returned": returned, "to_enter": to_enter, "to_enter_count": to_enter_count,
         "close_days": settings.FILINGS_ENTRY_CLOSE_DAYS,
     })
+
+
+# The month's figures a leader weighs before deciding, with the same month a year earlier and the month before.
+_COMPARED = (
+    ("online_rate", "denominator", gettext_lazy("New filings")),
+    ("online_rate", "numerator", gettext_lazy("of which online")),
+    ("online_rate", "value", gettext_lazy("Online rate")),
+    ("online_rate_eligible", "value", gettext_lazy("Online rate, procedures offered online")),
+    ("on_time_rate", "denominator", gettext_lazy("Resolved")),
+    ("on_time_rate", "value", gettext_lazy("On-time rate")),
+    ("postal_returns", "value", gettext_lazy("Results returned by post")),
+)
+
+
+def _comparison(unit, year, month):
+    """Rows of (label, is_rate, this month, previous month, change, same month last year, change), the
+    unit's own figures as the KPI engine computes them."""
+    this = Month(year, month)
+    months = [this, this.shift(-1), this.shift(-12)]
+    kpis = [kpis_for(unit, Period(m, m), own=True) for m in months]
+    rows = []
+    for key, part, label in _COMPARED:
+        values = [getattr(k[key], part) for k in kpis]
+        changes = [None if values[0] is None or v is None else values[0] - v for v in values[1:]]
+        rows.append({"label": label, "is_rate": part == "value" and kpis[0][key].kpi.is_rate,
+                     "values": values, "changes": changes})
+    return {"months": months, "rows": rows, "online_rate": kpis[0]["online_rate"]}
 
 
 def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None, status=200):
     unit_month = grid.unit_month
     actions = workflow.allowed_actions(unit, year, month, unit_month, user=request.user)
-    period = Period(Month(year, month), Month(year, month))
-    saved_rate = kpis_for(unit, period, own=True)["online_rate"]
+    this = Month(year, month)
+    comparison = _comparison(unit, year, month)
+    submitted = unit_month is not None and unit_month.status == UnitMonthStatus.SUBMITTED
     context = {
-        "unit": unit, "year": year, "month": month, "month_obj": Month(year, month),
+        "unit": unit, "year": year, "month": month, "month_obj": this,
         "grid": grid, "unit_month": unit_month, "status": grid.status,
         "status_label": unit_month.get_status_display() if unit_month else _("Not started"),
         "actions": actions, "editable": "save" in actions,
         "lock_reason": None if "save" in actions else workflow.lock_reason(unit, year, month, unit_month,
                                                                            user=request.user),
-        "decision_refusal": workflow.decision_refusal(unit_month, user=request.user)
-        if unit_month and unit_month.status == UnitMonthStatus.SUBMITTED else None,
+        "decision_refusal": (workflow.approval_refusal(unit_month, user=request.user)
+                             if submitted and request.user.can_decide else None),
         "deadline": grid.deadline, "labels": selectors.count_labels(), "fields": COUNT_FIELDS,
-        "saved_rate": saved_rate, "form": form, "conflict": conflict,
-        "procedure_choices": selectors.procedure_choices() if "save" in actions else [],
-        "previous_month": Month(year, month).shift(-1), "next_month": Month(year, month).shift(1),
-        "has_next": Month(year, month).shift(1) <= Month.of(timezone.localdate()),
+        "saved_rate": comparison["online_rate"], "comparison": comparison, "form": form, "conflict": conflict,
+        "previous_month": this.shift(-1), "next_month": this.shift(1),
+        "has_previous": unit.exists_between(this.shift(-1).first_day, this.shift(-1).last_day),
+        "has_next": this.shift(1) <= Month.of(timezone.localdate())
+        and unit.exists_between(this.shift(1).first_day, this.shift(1).last_day),
         "decimal_separator": get_format("DECIMAL_SEPARATOR"),
         "thousand_separator": get_format("THOUSAND_SEPARATOR"),
-        "decision_form": DecisionForm(initial={"version": grid.version}),
+        "quality": {"spreads": quality.FIGURE_SPREADS, "z": quality.RATE_Z, "points": quality.RATE_MIN_POINTS},
     }
     return render(request, "filings/entry.html", context, status=status)
 
@@ -101,24 +134,18 @@ def entry(request, code, year, month):
     """The entry grid of one unit-month: save a draft, save and submit."""
     unit, year, month = _unit_month(request, code, year, month)
     if request.method == "GET":
-        grid = selectors.entry_grid(unit, year, month, copy_previous=request.GET.get("copy") == "1")
+        grid = grid_module.entry_grid(unit, year, month, copy_previous=request.GET.get("copy") == "1")
         return _render_entry(request, unit, year, month, grid=grid)
 
     form = EntryForm(request.POST, unit=unit, year=year, month=month)
-    valid = form.is_valid()
-    if not valid or form.action == "add":
-        extra = [form.add_procedure.pk] if form.add_procedure else []
-        grid = selectors.entry_grid(unit, year, month, extra_procedure_ids=extra, posted=form.cells,
-                                    errors=form.errors)
-        # Keep the version the user saw: adding a row saves nothing.
+    if not form.is_valid():
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells, errors=form.errors)
         grid.posted_version = form.version
-        return _render_entry(request, unit, year, month, grid=grid, form=form, status=200 if valid else 400)
-
-    stored_ids = {row.procedure.pk for row in selectors.entry_grid(unit, year, month).rows if row.stored}
+        return _render_entry(request, unit, year, month, grid=grid, form=form, status=400)
     try:
         result = workflow.unit_month_save(
-            unit=unit, year=year, month=month, rows=form.rows(stored_ids), user=request.user,
-            expected_version=form.version, submit=form.action == "submit",
+            unit=unit, year=year, month=month, rows=form.rows(), user=request.user,
+            expected_version=form.version, submit=form.action == "submit", confirm_warnings=form.confirm_warnings,
         )
     except workflow.VersionConflict as conflict:
         return _conflict(request, unit, year, month, form, conflict.messages)
@@ -127,8 +154,13 @@ def entry(request, code, year, month):
         return _conflict(request, unit, year, month, form, [_(
             "Someone else saved this month at the same moment; nothing of yours was saved. The current "
             "figures are shown: check them and enter your changes again.")])
+    except workflow.WarningsNotConfirmed:
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
+        grid.posted_version = form.version
+        form.unconfirmed = True
+        return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
     except (workflow.UnitMonthLocked, ValidationError, PermissionDenied) as refused:
-        grid = selectors.entry_grid(unit, year, month, posted=form.cells)
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
         grid.posted_version = form.version
         form.summary = list(getattr(refused, "messages", None) or [str(refused)])
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
@@ -144,18 +176,39 @@ def entry(request, code, year, month):
     return redirect(_entry_url(unit, year, month))
 
 
+@login_required
+def entry_rows(request, code, year, month):
+    """More rows for the entry grid, as JSON {"html": <tr> rows, "next": offset or null}: the folded
+    procedures a page at a time (`offset`), or those matching a search (`q`)."""
+    unit, year, month = _unit_month(request, code, year, month)
+    editable = "save" in workflow.allowed_actions(unit, year, month, selectors.unit_month_state(unit, year, month),
+                                                  user=request.user)
+    query = request.GET.get("q", "")
+    if query.strip():
+        rows, following = grid_module.search_rows(unit, year, month, query), None
+    else:
+        try:
+            offset = max(int(request.GET.get("offset", 0)), 0)
+        except ValueError:
+            return JsonResponse({"error": _("The parameter “offset” must be a whole number.")}, status=400)
+        rows, following = grid_module.folded_rows(unit, year, month, offset=offset)
+    return JsonResponse({"html": grid_rows(rows, editable), "next": following})
+
+
 def _conflict(request, unit, year, month, form, conflict_messages):
     """Show the current stored figures and, beside them, what the user had typed."""
-    grid = selectors.entry_grid(unit, year, month, extra_procedure_ids=list(form.cells))
+    grid = grid_module.entry_grid(unit, year, month)
+    stored = {row.procedure.pk: row for row in grid.rows}
+    codes = dict(Procedure.objects.filter(pk__in=list(form.cells)).values_list("pk", "code"))
     labels = selectors.count_labels()
     differences = []
-    for row in grid.rows:
-        typed = form.cells.get(row.procedure.pk, {})
+    for pid, typed in sorted(form.cells.items(), key=lambda item: codes.get(item[0], "")):
+        current_row = stored.get(pid)
         for name in COUNT_FIELDS:
             mine = typed.get(name, "")
-            current = row.values.get(name, "")
-            if selectors.cell_number(mine) != selectors.cell_number(current):
-                differences.append({"procedure": row.procedure, "column": labels[name], "current": current,
+            current = current_row.values.get(name, "") if current_row else ""
+            if grid_module.cell_number(mine) != grid_module.cell_number(current):
+                differences.append({"procedure": codes.get(pid, pid), "column": labels[name], "current": current,
                                     "yours": mine})
     conflict = {"messages": conflict_messages, "differences": differences}
     return _render_entry(request, unit, year, month, grid=grid, conflict=conflict, status=409)

@@ -16,11 +16,12 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
 from reports.periods import Month
 from units.models import Unit
 
-from .models import EntryException, UnitMonth, UnitMonthStatus
+from . import quality
+from .models import EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .rules import unit_inactive_reason
 
 Status = UnitMonthStatus
 _CHUNK = 2000
@@ -47,6 +48,15 @@ class Conflict:
     current: int
     updated_at: datetime.datetime | None
     updated_by: str
+
+
+class WarningsNotConfirmed(ValidationError):
+    """A submission refused because the figures have data-quality warnings the submitter has not
+    confirmed. `flags` are the filings.quality warnings."""
+
+    def __init__(self, flags):
+        super().__init__([ValidationError(flag.message, code="unconfirmed") for flag in flags])
+        self.flags = flags
 
 
 class VersionConflict(ValidationError):
@@ -114,8 +124,11 @@ def _entry_open_until(keys, today):
     return open_until
 
 
-def _lock_reason(key, state: UnitMonth | None, *, user, force, open_until, today):
+def _lock_reason(key, state: UnitMonth | None, *, unit, user, force, open_until, today):
     """Why `user` may not write the unit-month's figures, or None when they may."""
+    inactive = unit_inactive_reason(unit, key[1], key[2])
+    if inactive:
+        return inactive
     status = state.status if state else None
     if status == Status.APPROVED:
         if force and is_admin(user):
@@ -146,25 +159,22 @@ def _lock_reason(key, state: UnitMonth | None, *, user, force, open_until, today
 def _locked(keys, states, *, user, force, today):
     today = today or timezone.localdate()
     open_until = _entry_open_until(keys, today) if not is_admin(user) else {}
+    units = Unit.objects.only("code", "valid_from", "valid_to").in_bulk({key[0] for key in keys})
     locked = {}
     for key in sorted(keys):
-        reason = _lock_reason(key, states.get(key), user=user, force=force, open_until=open_until, today=today)
+        reason = _lock_reason(key, states.get(key), unit=units[key[0]], user=user, force=force,
+                              open_until=open_until, today=today)
         if reason:
-            locked[key] = reason
-    if not locked:
-        return {}
-    codes = dict(Unit.objects.filter(pk__in={key[0] for key in locked}).values_list("pk", "code"))
-    return {
-        key: f"{codes.get(key[0], key[0])} {_month_label(key[1], key[2])}: {reason}"
-        for key, reason in locked.items()
-    }
+            locked[key] = f"{units[key[0]].code} {_month_label(key[1], key[2])}: {reason}"
+    return locked
 
 
 def assert_writable(unit_months, *, user, force: bool = False, today: datetime.date | None = None) -> None:
     """Raise UnitMonthLocked unless `user` may write the figures of every one of `unit_months`
-    ((unit_id, year, month) keys or UnitMonth rows). Approved months refuse everyone unless an admin
-    forces the write; clerks and leaders are also refused submitted months and, unless returned, months
-    past the entry deadline without an exception. The message names each unit code and month."""
+    ((unit_id, year, month) keys or UnitMonth rows). A month in which the unit did not exist refuses
+    everyone; approved months refuse everyone unless an admin forces the write; clerks and leaders are
+    also refused submitted months and, unless returned, months past the entry deadline without an
+    exception. The message names each unit code and month."""
     keys = {um.key if isinstance(um, UnitMonth) else tuple(um) for um in unit_months}
     locked = _locked(keys, _states(keys), user=user, force=force, today=today)
     if locked:
@@ -177,23 +187,33 @@ def lock_reason(unit, year, month, unit_month, *, user, force=False, today=None)
     return _locked({key}, {key: unit_month} if unit_month else {}, user=user, force=force, today=today).get(key)
 
 
-def _is_leader(user):
-    return user is not None and getattr(user, "role", None) == Role.LEADER
-
-
 def _in_scope(user, unit):
     return user is None or Unit.objects.for_user(user).filter(pk=unit.pk).exists()
 
 
 def decision_refusal(unit_month: UnitMonth | None, *, user) -> str | None:
-    """Why `user` may not approve or return this unit-month (leaders of the unit's scope, never on their
-    own submission; admins), or None."""
-    if is_admin(user):
+    """Why `user` may not return this unit-month (leaders of the unit's scope and admins may, never on
+    their own submission), or None. Approving asks more: approval_refusal."""
+    if user is None:
         return None
-    if not _is_leader(user):
+    if not user.can_decide:
         return _("Only a leader or an administrator can approve or return a month.")
     if unit_month is not None and unit_month.submitted_by_id == user.pk:
         return _("You submitted this month yourself; another leader must approve or return it.")
+    return None
+
+
+def approval_refusal(unit_month: UnitMonth | None, *, user) -> str | None:
+    """Why `user` may not approve this unit-month, or None. Four eyes: besides the rule of
+    decision_refusal, nobody approves figures they entered or changed themselves (in any way: the form,
+    an import, the admin), so that every approved month was seen by two people."""
+    refusal = decision_refusal(unit_month, user=user)
+    if refusal or user is None or unit_month is None:
+        return refusal
+    if MonthlyFiling.history.filter(
+        unit_id=unit_month.unit_id, year=unit_month.year, month=unit_month.month, history_user_id=user.pk
+    ).exists():
+        return _("You entered or changed figures of this month yourself; another leader must approve it.")
     return None
 
 
@@ -207,7 +227,9 @@ def allowed_actions(unit, year, month, unit_month, *, user, today=None) -> set[s
         if status in (None, Status.DRAFT, Status.RETURNED):
             actions.add("submit")
     if status == Status.SUBMITTED and decision_refusal(unit_month, user=user) is None:
-        actions |= {"approve", "return"}
+        actions.add("return")
+        if approval_refusal(unit_month, user=user) is None:
+            actions.add("approve")
     if status == Status.APPROVED and is_admin(user):
         actions.add("reopen")
     return actions
@@ -307,8 +329,8 @@ def _create_drafts(keys, *, user_id, reason, now):
     with connection.cursor() as cursor:
         for batch in _chunks(keys, 500):
             cursor.execute(
-                f"INSERT INTO {table} (unit_id, year, month, status, return_reason, version, updated_at,"
-                " updated_by_id) VALUES " + ", ".join(["(%s, %s, %s, %s, '', 1, %s, %s)"] * len(batch)),
+                f"INSERT INTO {table} (unit_id, year, month, status, return_reason, submitted_warnings, version,"
+                " updated_at, updated_by_id) VALUES " + ", ".join(["(%s, %s, %s, %s, '', '', 1, %s, %s)"] * len(batch)),
                 [value for unit_id, year, month in batch
                  for value in (unit_id, year, month, Status.DRAFT, when, user_id)],
             )
@@ -379,8 +401,11 @@ def _save(unit_month, *, user, source, **changes):
 
 
 def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_version: int | None = None,
-                      source: str = FORM, today: datetime.date | None = None) -> UnitMonth:
-    """draft / returned / missing -> submitted, by someone who may write the month (scope, deadline)."""
+                      source: str = FORM, today: datetime.date | None = None,
+                      confirm_warnings: bool = False) -> UnitMonth:
+    """draft / returned / missing -> submitted, by someone who may write the month (scope, deadline).
+    Figures with data-quality warnings (filings.quality) are submitted only when `confirm_warnings` is
+    given (else WarningsNotConfirmed); the confirmed warnings are kept on the unit-month for the leader."""
     with transaction.atomic():
         if not _in_scope(user, unit):
             raise PermissionDenied(_("This unit is outside your scope."))
@@ -391,11 +416,15 @@ def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_versi
         locked = _locked({key}, {key: state} if state else {}, user=user, force=False, today=today)
         if locked:
             raise UnitMonthLocked(locked)
+        flags = quality.unit_month_warnings(unit, year, month)
+        if flags and not confirm_warnings:
+            raise WarningsNotConfirmed(flags)
         now = timezone.now()
         unit_month = state or UnitMonth(unit=unit, year=year, month=month)
         return _save(
             unit_month, user=user, source=source, status=Status.SUBMITTED, return_reason="",
             submitted_at=now, submitted_by=user, first_submitted_at=unit_month.first_submitted_at or now,
+            submitted_warnings="\n".join(flag.message for flag in flags),
         )
 
 
@@ -407,7 +436,7 @@ def _decide(unit, year, month, *, user, expected_version, source, status, reason
         if state is None or state.status != Status.SUBMITTED:
             _refuse(unit, year, month, state, _("only a submitted month can be approved") if status == Status.APPROVED
                     else _("only a submitted month can be returned"))
-        refusal = decision_refusal(state, user=user)
+        refusal = (approval_refusal if status == Status.APPROVED else decision_refusal)(state, user=user)
         if refusal:
             raise PermissionDenied(refusal)
         return _save(state, user=user, source=source, status=status, return_reason=reason,
@@ -452,9 +481,10 @@ def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
 
 
 def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_version: int,
-                    submit: bool = False, source: str = FORM):
+                    submit: bool = False, confirm_warnings: bool = False, source: str = FORM):
     """Save a unit-month's figures from the entry form (through filings_upsert, with the version the
-    user saw) and, when asked, submit it, all in one transaction. Returns filings_upsert's result."""
+    user saw) and, when asked, submit it, all in one transaction: a refused submission saves nothing
+    either. Returns filings_upsert's result."""
     from .services import filings_upsert  # services imports this module
 
     key = (unit.pk, year, month)
@@ -464,5 +494,6 @@ def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_v
             # filings_upsert checked the version under lock and bumped it once if anything changed.
             changed = bool(result.created or result.updated)
             version = expected_version + 1 if changed else expected_version
-            unit_month_submit(unit=unit, year=year, month=month, user=user, expected_version=version, source=source)
+            unit_month_submit(unit=unit, year=year, month=month, user=user, expected_version=version,
+                              source=source, confirm_warnings=confirm_warnings)
     return result

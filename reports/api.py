@@ -11,6 +11,7 @@ from units.models import Unit
 from .kpis import UnknownKpi, get_kpi
 from .periods import Period, PeriodError
 from .selectors import kpis_for, ranking, units_active_in
+from .status import StatusError, parse_status
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -50,6 +51,13 @@ def _flag(request, name):
     raise _bad_parameter(name, f"expected 1 or 0, not {value!r}")
 
 
+def _approved_only(request):
+    try:
+        return parse_status(request.GET.get("status"))
+    except StatusError as exc:
+        raise _bad_parameter("status", str(exc)) from None
+
+
 def _unit_in_scope(user, parameter, code):
     unit = Unit.objects.for_user(user).filter(code=code).first()
     if unit is None:
@@ -59,20 +67,25 @@ def _unit_in_scope(user, parameter, code):
 
 @api_view
 def kpi(request, user):
-    """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1]"""
+    """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1][&status=approved]"""
     # Every parameter is read before the unit is looked up, so a malformed request gets its 400 first.
     code, period, own = _required(request, "unit"), _period(request), _flag(request, "own")
-    return kpis_for(_unit_in_scope(user, "unit", code), period, own=own).as_json()
+    approved_only = _approved_only(request)
+    unit = _unit_in_scope(user, "unit", code)
+    return kpis_for(unit, period, own=own, approved_only=approved_only).as_json()
 
 
 @api_view
 def ranking_view(request, user):
-    """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY; without parent, the top units of the scope."""
+    """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]; without parent, the top
+    units of the scope."""
     code, period, kpi = request.GET.get("parent", "").strip(), _period(request), _kpi(request)
+    approved_only = _approved_only(request)
     if code:
-        return ranking(period, kpi.key, parent=_unit_in_scope(user, "parent", code)).as_json()
+        parent = _unit_in_scope(user, "parent", code)
+        return ranking(period, kpi.key, parent=parent, approved_only=approved_only).as_json()
     top = units_active_in(Unit.objects.scope_roots_for(user), period)
-    return ranking(period, kpi.key, units=top).as_json()
+    return ranking(period, kpi.key, units=top, approved_only=approved_only).as_json()
 
 
 def not_found(request, path=""):

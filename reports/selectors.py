@@ -4,6 +4,8 @@ Rates are ratios of sums (numerators and denominators summed over units, procedu
 divided), kept exact as integers; rounding happens only when a value is shown. A unit's figures are
 those of its whole subtree unless `own` is asked for. Each function runs a fixed number of queries
 whatever the number of units: rows are grouped by the path prefix of the unit they are reported for.
+With `approved_only`, the filing KPIs count only the unit-months a leader approved (docs/workflow.md);
+the offering KPIs do not depend on filings and stay the same.
 """
 
 import math
@@ -12,9 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Q, Sum, Value
+from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
+from filings.models import UnitMonth, UnitMonthStatus
 from procedures.models import Offering, ServiceLevel
 from units.models import Unit
 
@@ -86,6 +89,7 @@ class UnitKpis:
     period: Period
     own: bool
     values: dict[str, KpiValue] = field(default_factory=dict)
+    approved_only: bool = False
 
     def __getitem__(self, key):
         return self.values[key]
@@ -96,6 +100,7 @@ class UnitKpis:
             "name": self.unit.name,
             "period": self.period.as_json(),
             "scope": "own" if self.own else "subtree",
+            "approved_only": self.approved_only,
             "kpis": {key: value.as_json() for key, value in self.values.items()},
         }
 
@@ -116,12 +121,14 @@ class Ranking:
     kpi: Kpi
     period: Period
     rows: list[RankingRow]
+    approved_only: bool = False
 
     def as_json(self):
         return {
             "parent": self.parent.code if self.parent else None,
             "kpi": self.kpi.key,
             "period": self.period.as_json(),
+            "approved_only": self.approved_only,
             "rows": [row.as_json() for row in self.rows],
         }
 
@@ -166,8 +173,24 @@ def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_i
     return result
 
 
-def _filing_sums(units, period, own):
+def _approved():
+    """True for a unit-month total whose unit-month a leader approved. A correlated EXISTS on UnitMonth's
+    unique (unit, year, month) index, so that the condition stays inside the query that sums the totals
+    (no extra query, whatever the number of units)."""
+    return Exists(
+        UnitMonth.objects.filter(
+            unit_id=OuterRef("unit_id"),
+            year=OuterRef("year"),
+            month=OuterRef("month"),
+            status=UnitMonthStatus.APPROVED,
+        )
+    )
+
+
+def _filing_sums(units, period, own, approved_only):
     totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
+    if approved_only:
+        totals = totals.filter(_approved())
     return _grouped(totals, units, own, _FILING_SUMS)
 
 
@@ -213,12 +236,15 @@ def _kpi_values(filing, offering, targets):
     return values
 
 
-def kpis_for_units(units, period: Period, *, own: bool = False) -> dict[int, UnitKpis]:
-    """Every KPI for each of `units` over `period`, in a fixed number of queries."""
+def kpis_for_units(
+    units, period: Period, *, own: bool = False, approved_only: bool = False
+) -> dict[int, UnitKpis]:
+    """Every KPI for each of `units` over `period`, in a fixed number of queries. With `approved_only`,
+    the filing KPIs count only approved unit-months (a draft, submitted or returned month drops out)."""
     units = list(units)
     if not units:
         return {}
-    filings = _filing_sums(units, period, own)
+    filings = _filing_sums(units, period, own, approved_only)
     offerings = _offering_sums(units, period, own)
     targets = _targets(units, period)
     return {
@@ -227,14 +253,33 @@ def kpis_for_units(units, period: Period, *, own: bool = False) -> dict[int, Uni
             period,
             own,
             _kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
+            approved_only,
         )
         for unit in units
     }
 
 
-def kpis_for(unit: Unit, period: Period, *, own: bool = False) -> UnitKpis:
-    """Every KPI of DOMAIN.md for one unit (its subtree, or its own figures) over a period."""
-    return kpis_for_units([unit], period, own=own)[unit.pk]
+def kpis_for(unit: Unit, period: Period, *, own: bool = False, approved_only: bool = False) -> UnitKpis:
+    """Every KPI of DOMAIN.md for one unit (its subtree, or its own figures) over a period; with
+    `approved_only`, from approved unit-months only."""
+    return kpis_for_units([unit], period, own=own, approved_only=approved_only)[unit.pk]
+
+
+def unapproved_unit_months(units, period: Period, *, own: bool = False) -> int:
+    """How many unit-months with figures in the subtrees of `units` (own: in `units` themselves) over
+    `period` are not approved: draft, submitted or returned (or with no unit-month row). These are what
+    `approved_only` leaves out, and what a page counting every figure warns about. Units inside another
+    one's subtree are counted once. One query."""
+    units = list(units)
+    if not units:
+        return 0
+    if own:
+        where = Q(unit_id__in=[u.pk for u in units])
+    else:
+        where = Q()
+        for path in {u.path for u in units}:
+            where |= Q(unit__path__startswith=path)
+    return UnitMonthTotal.objects.filter(where, period.filter_q()).exclude(_approved()).count()
 
 
 def units_active_in(queryset, period: Period):
@@ -245,15 +290,18 @@ def units_active_in(queryset, period: Period):
     )
 
 
-def ranking(period: Period, kpi_key: str, *, parent: Unit | None = None, units=None) -> Ranking:
+def ranking(
+    period: Period, kpi_key: str, *, parent: Unit | None = None, units=None, approved_only: bool = False
+) -> Ranking:
     """Rank units by one KPI of their subtree: by default the parent's direct children (or the top-level
     units), else the given `units`. Highest first; equal values share a rank and the next rank skips
-    (1, 2, 2, 4); units without a value come last with no rank."""
+    (1, 2, 2, 4); units without a value come last with no rank. With `approved_only`, from approved
+    unit-months only."""
     kpi = get_kpi(kpi_key)
     if units is None:
         units = Unit.objects.filter(parent=parent) if parent else Unit.objects.roots()
         units = units_active_in(units, period)
-    values = kpis_for_units(units, period)
+    values = kpis_for_units(units, period, approved_only=approved_only)
     scored = sorted(
         ((item.unit, item[kpi.key]) for item in values.values()),
         key=lambda pair: (pair[1].exact is None, -(pair[1].exact or 0), pair[0].code),
@@ -267,4 +315,4 @@ def ranking(period: Period, kpi_key: str, *, parent: Unit | None = None, units=N
         else:
             rank = position
         rows.append(RankingRow(rank, unit, value))
-    return Ranking(parent, kpi, period, rows)
+    return Ranking(parent, kpi, period, rows, approved_only)

@@ -39,9 +39,13 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(parent__isnull=True)
 
     def valid_on(self, day):
+        return self.active_between(day, day)
+
+    def active_between(self, first_day, last_day):
+        """Units that existed on at least one day from `first_day` to `last_day` (Unit.exists_between)."""
         return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
         )
 
     def for_user(self, user):
@@ -145,7 +149,14 @@ class Unit(models.Model):
         return len(self.path) // PATH_STEP
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return self.exists_between(day, day)
+
+    def exists_between(self, first_day: datetime.date, last_day: datetime.date) -> bool:
+        """Whether the unit existed on at least one day from `first_day` to `last_day` (a month in which a
+        commune was merged on the 1st still has its figures)."""
+        return (self.valid_from is None or self.valid_from <= last_day) and (
+            self.valid_to is None or self.valid_to >= first_day
+        )
 
     def ancestor_ids(self):
         """Ids of the units above this one, from the top, read off the path without a query."""

@@ -1,8 +1,20 @@
 /* The entry grid of a unit-month (templates/filings/entry.html).
  *
  * Shows, as the user types, the totals of report form 06 per row and for the grid, the balance
- * (carried over + received = resolved + pending) and the unit's online rate for the month. Display only:
- * the server checks and recomputes everything on save.
+ * (carried over + received = resolved + pending), the unit's online rate for the month, and the
+ * warnings of filings/quality.py: a row whose new filings fall outside the range the server computed
+ * from the unit's recent months (data-range), online receipts of a procedure not offered online
+ * (data-level), and the month's total and online rate against the unit's baseline (the same binomial
+ * test as filings.quality.rate_is_outlier). Display only: the server checks everything on save.
+ *
+ * Sending: the inputs have no names. On submit the rows the user changed (or that the server marked
+ * data-unsaved: typed before a refused save, or carried over from last month) go as one JSON field,
+ * `changes`, so that a month of 2,000 procedures posts a few fields whatever the size of the grid.
+ *
+ * Rows: the server renders the rows with figures and the procedures offered online; the others the
+ * unit offers come a page at a time (#show-folded), and the search box finds any procedure of the
+ * catalogue (GET data-rows-url?q=...), both as <tr> rows inserted into the grid.
+ *
  * Keyboard: Enter / ArrowDown = cell below, Shift+Enter / ArrowUp = cell above, ArrowLeft / ArrowRight at
  * the edge of the text = neighbouring cell, Ctrl+S = save the draft. Enter never submits by accident.
  */
@@ -18,15 +30,31 @@
   var RESOLVED = ["resolved_early", "resolved_on_time", "resolved_late"];
   var PENDING = ["pending_on_time", "pending_overdue"];
   var FIELDS = ["carried_over"].concat(NEW, RESOLVED, PENDING, ["returned_postal"]);
+  var ONLINE_LEVELS = { full: true, partial: true };
   // filings.rules.parse_count: digits, or thousands grouped in threes by one of . , space.
   var GROUPED = /^\d{1,3}([., \u00a0])\d{3}(\1\d{3})*$/;
+  var MAX_COUNT = 10000000;
+  var editable = form.getAttribute("data-editable") === "1";
+  var body = document.getElementById("grid-rows");
+
+  function pair(name) {
+    var text = form.getAttribute(name);
+    if (!text) return null;
+    var parts = text.split(",");
+    return [parseFloat(parts[0]), parseFloat(parts[1])];
+  }
+
+  var totalRange = pair("data-total-range");
+  var rateBase = pair("data-rate-base");
+  var rateTest = pair("data-rate-test");
 
   function parseCount(text) {
     text = (text || "").trim();
-    if (text === "") return 0;
-    if (/^\d+$/.test(text)) return parseInt(text, 10);
-    if (GROUPED.test(text)) return parseInt(text.replace(/\D/g, ""), 10);
-    return NaN;
+    var value = NaN;
+    if (text === "") value = 0;
+    else if (/^\d+$/.test(text)) value = parseInt(text, 10);
+    else if (GROUPED.test(text)) value = parseInt(text.replace(/\D/g, ""), 10);
+    return value > MAX_COUNT ? NaN : value;
   }
 
   function formatCount(n) {
@@ -48,14 +76,33 @@
     return formatCount(whole) + DECIMAL + cents + "%";
   }
 
-  function cellValue(row, field) {
-    var input = row.querySelector('[data-field="' + field + '"]');
-    if (!input) return 0;
-    if (input.tagName !== "INPUT") return parseInt(input.getAttribute("data-value") || "0", 10) || 0;
-    var value = parseCount(input.value);
-    var invalid = isNaN(value);
-    input.classList.toggle("is-invalid", invalid);
-    return invalid ? 0 : value;
+  // filings.quality.rate_is_outlier
+  function rateIsOutlier(online, n) {
+    if (!rateBase || !rateTest || !n) return false;
+    var base = rateBase[0] / rateBase[1];
+    var p0 = Math.min(Math.max(base, 0.01), 0.99);
+    var z = (online - n * p0) / Math.sqrt(n * p0 * (1 - p0));
+    return Math.abs(z) >= rateTest[0] && Math.abs(online / n - base) * 100 >= rateTest[1];
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(form.querySelectorAll("tr[data-row]"));
+  }
+
+  function inputsOf(row) {
+    return row.querySelectorAll("input");
+  }
+
+  function rowValues(row) {
+    var values = {};
+    var inputs = inputsOf(row);
+    FIELDS.forEach(function (f, i) {
+      var input = inputs[i];
+      var value = input ? parseCount(input.value) : 0;
+      if (input) input.classList.toggle("is-invalid", isNaN(value));
+      values[f] = isNaN(value) ? 0 : value;
+    });
+    return values;
   }
 
   function sum(values, fields) {
@@ -66,57 +113,192 @@
     (root || form).querySelectorAll(selector).forEach(function (el) { el.textContent = text; });
   }
 
-  function balanceMark(ok) {
-    return ok ? '<span class="balance balance--ok">\u2713</span>' : '<span class="balance balance--off">\u2260</span>';
+  function mark(ok, warnings) {
+    var html = ok ? '<span class="balance balance--ok">\u2713</span>' : '<span class="balance balance--off">\u2260</span>';
+    if (warnings.length) {
+      var span = document.createElement("span");
+      span.className = "flag";
+      span.title = warnings.join("; ");
+      span.textContent = "\u26a0";
+      html += span.outerHTML;
+    }
+    return html;
+  }
+
+  function rowWarnings(row, values, received, balanced) {
+    var warnings = [];
+    if (!balanced) warnings.push(form.getAttribute("data-msg-unbalanced"));
+    var range = row.getAttribute("data-range");
+    if (range) {
+      var bounds = range.split(",").map(Number);
+      if (received < bounds[0] || received > bounds[1]) warnings.push(form.getAttribute("data-msg-outlier"));
+    }
+    if (values.received_online > 0 && !ONLINE_LEVELS[row.getAttribute("data-level")]) {
+      warnings.push(form.getAttribute("data-msg-online"));
+    }
+    return warnings;
   }
 
   function recalc() {
     var totals = {};
     FIELDS.forEach(function (f) { totals[f] = 0; });
     var balanced = true;
-    form.querySelectorAll("tr[data-row]").forEach(function (row) {
-      var values = {};
-      FIELDS.forEach(function (f) {
-        values[f] = cellValue(row, f);
-        totals[f] += values[f];
-      });
+    var flagged = 0;  // rows with a warning as typed
+    rows().forEach(function (row) {
+      var values = rowValues(row);
+      FIELDS.forEach(function (f) { totals[f] += values[f]; });
       var received = sum(values, NEW), resolved = sum(values, RESOLVED), pending = sum(values, PENDING);
       setText('[data-total="new"]', formatCount(received), row);
       setText('[data-total="resolved"]', formatCount(resolved), row);
       setText('[data-total="pending"]', formatCount(pending), row);
       var ok = values.carried_over + received === resolved + pending;
       balanced = balanced && ok;
+      var warnings = rowWarnings(row, values, received, ok);
+      if (warnings.length) flagged += 1;
       row.classList.toggle("is-unbalanced", !ok);
-      var mark = row.querySelector("[data-balance]");
-      if (mark) mark.innerHTML = balanceMark(ok);
+      row.classList.toggle("is-flagged", warnings.length > (ok ? 0 : 1));
+      var cell = row.querySelector("[data-balance]");
+      if (cell && editable) cell.innerHTML = mark(ok, warnings);
     });
+    if (!editable) return;
     FIELDS.forEach(function (f) { setText('[data-sum="' + f + '"]', formatCount(totals[f])); });
     var received = sum(totals, NEW);
     setText('[data-sum-total="new"]', formatCount(received));
     setText('[data-sum-total="resolved"]', formatCount(sum(totals, RESOLVED)));
     setText('[data-sum-total="pending"]', formatCount(sum(totals, PENDING)));
     setText("[data-online-rate]", formatRate(totals.received_online, received));
+    var monthFlags = 0;
+    if (totalRange && (received < totalRange[0] || received > totalRange[1])) monthFlags += 1;
+    if (rateIsOutlier(totals.received_online, received)) monthFlags += 1;
     var gridBalance = form.querySelector("[data-grid-balance]");
     if (gridBalance) {
       gridBalance.textContent = balanced ? gridBalance.getAttribute("data-ok") : gridBalance.getAttribute("data-off");
     }
     var gridMark = form.querySelector("[data-grid-balance-mark]");
-    if (gridMark) gridMark.innerHTML = balanceMark(balanced);
+    if (gridMark) gridMark.innerHTML = mark(balanced, []);
+    // Until the user types, the count is the server's (which also knows the rows not shown).
+    if (!dirty) return;
+    var live = flagged + monthFlags;
+    var count = form.querySelector("[data-warning-count]");
+    if (count) count.textContent = String(live);
+    var panel = document.getElementById("warnings");
+    if (panel) {
+      var hint = panel.querySelector("[data-live-warnings]");
+      if (hint) hint.hidden = live === 0;
+      panel.classList.toggle("is-empty", live === 0 && !panel.querySelector(".flag-list, #unconfirmed"));
+    }
+  }
+
+  // --- the rows: accessible names, changes, more rows ------------------------------------------------
+
+  function prepare(row) {
+    var pid = row.getAttribute("data-row");
+    inputsOf(row).forEach(function (input, i) {
+      input.setAttribute("aria-labelledby", "p" + pid + " h" + i);
+      input.setAttribute("inputmode", "numeric");
+    });
+  }
+
+  function changed(row) {
+    if (row.hasAttribute("data-unsaved")) return true;
+    return Array.prototype.some.call(inputsOf(row), function (input) { return input.value !== input.defaultValue; });
+  }
+
+  var present = {};
+  rows().forEach(function (row) { present[row.getAttribute("data-row")] = true; prepare(row); });
+
+  function insert(html, into) {
+    var template = document.createElement("template");
+    template.innerHTML = "<table><tbody>" + html + "</tbody></table>";
+    var added = [];
+    template.content.querySelectorAll("tr[data-row]").forEach(function (row) {
+      var pid = row.getAttribute("data-row");
+      if (present[pid]) return;
+      present[pid] = true;
+      prepare(row);
+      into.appendChild(row);
+      added.push(row);
+    });
+    return added;
+  }
+
+  function fetchRows(params) {
+    var url = form.getAttribute("data-rows-url") + "?" + new URLSearchParams(params).toString();
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    });
+  }
+
+  var showFolded = document.getElementById("show-folded");
+  if (showFolded) {
+    showFolded.addEventListener("click", function () {
+      showFolded.disabled = true;
+      fetchRows({ offset: showFolded.getAttribute("data-offset") }).then(function (data) {
+        var added = insert(data.html, document.getElementById("folded-rows"));
+        if (data.next === null) {
+          document.getElementById("folded-more").remove();
+        } else {
+          showFolded.setAttribute("data-offset", data.next);
+          showFolded.disabled = false;
+        }
+        recalc();
+        if (added.length) added[0].querySelector("input").focus();
+      }).catch(function () { showFolded.disabled = false; });
+    });
+  }
+
+  // --- search --------------------------------------------------------------------------------------
+
+  function fold(text) {
+    return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/\u0111/g, "d");
+  }
+
+  var search = document.getElementById("grid-search");
+  var searchTimer = null;
+  var lastQuery = "";
+  if (search) {
+    search.addEventListener("input", function () {
+      var query = fold(search.value.trim());
+      rows().forEach(function (row) {
+        var header = row.querySelector("th");
+        row.hidden = query !== "" && fold(header.textContent).indexOf(query) === -1;
+      });
+      clearTimeout(searchTimer);
+      if (query.length < 2 || search.value.trim() === lastQuery) return;
+      searchTimer = setTimeout(function () {
+        lastQuery = search.value.trim();
+        fetchRows({ q: lastQuery }).then(function (data) {
+          insert(data.html, document.getElementById("found-rows"));
+          recalc();
+        }).catch(function () {});
+      }, 250);
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();  // never submit the form from the search box
+        var first = rows().filter(function (row) { return !row.hidden; })[0];
+        if (first) first.querySelector("input").focus();
+      }
+    });
   }
 
   // --- keyboard navigation ---------------------------------------------------------------------------
 
-  var rows = Array.prototype.slice.call(form.querySelectorAll("tr[data-row]"));
+  function visibleRows() {
+    return rows().filter(function (row) { return !row.hidden; });
+  }
 
   function position(input) {
     var row = input.closest("tr[data-row]");
-    return { row: rows.indexOf(row), col: FIELDS.indexOf(input.getAttribute("data-field")) };
+    var list = visibleRows();
+    return { rows: list, row: list.indexOf(row), col: Array.prototype.indexOf.call(inputsOf(row), input) };
   }
 
-  function cellAt(rowIndex, colIndex) {
-    var row = rows[rowIndex];
+  function cellAt(list, rowIndex, colIndex) {
+    var row = list[rowIndex];
     if (!row || colIndex < 0 || colIndex >= FIELDS.length) return null;
-    return row.querySelector('input[data-field="' + FIELDS[colIndex] + '"]');
+    return inputsOf(row)[colIndex] || null;
   }
 
   function go(target) {
@@ -128,46 +310,47 @@
 
   function onKeydown(event) {
     var input = event.target;
-    if (!input.matches || !input.matches("input[data-field]")) return;
+    if (!input.matches || !input.matches("tr[data-row] input")) return;
     var at = position(input);
     var moved = false;
     if (event.key === "Enter") {
       event.preventDefault();  // never submit the form from a cell
-      moved = go(cellAt(at.row + (event.shiftKey ? -1 : 1), at.col));
-      if (!moved && !event.shiftKey) go(cellAt(0, at.col + 1));  // bottom of a column: top of the next
+      moved = go(cellAt(at.rows, at.row + (event.shiftKey ? -1 : 1), at.col));
+      if (!moved && !event.shiftKey) go(cellAt(at.rows, 0, at.col + 1));  // bottom of a column: top of the next
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.key === "ArrowDown") moved = go(cellAt(at.row + 1, at.col));
-    else if (event.key === "ArrowUp") moved = go(cellAt(at.row - 1, at.col));
+    if (event.key === "ArrowDown") moved = go(cellAt(at.rows, at.row + 1, at.col));
+    else if (event.key === "ArrowUp") moved = go(cellAt(at.rows, at.row - 1, at.col));
     else if (event.key === "ArrowRight" && input.selectionStart === input.value.length && input.selectionEnd === input.value.length) {
-      moved = go(cellAt(at.row, at.col + 1));
+      moved = go(cellAt(at.rows, at.row, at.col + 1));
     } else if (event.key === "ArrowLeft" && input.selectionStart === 0 && input.selectionEnd === 0) {
-      moved = go(cellAt(at.row, at.col - 1));
+      moved = go(cellAt(at.rows, at.row, at.col - 1));
     }
     if (moved) event.preventDefault();
   }
 
-  var dirty = false;
+  // --- saving ----------------------------------------------------------------------------------------
+
+  var dirty = rows().some(function (row) { return row.hasAttribute("data-unsaved"); });
   form.addEventListener("input", function (event) {
-    if (event.target.matches("input[data-field]")) {
+    if (event.target.matches("tr[data-row] input")) {
       dirty = true;
       recalc();
     }
   });
   form.addEventListener("keydown", onKeydown);
-  form.addEventListener("submit", function () { dirty = false; });
-
-  var addInput = document.getElementById("add-procedure");
-  var addButton = document.getElementById("add-button");
-  if (addInput && addButton) {
-    addInput.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        event.preventDefault();
-        addButton.click();
-      }
+  form.addEventListener("submit", function () {
+    var changes = {};
+    rows().forEach(function (row) {
+      if (!changed(row)) return;
+      var cells = {};
+      inputsOf(row).forEach(function (input, i) { cells[FIELDS[i]] = input.value; });
+      changes[row.getAttribute("data-row")] = cells;
     });
-  }
+    form.querySelector('input[name="changes"]').value = JSON.stringify(changes);
+    dirty = false;
+  });
 
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
@@ -187,5 +370,13 @@
     }
   });
 
+  if (editable) {
+    var first = body && body.querySelector("tr[data-row] input");
+    if (first && !document.querySelector("#form-errors, #conflict, #unconfirmed")) first.focus();
+    var invalid = body && body.querySelector('input[aria-invalid="true"]');
+    if (invalid) invalid.focus();
+    var confirm = document.getElementById("confirm-warnings");
+    if (confirm && document.getElementById("unconfirmed")) confirm.focus();
+  }
   recalc();
 })();

@@ -18,6 +18,7 @@ MONTH = {"year": 2024, "month": 3}
 TRIES = {
     "filings:entry": [("get", {"code": "X", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {}),
                       ("post", {"code": "Y", **MONTH}, {"action": "save"})],
+    "filings:entry_rows": [("get", {"code": "Y", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {"q": "1."})],
     "filings:decide": [("post", {"code": "Y", **MONTH}, {"action": "approve"})],
     "filings:history": [("get", {"code": "Y", **MONTH}, {})],
     "filings:completeness": [("get", {}, {"parent": "X", "period": "2024"})],

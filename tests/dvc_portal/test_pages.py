@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from filings.workflow import unit_month_approve, unit_month_submit
 from procedures.models import ServiceLevel
 from tests.factories import (
     FilingFactory,
@@ -280,11 +281,11 @@ class TestQueryCount:
             TargetFactory(unit=commune, year=2019, kpi="online_rate", target=40)
         return district
 
-    def _queries_for_home(self, client, districts):
+    def _queries_for_home(self, client, districts, **params):
         client.force_login(UserFactory(role=Role.LEADER, units=districts))
-        client.get("/", {"period": "2019"})  # warm up: session, content types
+        client.get("/", {"period": "2019", **params})  # warm up: session, content types
         with CaptureQueriesContext(connection) as queries:
-            response = client.get("/", {"period": "2019"})
+            response = client.get("/", {"period": "2019", **params})
         assert response.status_code == 200
         return len(queries)
 
@@ -294,6 +295,14 @@ class TestQueryCount:
         many = self._queries_for_home(client, districts)
         assert few == many
         assert many <= 15
+
+    def test_approved_figures_only_run_the_same_queries(self, client, db):
+        district = self._district_with_children("A", 2)
+        few = self._queries_for_home(client, [district], status="approved")
+        every = self._queries_for_home(client, [district])
+        districts = [self._district_with_children("B", 20), self._district_with_children("C", 20)]
+        many = self._queries_for_home(client, districts, status="approved")
+        assert few == many == every
 
 
 class TestManyChildren:
@@ -341,6 +350,156 @@ class TestManyChildren:
         assert [len(row.children) for row in rows] == [2, 2]
         assert not any(row.expanded for row in rows)
         assert "Huyện 49-1" in text_of(response)
+
+
+def approve(unit, month, year=2019):
+    """Submit and approve a unit-month through the workflow, as an administrator would."""
+    admin = UserFactory(username="approver", role=Role.ADMIN)
+    unit_month_submit(unit=unit, year=year, month=month, user=None, confirm_warnings=True)  # as an import would
+    unit_month_approve(unit=unit, year=year, month=month, user=admin)
+
+
+def exports_of(client, page):
+    """{path: (url, rows of the workbook's sheet)} for the Excel links of a page."""
+    html = page.content.decode()
+    found = {}
+    for url in re.findall(r'<a class="exports__link" href="([^"]+)" download>', html):
+        url = url.replace("&amp;", "&")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        found[url.split("?")[0]] = (url, list(sheet.iter_rows(values_only=True)))
+    return found
+
+
+class TestApprovedOnly:
+    """The switch "Approved figures only" (?status=approved) and the note on figures not yet approved."""
+
+    @pytest.fixture
+    def centre(self, cam_pha):
+        """March (929 / 3553) and April (71 / 447) of the centre, both drafts: 1000 / 4000 = 25,00% in all."""
+        centre = Unit.objects.get(code="195.TTHCC")
+        procedure = ProcedureFactory(code="1.004227")
+        FilingFactory(unit=centre, procedure=procedure, year=2019, month=4, received_online=71, received_direct=376)
+        return centre
+
+    @pytest.fixture
+    def english(self, leader_client):
+        # The notes' texts are asserted in English, the msgids, whatever the Vietnamese translation says.
+        leader_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+        return leader_client
+
+    def test_the_page_says_how_many_months_are_not_approved_until_all_are(self, english, centre):
+        response = english.get("/", {"period": "2019"})
+        assert response.context["unapproved"] == 2
+        page = text_of(response)
+        assert "These figures include 2 unit-months not yet approved." in page
+        assert 'href="?period=2019&amp;status=approved"' in response.content.decode()
+
+        approve(centre, 3)
+        page = text_of(english.get("/", {"period": "2019"}))
+        assert "These figures include 1 unit-month not yet approved." in page
+
+        approve(centre, 4)
+        response = english.get("/", {"period": "2019"})
+        assert response.context["unapproved"] == 0
+        assert 'id="status-note"' not in response.content.decode()
+        assert "not yet approved" not in text_of(response)
+
+    def test_the_note_counts_the_period_shown_only(self, english, centre):
+        approve(centre, 3)
+        assert "not yet approved" not in text_of(english.get("/", {"period": "2019-03"}))
+        assert "1 unit-month not yet approved" in text_of(english.get("/", {"period": "2019-Q2"}))
+
+    def test_approved_only_drops_a_draft_month_and_keeps_an_approved_one(self, leader_client, centre):
+        approve(centre, 3)
+        every = text_of(leader_client.get("/", {"period": "2019"}))
+        assert "25,00%" in every and "1.000 / 4.000" in every
+
+        response = leader_client.get("/", {"period": "2019", "status": "approved"})
+        assert response.context["approved_only"] is True
+        page = text_of(response)
+        assert "26,15%" in page and "929 / 3.553" in page
+        assert "25,00%" not in page and "1.000 / 4.000" not in page
+        assert re.search(r'name="status" value="approved"\s+checked', response.content.decode())
+
+    def test_approved_only_with_nothing_approved_shows_dashes(self, leader_client, centre):
+        response = leader_client.get("/", {"period": "2019", "status": "approved"})
+        [row] = response.context["rows"]
+        online_rate = row.values[0]
+        assert (online_rate.kpi.key, online_rate.denominator, online_rate.value) == ("online_rate", 0, None)
+        assert row.bar is None
+        assert "26,15%" not in text_of(response)
+
+    def test_approved_only_says_so_and_how_many_months_it_leaves_out(self, english, centre):
+        approve(centre, 3)
+        response = english.get("/", {"period": "2019", "status": "approved"})
+        page = text_of(response)
+        assert "Approved figures only: 1 unit-month with figures not yet approved is left out." in page
+        assert "These figures include" not in page
+        # Its link goes back to every figure.
+        assert 'href="?period=2019"' in response.content.decode()
+        approve(centre, 4)
+        page = text_of(english.get("/", {"period": "2019", "status": "approved"}))
+        assert "left out" not in page
+        assert "Approved figures only" in page  # the heading still says which figures these are
+
+    def test_the_exports_count_the_same_figures_and_say_so(self, english, centre):
+        approve(centre, 3)
+        exports = exports_of(english, english.get("/", {"period": "2019", "status": "approved"}))
+        kpi_url, kpis = exports[reverse("reports:export_kpis")]
+        ranking_url, ranking = exports[reverse("reports:export_ranking")]
+        filings_url, _ = exports[reverse("imports:export_filings")]
+        assert "status=approved" in kpi_url and "status=approved" in ranking_url
+        # The monthly figures are the stored rows (the import's layout): the switch does not filter them.
+        assert "status" not in filings_url
+        title = "Figures: approved months only (1 unit-month not yet approved is left out)."
+        assert (title,) == kpis[2][:1] and (title,) == ranking[2][:1]
+        centre_row = next(row for row in ranking if row[1] == "195.TTHCC")
+        assert (centre_row[0], centre_row[3], centre_row[4]) == (1, 929, 3553)
+        district = next(row for row in kpis if row[0] == "195")
+        assert district[2] == pytest.approx(929 / 3553, abs=1e-4)
+
+        exports = exports_of(english, english.get("/", {"period": "2019"}))
+        kpi_url, kpis = exports[reverse("reports:export_kpis")]
+        ranking_url, ranking = exports[reverse("reports:export_ranking")]
+        assert "status" not in kpi_url and "status" not in ranking_url
+        title = "Figures: every stored month, including 1 unit-month not yet approved."
+        assert kpis[2][0] == title and ranking[2][0] == title
+        centre_row = next(row for row in ranking if row[1] == "195.TTHCC")
+        assert (centre_row[3], centre_row[4]) == (1000, 4000)
+
+    def test_an_export_of_approved_figures_only_is_named_so(self, leader_client, centre):
+        response = leader_client.get(reverse("reports:export_kpis"), {"period": "2019", "unit": "195",
+                                                                      "status": "approved"})
+        assert response["Content-Disposition"] == 'attachment; filename="kpi_195_2019_approved.xlsx"'
+
+    def test_a_bad_status_is_explained_and_every_figure_shown(self, english, centre):
+        response = english.get("/", {"period": "2019", "status": "bogus"})
+        assert response.status_code == 200
+        assert response.context["approved_only"] is False
+        page = text_of(response)
+        assert "The parameter “status” is not valid: “bogus”" in page
+        assert "25.00%" in page
+        for name in ("reports:export_kpis", "reports:export_ranking"):
+            response = english.get(reverse(name), {"period": "2019", "kpi": "online_rate", "status": "bogus"})
+            assert response.status_code == 400
+            assert "status: expected approved or all, not 'bogus'" in response.content.decode()
+
+    def test_exports_of_units_outside_the_scope_are_404_with_the_switch_too(self, leader_client, cam_pha):
+        UnitFactory(code="196", name="Thành phố Uông Bí", kind=UnitKind.DISTRICT)
+        params = {"period": "2019", "kpi": "online_rate", "status": "approved"}
+        assert leader_client.get(reverse("reports:export_kpis"), {**params, "unit": "196"}).status_code == 404
+        assert leader_client.get(reverse("reports:export_ranking"), {**params, "parent": "196"}).status_code == 404
+
+    def test_the_switch_is_kept_when_a_unit_is_opened(self, client, db, monkeypatch):
+        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 1)
+        province = UnitFactory(code="22", kind=UnitKind.PROVINCE)
+        for i in range(2):
+            UnitFactory(code=f"22{i:03d}", kind=UnitKind.DISTRICT, parent=province)
+        client.force_login(UserFactory(role=Role.LEADER, units=[province]))
+        [row] = client.get("/", {"period": "2019", "status": "approved"}).context["rows"]
+        assert row.open_url == "?period=2019&status=approved&open=22#unit-22"
 
 
 class TestErrorPages:

@@ -12,17 +12,15 @@ from filings.workflow import unit_month_approve, unit_month_submit
 from procedures.models import Offering, ServiceLevel
 from reports.models import Target
 from tests.factories import TargetFactory, UnitFactory
+from tests.filings.helpers import post_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def form_post(client, office, year, month, **counts):
-    data = {"version": str(UnitMonth.objects.filter(unit=office.commune).values_list("version", flat=True).first()
-                           or 0),
-            "action": "save", "procedure": [str(office.procedure.pk)]}
-    for name, value in counts.items():
-        data[f"c-{office.procedure.pk}-{name}"] = str(value)
-    return client.post(reverse("filings:entry", kwargs={"code": "A", "year": year, "month": month}), data)
+    version = UnitMonth.objects.filter(unit=office.commune).values_list("version", flat=True).first() or 0
+    cells = {name: str(value) for name, value in counts.items()}
+    return post_entry(client, office.commune, year, month, {office.procedure: cells}, version=version)
 
 
 def last_filing_history():
@@ -74,7 +72,8 @@ def as_admin(client, office):
 
 
 def admin_form(office, **counts):
-    data = {"unit": office.commune.pk, "procedure": office.procedure.pk, "year": 2019, "month": 7}
+    data = {"unit": office.commune.pk, "procedure": office.procedure.pk, "year": 2019, "month": 7,
+            "confirm_warnings": "on"}  # the figures do not balance
     data.update({name: counts.get(name, 0) for name in COUNT_FIELDS})
     return data
 
@@ -84,7 +83,7 @@ def test_an_admin_edit_goes_through_the_write_path_and_is_recorded(as_admin, off
     assert response.status_code == 302, response.content.decode()[:2000]
     filing = MonthlyFiling.objects.get()
     change = reverse("admin:filings_monthlyfiling_change", args=[filing.pk])
-    data = {name: getattr(filing, name) for name in COUNT_FIELDS} | {"received_online": 6}
+    data = {name: getattr(filing, name) for name in COUNT_FIELDS} | {"received_online": 6, "confirm_warnings": "on"}
     assert as_admin.post(change, data).status_code == 302
     history = list(MonthlyFiling.history.order_by("history_id"))
     assert [(h.history_type, h.received_online, h.history_user, h.history_change_reason) for h in history] == [
@@ -93,12 +92,12 @@ def test_an_admin_edit_goes_through_the_write_path_and_is_recorded(as_admin, off
 
 
 def test_the_admin_form_refuses_an_approved_month_unless_forced(as_admin, office):
-    filings_upsert([office.row(2019, 7, received_online=1)], source=Source.IMPORT)
+    filings_upsert([office.row(2019, 7, received_online=1, resolved_early=1)], source=Source.IMPORT)
     unit_month_submit(unit=office.commune, year=2019, month=7, user=office.admin)
     unit_month_approve(unit=office.commune, year=2019, month=7, user=office.leader)
     filing = MonthlyFiling.objects.get()
     change = reverse("admin:filings_monthlyfiling_change", args=[filing.pk])
-    data = {name: getattr(filing, name) for name in COUNT_FIELDS} | {"received_online": 6}
+    data = {name: getattr(filing, name) for name in COUNT_FIELDS} | {"received_online": 6, "resolved_early": 6}
     response = as_admin.post(change, data)
     assert response.status_code == 200 and "A 07/2019" in response.content.decode()
     assert MonthlyFiling.objects.get().received_online == 1

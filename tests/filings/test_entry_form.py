@@ -12,22 +12,22 @@ from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
 from tests.factories import FilingFactory
+from tests.filings.helpers import entry_url, post_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def url(unit, year, month, name="entry"):
-    return reverse(f"filings:{name}", kwargs={"code": unit.code, "year": year, "month": month})
+    return entry_url(unit, year, month, name)
 
 
-def post_grid(client, office, year, month, cells, *, version=0, action="save", procedures=None, unit=None, **extra):
-    """Post the grid as the browser does: one `procedure` per row, `c-<procedure id>-<field>` per cell."""
-    procedures = procedures or [office.procedure]
-    data = {"version": str(version), "action": action, "procedure": [str(p.pk) for p in procedures], **extra}
-    for procedure in procedures:
-        for name in COUNT_FIELDS:
-            data[f"c-{procedure.pk}-{name}"] = cells.get((procedure.code, name), "")
-    return client.post(url(unit or office.commune, year, month), data)
+def post_grid(client, office, year, month, cells, *, version=0, action="save", unit=None, **extra):
+    """Post the changed rows as the page does; `cells` maps (procedure code, count) to the typed text."""
+    procedures = {p.code: p for p in (office.procedure, office.second_procedure)}
+    changes = {}
+    for (code, name), text in cells.items():
+        changes.setdefault(procedures[code], {})[name] = text
+    return post_entry(client, unit or office.commune, year, month, changes, version=version, action=action, **extra)
 
 
 @pytest.fixture
@@ -42,9 +42,9 @@ def test_the_grid_has_a_row_per_offered_procedure_and_a_cell_per_count(as_clerk,
     assert response.status_code == 200
     html = response.content.decode()
     assert [row.procedure.code for row in response.context["grid"].rows] == ["1.004227"]  # A's offering
-    for name in COUNT_FIELDS:
-        assert f'name="c-{office.procedure.pk}-{name}"' in html
-    assert 'name="version" value="0"' in html
+    row = html[html.index(f'data-row="{office.procedure.pk}"'):]
+    assert row[:row.index("</tr>")].count("<input") == len(COUNT_FIELDS)
+    assert 'name="version" value="0"' in html and 'name="changes"' in html
     assert response.context["grid"].status == "missing"
 
 
@@ -73,39 +73,40 @@ def test_saving_a_draft_stores_the_figures_and_shows_them_at_once_in_the_cli(as_
 
 def test_a_bad_cell_is_shown_at_the_cell_and_nothing_is_saved(as_clerk, office):
     year, month = office.open_month
-    procedures = [office.procedure, office.second_procedure]
     cells = {("1.004227", "received_online"): "12", ("2.000908", "received_direct"): "-3",
              ("2.000908", "resolved_late"): "abc"}
-    response = post_grid(as_clerk, office, year, month, cells, procedures=procedures)
+    response = post_grid(as_clerk, office, year, month, cells)
     assert response.status_code == 400
     assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
     html = response.content.decode()
     pid = office.second_procedure.pk
-    assert f'aria-describedby="e-{pid}-received_direct"' in html and f'id="e-{pid}-resolved_late"' in html
+    direct, late = COUNT_FIELDS.index("received_direct"), COUNT_FIELDS.index("resolved_late")
+    assert f'aria-describedby="e{pid}-{direct}"' in html and f'id="e{pid}-{late}"' in html
     summary = response.context["form"].summary
     direct_label = MonthlyFiling._meta.get_field("received_direct").verbose_name
     assert any("2.000908" in line and str(direct_label) in line for line in summary)
     assert len(summary) == 2
-    # The typed values are kept, including the good ones.
+    # The typed values are kept, including the good ones, and still count as changes to send.
     assert 'value="12"' in html and 'value="abc"' in html
+    assert html.count("data-unsaved") == 2
 
 
 def test_an_empty_new_row_is_not_stored(as_clerk, office):
     year, month = office.open_month
-    post_grid(as_clerk, office, year, month, {("2.000908", "received_online"): "4"},
-              procedures=[office.procedure, office.second_procedure])
+    post_grid(as_clerk, office, year, month, {("2.000908", "received_online"): "4", ("1.004227", "carried_over"): ""})
     assert list(MonthlyFiling.objects.values_list("procedure__code", flat=True)) == ["2.000908"]
 
 
 def test_save_and_submit(as_clerk, office):
     year, month = office.open_month
-    response = post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "3"}, action="submit")
+    cells = {("1.004227", "received_online"): "3", ("1.004227", "resolved_on_time"): "3"}
+    response = post_grid(as_clerk, office, year, month, cells, action="submit")
     assert response.status_code == 302
     unit_month = UnitMonth.objects.get()
     assert (unit_month.status, unit_month.submitted_by) == ("submitted", office.clerk)
     page = as_clerk.get(url(office.commune, year, month))
     assert not page.context["editable"]
-    assert f'name="c-{office.procedure.pk}-received_online"' not in page.content.decode()
+    assert "<input value=" not in page.content.decode()
 
 
 def test_a_concurrent_edit_is_refused_with_the_current_values(client, office):
@@ -122,22 +123,9 @@ def test_a_concurrent_edit_is_refused_with_the_current_values(client, office):
     html = response.content.decode()
     assert 'id="conflict"' in html and "clerk_a" in html
     differences = response.context["conflict"]["differences"]
-    assert [(d["procedure"].code, d["current"], d["yours"]) for d in differences] == [("1.004227", 5, "9")]
+    assert [(d["procedure"], d["current"], d["yours"]) for d in differences] == [("1.004227", 5, "9")]
     # The grid now shows the saved figures and the new version, so saving again is a deliberate act.
     assert f'value="5"' in html and f'name="version" value="{version + 1}"' in html
-
-
-def test_adding_a_procedure_keeps_what_was_typed_and_saves_nothing(as_clerk, office):
-    year, month = office.open_month
-    response = post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "7"}, action="add",
-                         add_procedure="2.000908")
-    assert response.status_code == 200
-    codes = [row.procedure.code for row in response.context["grid"].rows]
-    assert codes == ["1.004227", "2.000908"]
-    assert 'value="7"' in response.content.decode()
-    assert not MonthlyFiling.objects.exists()
-    response = post_grid(as_clerk, office, year, month, {}, action="add", add_procedure="9.999999")
-    assert "9.999999" in response.context["form"].add_error
 
 
 def test_copy_last_month_brings_its_procedures_and_pending_files(as_clerk, office):
@@ -205,7 +193,7 @@ def test_a_decision_on_a_stale_page_is_refused(client, office):
 def test_an_approved_month_shows_no_inputs_and_refuses_a_post(as_clerk, office):
     year, month = office.open_month
     filings_upsert([office.row(year, month, received_online=2)], source=Source.FORM, user=office.clerk)
-    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk, confirm_warnings=True)
     unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader)
     page = as_clerk.get(url(office.commune, year, month))
     assert not page.context["editable"] and 'id="lock-reason"' in page.content.decode()
@@ -252,18 +240,18 @@ def test_another_units_pages_answer_404(as_clerk, office):
 
 def test_unit_ids_in_the_posted_data_are_ignored(as_clerk, office):
     year, month = office.open_month
-    response = as_clerk.post(url(office.commune, year, month), {
-        "version": "0", "action": "save", "unit": office.other_commune.code, "unit_id": office.other_commune.pk,
-        "procedure": [str(office.procedure.pk)], f"c-{office.procedure.pk}-received_online": "6"})
+    response = post_entry(as_clerk, office.commune, year, month, {office.procedure: {"received_online": "6"}},
+                          unit_id=office.other_commune.pk, code=office.other_commune.code)
     assert response.status_code == 302
     assert list(MonthlyFiling.objects.values_list("unit__code", "received_online")) == [("A", 6)]
 
 
 def test_unknown_procedure_ids_in_the_posted_data_are_refused(as_clerk, office):
     year, month = office.open_month
-    response = as_clerk.post(url(office.commune, year, month), {
-        "version": "0", "action": "save", "procedure": ["999999", "x"], "c-999999-received_online": "6"})
-    assert response.status_code == 400 and not MonthlyFiling.objects.exists()
+    for changes in ('{"999999": {"received_online": "6"}}', '{"x": {}}', '{"1": [1, 2]}', "[1]", "{not json"):
+        response = as_clerk.post(url(office.commune, year, month), {"version": "0", "changes": changes})
+        assert response.status_code == 400 and response.context["form"].summary
+    assert not MonthlyFiling.objects.exists()
 
 
 def test_future_and_impossible_months_answer_404(as_clerk, office):
@@ -308,7 +296,7 @@ def test_the_history_page_shows_who_changed_what_from_where(client, office):
     filings_upsert([office.row(year, month, received_online=8)], fields=["received_online"], source=Source.IMPORT,
                    note="iGate-thang.xlsx", user=office.admin)
     unit_month = UnitMonth.objects.get()
-    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk, confirm_warnings=True)
     unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Kiểm tra lại")
     response = client.get(url(office.commune, year, month, "history"))
     assert response.status_code == 200 and unit_month

@@ -1,10 +1,12 @@
 """filings_upsert, the one write path: create, update, unchanged, partial columns, history, all or nothing."""
 
-import pytest
-from django.db import IntegrityError
+import datetime
 
-from filings.models import COUNT_FIELDS, MonthlyFiling
-from filings.services import Source, filings_upsert
+import pytest
+from django.db import IntegrityError, transaction
+
+from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling
+from filings.services import FilingsRefused, Source, filings_upsert
 from tests.factories import FilingFactory, ProcedureFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +70,9 @@ def test_many_rows_in_one_call(key):
 def test_a_refused_row_writes_nothing(key):
     good = {**key, "received_online": 1}
     bad = {**key, "month": 13, "received_online": 1}
-    with pytest.raises(IntegrityError):
+    with pytest.raises(FilingsRefused) as refused:
         filings_upsert([good, bad], fields=["received_online"], source=Source.IMPORT)
+    assert list(refused.value.problems) == [1]  # the second row, by its position
     assert MonthlyFiling.objects.count() == 0
     assert MonthlyFiling.history.count() == 0
 
@@ -77,3 +80,55 @@ def test_a_refused_row_writes_nothing(key):
 def test_unknown_field_names_are_a_programming_error(key):
     with pytest.raises(ValueError, match="received_fax"):
         filings_upsert([key], fields=["received_fax"], source=Source.IMPORT)
+
+
+# --- what must never be stored: filings_upsert refuses it whoever calls -----------------------------
+
+
+@pytest.mark.parametrize("value, reason", [
+    (MAX_COUNT + 1, "10.000.000"), (2_147_483_648, "2.147.483.648"), (-1, "số âm"), ("5", "không phải là số nguyên"),
+    (2.5, "không phải là số nguyên"),
+])
+def test_a_count_out_of_range_or_not_a_whole_number_is_refused(key, value, reason):
+    with pytest.raises(FilingsRefused) as refused:
+        filings_upsert([{**key, "received_direct": 1}, {**key, "month": 6, "received_online": value}],
+                       fields=["received_online", "received_direct"], source=Source.IMPORT)
+    assert refused.value.problems == {1: [("received_online", refused.value.problems[1][0][1])]}
+    assert reason in refused.value.problems[1][0][1]
+    assert not MonthlyFiling.objects.exists()
+
+
+def test_the_ceiling_itself_is_stored(key):
+    filings_upsert([{**key, "received_online": MAX_COUNT}], fields=["received_online"], source=Source.IMPORT)
+    assert MonthlyFiling.objects.get().received_online == MAX_COUNT
+
+
+def test_the_database_refuses_a_count_above_the_ceiling_too(key):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MonthlyFiling.objects.create(unit_id=key["unit_id"], procedure_id=key["procedure_id"], year=2024, month=7,
+                                     received_online=MAX_COUNT + 1)
+
+
+def test_figures_of_a_unit_outside_its_validity_are_refused():
+    """A commune dissolved in the 2025 merger has no figures after June 2025; a new one none before July."""
+    old = UnitFactory(code="OLD", valid_to=datetime.date(2025, 6, 30))
+    new = UnitFactory(code="NEW", valid_from=datetime.date(2025, 7, 1))
+    procedure = ProcedureFactory()
+    rows = [{"unit_id": unit.pk, "procedure_id": procedure.pk, "year": 2025, "month": month, "received_online": 1}
+            for unit, month in ((old, 6), (new, 7), (old, 7), (new, 6))]
+    with pytest.raises(FilingsRefused) as refused:
+        filings_upsert(rows, fields=["received_online"], source=Source.IMPORT)
+    assert sorted(refused.value.problems) == [2, 3]
+    messages = [message for issues in refused.value.problems.values() for _field, message in issues]
+    assert any("OLD" in m and "30/06/2025" in m for m in messages)
+    assert any("NEW" in m and "01/07/2025" in m for m in messages)
+    assert not MonthlyFiling.objects.exists()
+    filings_upsert(rows[:2], fields=["received_online"], source=Source.IMPORT)
+    assert MonthlyFiling.objects.count() == 2
+
+
+def test_a_future_month_is_refused(key):
+    today = datetime.date.today()
+    with pytest.raises(FilingsRefused, match="chưa đến"):
+        filings_upsert([{**key, "year": today.year + 1, "received_online": 1}], fields=["received_online"],
+                       source=Source.IMPORT)

@@ -38,7 +38,8 @@ def state(office, year, month):
 
 def submitted(office, user=None):
     year, month = office.open_month
-    save(office, user or office.clerk, year, month, 0, submit=True, received_online=3, received_direct=1)
+    save(office, user or office.clerk, year, month, 0, submit=True, received_online=3, received_direct=1,
+         resolved_on_time=4)
     return year, month
 
 
@@ -135,7 +136,8 @@ def test_a_returned_month_is_corrected_and_submitted_again_keeping_its_first_sub
     first = state(office, year, month).first_submitted_at
     unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Sai số")
     unit_month = state(office, year, month)
-    save(office, office.clerk, year, month, unit_month.version, submit=True, received_online=4, received_direct=1)
+    save(office, office.clerk, year, month, unit_month.version, submit=True, received_online=4, received_direct=1,
+         resolved_on_time=5)
     unit_month = state(office, year, month)
     assert (unit_month.status, unit_month.return_reason, unit_month.first_submitted_at) == ("submitted", "", first)
     assert MonthlyFiling.objects.get().received_online == 4
@@ -294,7 +296,8 @@ def test_an_exception_reopens_entry_for_one_unit_until_its_date(office):
     today = timezone.localdate()
     EntryException.objects.create(unit=office.commune, year=year, month=month, open_until=today,
                                   reason="Mất điện", granted_by=office.admin)
-    filings_upsert([office.row(year, month, received_online=1)], source=Source.FORM, user=office.clerk)
+    filings_upsert([office.row(year, month, received_online=1, pending_on_time=1)], source=Source.FORM,
+                   user=office.clerk)
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
     with pytest.raises(UnitMonthLocked):
         assert_writable([(office.other_commune.pk, year, month)], user=office.clerk_b)
@@ -314,10 +317,11 @@ def test_admins_and_system_writes_are_not_held_by_the_deadline(office):
 
 def test_a_returned_month_stays_open_after_the_deadline(office):
     year, month = office.closed_month
-    filings_upsert([office.row(year, month, received_online=1)], source=Source.IMPORT)
+    filings_upsert([office.row(year, month, received_online=1, resolved_early=1)], source=Source.IMPORT)
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.admin)
     unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Thiếu BCCI")
-    filings_upsert([office.row(year, month, received_online=5)], source=Source.FORM, user=office.clerk)
+    filings_upsert([office.row(year, month, received_online=5, resolved_early=5)], source=Source.FORM,
+                   user=office.clerk)
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
     assert state(office, year, month).status == "submitted"
 

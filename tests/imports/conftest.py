@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from procedures.models import AuthorityLevel
+from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
+from procedures.services import offerings_write
 from tests.factories import ProcedureFactory, UnitFactory
 from units.models import UnitKind
 
@@ -51,6 +52,17 @@ def tree(db):
     ):
         ProcedureFactory(code=code, level=level)
     return units
+
+
+@pytest.fixture
+def offered(tree):
+    """`tree`, with every unit offering every procedure online, as the sample files' online receipts say
+    (figures of procedures not offered online are imported with a warning)."""
+    offerings_write(create=[
+        Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
+        for unit in tree.values() for procedure in Procedure.objects.all()
+    ], reason="test")
+    return tree
 
 
 @pytest.fixture

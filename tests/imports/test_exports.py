@@ -93,12 +93,12 @@ def test_kpi_table_export(client, district):
     client.force_login(UserFactory(role="leader", units=[district]))
     sheet = sheet_of(client.get(reverse("reports:export_kpis"), {"unit": "D", "period": "2024-07"}))
     rows = values(sheet)
-    assert rows[3][2] == "Tỷ lệ hồ sơ trực tuyến"  # in the language of the page
+    assert rows[4][2] == "Tỷ lệ hồ sơ trực tuyến"  # in the language of the page, under the title rows
     col = 2
-    by_code = {r[0]: r for r in rows[4:] if r[1]}  # (the note below the table has no second cell)
+    by_code = {r[0]: r for r in rows[5:] if r[1]}  # (the note below the table has no second cell)
     assert set(by_code) == {"D", "A", "B"}
     assert by_code["D"][col] == pytest.approx(0.6163)  # 1235 / 2004 = 61,63% as Excel stores it
-    assert sheet.cell(row=5, column=col + 1).number_format == "0.00%"
+    assert sheet.cell(row=6, column=col + 1).number_format == "0.00%"
     assert client.get(reverse("reports:export_kpis"), {"unit": "OTHER", "period": "2024"}).status_code == 404
     assert client.get(reverse("reports:export_kpis"), {"unit": "D"}).status_code == 400
 
@@ -108,7 +108,7 @@ def test_ranking_export(client, district):
     sheet = sheet_of(
         client.get(reverse("reports:export_ranking"), {"parent": "D", "period": "2024", "kpi": "online_rate"})
     )
-    rows = [r for r in values(sheet)[4:] if r[0] is not None]
+    rows = [r for r in values(sheet)[5:] if r[0] is not None]
     assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(1, "A", 1234, 2000), (2, "B", 1, 4)]
     assert (
         rows[0][5] == pytest.approx(0.617)
@@ -127,7 +127,7 @@ def test_ranking_export(client, district):
     top = values(
         sheet_of(client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "online_rate"}))
     )
-    assert [r[1] for r in top[4:] if r[0] is not None or r[1]] == ["D"]  # the top of the leader's scope only
+    assert [r[1] for r in top[5:] if r[0] is not None or r[1]] == ["D"]  # the top of the leader's scope only
 
 
 def test_exports_need_a_login(client):

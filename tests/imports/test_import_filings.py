@@ -20,7 +20,7 @@ def figures(unit="881.TTHCC", procedure="1.009994", year=2024, month=7):
     return MonthlyFiling.objects.get(unit__code=unit, procedure__code=procedure, year=year, month=month)
 
 
-def test_sample_report_form_06(tree, sample):
+def test_sample_report_form_06(offered, sample):
     status, out, err = run_cli("filings", sample("sample_filings_report.xlsx"))
     assert (status, summary(out), err) == (0, "created 6, updated 0, unchanged 0, errors 0", "")
     row = figures(unit="881.TTHCC", procedure="2.000720")
@@ -30,7 +30,7 @@ def test_sample_report_form_06(tree, sample):
     assert history.history_change_reason == "import: sample_filings_report.xlsx"
 
 
-def test_reimport_of_the_same_file_changes_nothing(tree, sample):
+def test_reimport_of_the_same_file_changes_nothing(offered, sample):
     path = sample("sample_filings_report.xlsx")
     run_cli("filings", path)
     history = MonthlyFiling.history.count()
@@ -39,7 +39,7 @@ def test_reimport_of_the_same_file_changes_nothing(tree, sample):
     assert MonthlyFiling.history.count() == history
 
 
-def test_xls_with_merged_header_text_numbers_totals_and_a_warning(tree):
+def test_xls_with_merged_header_text_numbers_totals_and_a_warning(offered):
     status, out, err = run_cli("filings", XLS / "filings.xls")
     assert (status, summary(out)) == (0, "created 2, updated 0, unchanged 0, errors 0, warnings 1")
     assert err.strip() == (
@@ -49,7 +49,7 @@ def test_xls_with_merged_header_text_numbers_totals_and_a_warning(tree):
     assert figures(unit="88101", procedure="1.001193").received_direct == 1204
 
 
-def test_ods_with_two_row_header(tree, tmp_path):
+def test_ods_with_two_row_header(offered, tmp_path):
     path = write_ods(
         tmp_path / "f.ods",
         [
@@ -67,7 +67,7 @@ def test_ods_with_two_row_header(tree, tmp_path):
 
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
-def test_csv_with_year_and_month_columns_and_grouped_text_numbers(tree, tmp_path, delimiter):
+def test_csv_with_year_and_month_columns_and_grouped_text_numbers(offered, tmp_path, delimiter):
     path = write_csv(
         tmp_path / "f.csv",
         [
@@ -94,7 +94,7 @@ def test_csv_with_year_and_month_columns_and_grouped_text_numbers(tree, tmp_path
         (datetime.datetime(2024, 6, 1), 6),
     ],
 )
-def test_periods_in_every_accepted_form(tree, tmp_path, period, month):
+def test_periods_in_every_accepted_form(offered, tmp_path, period, month):
     path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", period, 1, 2]])
     status, out, err = run_cli("filings", path)
     assert (status, err) == (0, "")
@@ -120,7 +120,7 @@ def test_periods_in_every_accepted_form(tree, tmp_path, period, month):
         (["88101", "1.001193", "07/2024", 1, "1,2"], "Tiếp nhận trực tiếp", "'1,2' is not a whole number"),
     ],
 )
-def test_each_bad_cell_is_named_and_nothing_is_written(tree, tmp_path, cells, column, reason):
+def test_each_bad_cell_is_named_and_nothing_is_written(offered, tmp_path, cells, column, reason):
     path = write_xlsx(
         tmp_path / "f.xlsx", [["Báo cáo tháng"], HEADER, ["88102", "1.001193", "07/2024", 1, 1], cells]
     )
@@ -132,7 +132,7 @@ def test_each_bad_cell_is_named_and_nothing_is_written(tree, tmp_path, cells, co
     assert MonthlyFiling.objects.count() == 0
 
 
-def test_every_error_is_listed_not_only_the_first(tree, tmp_path):
+def test_every_error_is_listed_not_only_the_first(offered, tmp_path):
     path = write_xlsx(
         tmp_path / "f.xlsx", [HEADER, ["X", "1.001193", "07/2024", "a", 1], ["88101", "Y", "x", 1, -1]]
     )
@@ -147,7 +147,7 @@ def test_every_error_is_listed_not_only_the_first(tree, tmp_path):
     ]
 
 
-def test_duplicate_key_in_one_file(tree, tmp_path):
+def test_duplicate_key_in_one_file(offered, tmp_path):
     path = write_xlsx(
         tmp_path / "f.xlsx",
         [
@@ -163,7 +163,7 @@ def test_duplicate_key_in_one_file(tree, tmp_path):
     assert MonthlyFiling.objects.count() == 0
 
 
-def test_period_and_year_month_that_disagree(tree, tmp_path):
+def test_period_and_year_month_that_disagree(offered, tmp_path):
     path = write_xlsx(
         tmp_path / "f.xlsx",
         [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Năm", "Tháng"], ["88101", "1.001193", "07/2024", 2024, 8]],
@@ -173,7 +173,7 @@ def test_period_and_year_month_that_disagree(tree, tmp_path):
     assert err.strip() == "row 2, column Kỳ báo cáo: 07/2024 disagrees with year 2024 and month 8"
 
 
-def test_missing_columns_are_named(tree, tmp_path):
+def test_missing_columns_are_named(offered, tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Tiếp nhận trực tuyến"], ["88101", 1]])
     status, out, err = run_cli("filings", path)
     assert status == 1
@@ -183,9 +183,9 @@ def test_missing_columns_are_named(tree, tmp_path):
     ]
 
 
-def test_a_column_absent_from_the_file_keeps_its_stored_value(tree, tmp_path):
+def test_a_column_absent_from_the_file_keeps_its_stored_value(offered, tmp_path):
     FilingFactory(
-        unit=tree["88101"],
+        unit=offered["88101"],
         procedure__code="1.001193",
         year=2024,
         month=7,
@@ -209,7 +209,7 @@ def test_a_column_absent_from_the_file_keeps_its_stored_value(tree, tmp_path):
     assert (new.received_online, new.received_direct) == (0, 0)  # an empty cell in a present column means 0
 
 
-def test_balance_is_checked_only_when_all_its_columns_are_there(tree, tmp_path):
+def test_balance_is_checked_only_when_all_its_columns_are_there(offered, tmp_path):
     path = write_xlsx(
         tmp_path / "f.xlsx",
         [
@@ -221,7 +221,7 @@ def test_balance_is_checked_only_when_all_its_columns_are_there(tree, tmp_path):
     assert (status, err) == (0, "") and "warnings" not in out
 
 
-def test_dry_run_reports_the_real_counts_and_writes_nothing(tree, sample):
+def test_dry_run_reports_the_real_counts_and_writes_nothing(offered, sample):
     path = sample("sample_filings_report.xlsx")
     status, out, err = run_cli("filings", path, "--dry-run")
     assert (status, summary(out)) == (0, "created 6, updated 0, unchanged 0, errors 0")
@@ -231,7 +231,7 @@ def test_dry_run_reports_the_real_counts_and_writes_nothing(tree, sample):
     assert len(record.sha256) == 64
 
 
-def test_every_run_is_recorded_even_a_refused_one(tree, tmp_path):
+def test_every_run_is_recorded_even_a_refused_one(offered, tmp_path):
     path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["X", "1.001193", "07/2024", 1, 1]])
     run_cli("filings", path)
     record = ImportRecord.objects.get()
@@ -239,7 +239,7 @@ def test_every_run_is_recorded_even_a_refused_one(tree, tmp_path):
     assert record.first_error == "row 2, column Mã đơn vị: unknown unit code 'X'"
 
 
-def test_a_file_without_a_header_is_one_clear_error(tree, tmp_path):
+def test_a_file_without_a_header_is_one_clear_error(offered, tmp_path):
     path = write_xlsx(tmp_path / "notes.xlsx", [["Ghi chú"], ["..."]])
     status, out, err = run_cli("filings", path)
     assert status == 1 and summary(out) == "created 0, updated 0, unchanged 0, errors 1"
@@ -247,14 +247,14 @@ def test_a_file_without_a_header_is_one_clear_error(tree, tmp_path):
     assert "Traceback" not in err
 
 
-def test_missing_file_and_unknown_kind(tree, tmp_path):
+def test_missing_file_and_unknown_kind(offered, tmp_path):
     status, _, err = run_cli("filings", tmp_path / "nope.xlsx")
     assert status == 1 and "nope.xlsx: no such file" in err
     status, _, err = run_cli("widgets", tmp_path / "nope.xlsx")
     assert status == 2 or "invalid choice" in err
 
 
-def test_locked_months_are_row_errors_unless_forced(tree, tmp_path):
+def test_locked_months_are_row_errors_unless_forced(offered, tmp_path):
     workflow = pytest.importorskip("filings.workflow")
     if not hasattr(workflow, "UnitMonthLocked"):
         pytest.skip("the month locks are not there yet")
@@ -264,7 +264,7 @@ def test_locked_months_are_row_errors_unless_forced(tree, tmp_path):
 
     def refuse(rows, *, user, force=False, expected_versions=None):
         if not force:
-            raise workflow.UnitMonthLocked({(tree["88101"].pk, 2024, 7): "88101 07/2024: approved"})
+            raise workflow.UnitMonthLocked({(offered["88101"].pk, 2024, 7): "88101 07/2024: approved"})
         return original(rows, user=user, force=force, expected_versions=expected_versions)
 
     original = workflow.write_guard
@@ -310,7 +310,7 @@ def test_the_balance_prefilter_never_hides_a_warning_of_the_rule():
                 assert may_warn(row), row
 
 
-def test_a_refusal_by_the_database_is_one_clear_error(tree, tmp_path, monkeypatch):
+def test_a_refusal_by_the_database_is_one_clear_error(offered, tmp_path, monkeypatch):
     from django.db import IntegrityError
 
     import filings.importers
@@ -327,7 +327,7 @@ def test_a_refusal_by_the_database_is_one_clear_error(tree, tmp_path, monkeypatc
     assert "Traceback" not in err
 
 
-def test_a_period_named_only_in_a_title_row_applies_to_every_row(tree, tmp_path):
+def test_a_period_named_only_in_a_title_row_applies_to_every_row(offered, tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", [["BÁO CÁO"], ["Kỳ báo cáo: tháng 7/2024"], [],
                                             ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
                                             ["88101", "1.001193", 4], ["88102", "1.001193", 2]])
@@ -336,14 +336,14 @@ def test_a_period_named_only_in_a_title_row_applies_to_every_row(tree, tmp_path)
     assert figures(unit="88101", procedure="1.001193", month=7).received_online == 4
 
 
-def test_a_future_month_in_the_title_is_an_error_on_every_row(tree, tmp_path):
+def test_a_future_month_in_the_title_is_an_error_on_every_row(offered, tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", [["Tháng 12/2099"], ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
                                             ["88101", "1.001193", 4]])
     status, _, err = run_cli("filings", path)
     assert status == 1 and err.strip() == "row 3, column Kỳ báo cáo: 12/2099 is in the future"
 
 
-def test_a_unit_code_merged_down_over_its_procedures(tree, tmp_path):
+def test_a_unit_code_merged_down_over_its_procedures(offered, tmp_path):
     path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1],
                                             [None, "1.000894", "07/2024", 2, 2], ["88102", "1.001193", "07/2024", 3, 3]],
                       merges=["A2:A3"])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, Role
 from accounts.tokens import api_token_create, api_token_revoke
+from filings.workflow import unit_month_approve, unit_month_submit
 from tests.factories import FilingFactory, TargetFactory, UnitFactory, UserFactory
 from units.models import UnitKind
 
@@ -182,6 +183,64 @@ class TestRanking:
         assert counts[0] == counts[1] <= 6
 
 
+class TestApprovedOnly:
+    """status=approved counts approved unit-months only (CONTRACT.md, "Options shared by ...")."""
+
+    @pytest.fixture
+    def approved_a(self, tree):
+        """A's January approved; B's January still a draft."""
+        admin = UserFactory(username="approver", role=Role.ADMIN)
+        unit_month_submit(unit=tree["A"], year=2019, month=1, user=None, confirm_warnings=True)  # as an import would
+        unit_month_approve(unit=tree["A"], year=2019, month=1, user=admin)
+
+    def test_a_draft_months_figures_drop_out_and_an_approved_months_stay(self, client, leader_key, approved_a):
+        every = get(client, KPI_URL, leader_key, unit="D", period="2019").json()
+        approved = get(client, KPI_URL, leader_key, unit="D", period="2019", status="approved").json()
+        assert every["approved_only"] is False
+        assert (every["kpis"]["online_rate"]["numerator"], every["kpis"]["online_rate"]["denominator"]) == (1235, 2004)
+        assert approved["approved_only"] is True
+        assert approved["kpis"]["online_rate"] == {
+            "numerator": 1234, "denominator": 2000, "value": "61.70", "target": None, "gap": None, "met": None,
+        }
+        draft = get(client, KPI_URL, leader_key, unit="B", period="2019", status="approved").json()
+        assert (draft["kpis"]["online_rate"]["denominator"], draft["kpis"]["online_rate"]["value"]) == (0, None)
+
+    @pytest.mark.parametrize("status", ["all", "", "ALL"])
+    def test_status_all_or_absent_counts_every_figure(self, client, leader_key, approved_a, status):
+        data = get(client, KPI_URL, leader_key, unit="D", period="2019", status=status).json()
+        assert data["approved_only"] is False
+        assert data["kpis"]["online_rate"]["denominator"] == 2004
+
+    def test_is_exactly_what_the_commands_print_with_approved_only(self, client, leader_key, approved_a):
+        data = get(client, KPI_URL, leader_key, unit="D", period="2019", status="approved").json()
+        assert data == cli_json("kpi", "--unit", "D", "--period", "2019", "--approved-only")
+        data = get(client, RANKING_URL, leader_key, parent="D", period="2019", kpi="online_rate",
+                   status="approved").json()
+        assert data == cli_json("ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate",
+                                "--approved-only")
+        assert data["approved_only"] is True
+        assert [(row["rank"], row["unit"], row["value"]) for row in data["rows"]] == [
+            (1, "A", "61.70"), (None, "B", None),
+        ]
+
+    def test_the_top_level_ranking_counts_approved_months_only(self, client, leader_key, approved_a):
+        data = get(client, RANKING_URL, leader_key, period="2019", kpi="online_rate", status="approved").json()
+        assert [(row["unit"], row["numerator"], row["denominator"]) for row in data["rows"]] == [("D", 1234, 2000)]
+
+    @pytest.mark.parametrize("code", ["X", "Q", "NOPE"])
+    def test_outside_the_scope_is_still_404(self, client, leader_key, approved_a, code):
+        response = get(client, KPI_URL, leader_key, unit=code, period="2019", status="approved")
+        assert response.status_code == 404 and response.json()["parameter"] == "unit"
+        response = get(client, RANKING_URL, leader_key, parent=code, period="2019", kpi="online_rate",
+                       status="approved")
+        assert response.status_code == 404 and response.json()["parameter"] == "parent"
+
+    def test_a_bad_status_is_reported_before_the_scope_is_looked_at(self, client, leader_key):
+        response = get(client, KPI_URL, leader_key, unit="X", period="2019", status="bogus")
+        assert response.status_code == 400
+        assert response.json() == {"error": "status: expected approved or all, not 'bogus'", "parameter": "status"}
+
+
 class TestAuthentication:
     def assert_401(self, response):
         assert response.status_code == 401
@@ -275,6 +334,10 @@ class TestErrors:
             (RANKING_URL, {"period": "2019", "kpi": "speed"}, "kpi", "kpi: unknown KPI 'speed'"),
             (RANKING_URL, {"period": "2019"}, "kpi", "kpi: this parameter is required"),
             (RANKING_URL, {"period": "2019-07..2019-01", "kpi": "online_rate"}, "period", "period: invalid period"),
+            (KPI_URL, {"unit": "A", "period": "2019", "status": "bogus"}, "status",
+             "status: expected approved or all, not 'bogus'"),
+            (RANKING_URL, {"period": "2019", "kpi": "online_rate", "status": "draft"}, "status",
+             "status: expected approved or all, not 'draft'"),
         ],
     )
     def test_bad_parameters_are_400_naming_the_parameter(self, client, leader_key, url, params, parameter, message):

@@ -8,8 +8,10 @@ from django.core.management import call_command, load_command_class
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import FilingFactory, OfferingFactory, TargetFactory, UnitFactory
-from units.models import UnitKind
+from accounts.models import Role
+from filings.workflow import unit_month_approve, unit_month_submit
+from tests.factories import FilingFactory, OfferingFactory, TargetFactory, UnitFactory, UserFactory
+from units.models import Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,62 @@ def test_ranking_table(district):
     assert lines[4].split()[0] == "2"
 
 
+def approve(code, month=1, year=2019):
+    admin = UserFactory(username="approver", role=Role.ADMIN)
+    unit = Unit.objects.get(code=code)
+    unit_month_submit(unit=unit, year=year, month=month, user=None, confirm_warnings=True)  # as an import would
+    unit_month_approve(unit=unit, year=year, month=month, user=admin)
+
+
+def test_kpi_approved_only_counts_approved_months_only(district):
+    approve("A")  # B's January stays a draft
+    out = StringIO()
+    call_command("kpi", "--unit", "D", "--period", "2019", "--approved-only", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["approved_only"] is True
+    assert data["kpis"]["online_rate"] == {
+        "numerator": 1234, "denominator": 2000, "value": "61.70", "target": None, "gap": None, "met": None,
+    }
+    out = StringIO()
+    call_command("kpi", "--unit", "D", "--period", "2019", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["approved_only"] is False
+    assert data["kpis"]["online_rate"]["denominator"] == 2004
+
+
+def test_kpi_approved_only_table_says_so(district):
+    status, out, _ = run("kpi", "--unit", "B", "--period", "2019", "--approved-only")
+    assert status == 0
+    assert out.splitlines()[0] == "B – Phường B, 2019 (with the units below it; approved months only)"
+    line = next(row for row in out.splitlines() if row.startswith("online_rate "))
+    assert line.split() == ["online_rate", "0", "0", "—"]
+
+
+def test_ranking_approved_only(district):
+    approve("B")
+    out = StringIO()
+    call_command(
+        "ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate", "--approved-only", "--json", stdout=out
+    )
+    data = json.loads(out.getvalue())
+    assert data["approved_only"] is True
+    assert [(row["rank"], row["unit"], row["numerator"], row["denominator"]) for row in data["rows"]] == [
+        (1, "B", 1, 4), (None, "A", 0, 0),
+    ]
+    status, out, _ = run("ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate", "--approved-only")
+    assert status == 0
+    assert out.splitlines()[0] == "online_rate: D – Thành phố D, 2019 (approved months only)"
+
+
+@pytest.mark.parametrize("command", ["kpi", "ranking"])
+def test_help_documents_approved_only(command, capsys):
+    status, _, _ = run(command, "--help")
+    assert status == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--approved-only" in text
+    assert "count only the unit-months whose figures a leader approved" in text
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -132,8 +190,9 @@ def build_tree(n):
     return province
 
 
+@pytest.mark.parametrize("extra", [[], ["--approved-only"]])
 @pytest.mark.parametrize("command", ["kpi", "ranking"])
-def test_commands_run_a_bounded_number_of_queries(command):
+def test_commands_run_a_bounded_number_of_queries(command, extra):
     counts = []
     for n in (3, 30):
         province = build_tree(n)
@@ -141,7 +200,7 @@ def test_commands_run_a_bounded_number_of_queries(command):
             ["kpi", "--unit", province.code, "--period", "2019", "--json"]
             if command == "kpi"
             else ["ranking", "--parent", province.code, "--period", "2019", "--kpi", "online_rate", "--json"]
-        )
+        ) + extra
         with CaptureQueriesContext(connection) as queries:
             call_command(*args, stdout=StringIO())
         counts.append(len(queries))

@@ -8,10 +8,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Role
+from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
 from procedures.models import ServiceLevel
 from reports.periods import Period
-from reports.selectors import kpis_for, kpis_for_units, ranking, round_half_up
-from tests.factories import FilingFactory, OfferingFactory, ProcedureFactory, TargetFactory, UnitFactory
+from reports.selectors import kpis_for, kpis_for_units, ranking, round_half_up, unapproved_unit_months
+from tests.factories import (
+    FilingFactory,
+    OfferingFactory,
+    ProcedureFactory,
+    TargetFactory,
+    UnitFactory,
+    UserFactory,
+)
 from units.models import UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +278,130 @@ def test_kpis_for_many_units_run_a_fixed_number_of_queries():
         assert result[children[0].pk]["online_rate"].target == Decimal("30")
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 5
+
+
+# --- approved figures only ---------------------------------------------------------------------------
+
+
+def move(unit, month, status, year=2019):
+    """Take a unit-month through the workflow, as an administrator would, to `status`."""
+    admin = UserFactory(username="approver", role=Role.ADMIN)
+    if status == "draft":
+        return
+    unit_month_submit(unit=unit, year=year, month=month, user=None, confirm_warnings=True)  # as an import would
+    if status == "approved":
+        unit_month_approve(unit=unit, year=year, month=month, user=admin)
+    elif status == "returned":
+        unit_month_return(unit=unit, year=year, month=month, user=admin, reason="Số liệu chưa khớp")
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "returned"])
+def test_approved_only_drops_the_months_not_approved_and_keeps_the_approved_ones(tree, status):
+    procedure = ProcedureFactory()
+    OfferingFactory(unit=tree["a"], procedure=procedure, service_level=ServiceLevel.FULL)
+    OfferingFactory(unit=tree["b"], service_level=ServiceLevel.NONE)
+    FilingFactory(unit=tree["a"], procedure=procedure, month=1, received_online=30, received_direct=70,
+                  resolved_on_time=9, resolved_late=1, returned_postal=5)
+    FilingFactory(unit=tree["a"], procedure=procedure, month=2, received_online=1, received_direct=9,
+                  resolved_late=4, returned_postal=2)
+    move(tree["a"], 1, "approved")
+    move(tree["a"], 2, status)
+
+    every = kpis_for(tree["district"], JAN_JUL_2019).as_json()
+    approved = kpis_for(tree["district"], JAN_JUL_2019, approved_only=True).as_json()
+
+    assert every["approved_only"] is False and approved["approved_only"] is True
+    assert (every["kpis"]["online_rate"]["numerator"], every["kpis"]["online_rate"]["denominator"]) == (31, 110)
+    for key in ("online_rate", "online_rate_eligible"):
+        assert (approved["kpis"][key]["numerator"], approved["kpis"][key]["denominator"]) == (30, 100), key
+    on_time = approved["kpis"]["on_time_rate"]
+    assert (on_time["numerator"], on_time["denominator"]) == (9, 10)
+    assert approved["kpis"]["postal_returns"]["value"] == 5
+    # The procedure rates come from the offerings, not from filings: the switch leaves them alone.
+    for key in ("procedures_online_rate", "procedures_full_online_rate"):
+        assert approved["kpis"][key] == every["kpis"][key]
+        assert (every["kpis"][key]["numerator"], every["kpis"][key]["denominator"]) == (1, 2)
+
+
+def test_approved_only_with_nothing_approved_has_no_value(tree):
+    FilingFactory(unit=tree["a"], received_online=3, received_direct=1)
+    kpis = kpis_for(tree["a"], JAN_JUL_2019, approved_only=True)["online_rate"]
+    assert (kpis.numerator, kpis.denominator, kpis.value) == (0, 0, None)
+
+
+def test_approved_only_applies_to_own_figures_and_to_each_unit_of_a_batch(tree):
+    FilingFactory(unit=tree["district"], received_online=3, received_direct=1)
+    FilingFactory(unit=tree["a"], received_online=1, received_direct=1)
+    FilingFactory(unit=tree["b"], received_online=0, received_direct=4)
+    move(tree["district"], 1, "approved")
+    move(tree["a"], 1, "approved")
+    assert json_of(tree["district"], own=True, approved_only=True)["online_rate"]["denominator"] == 4
+    result = kpis_for_units([tree["district"], tree["a"], tree["b"]], JAN_JUL_2019, approved_only=True)
+    assert [result[tree[k].pk]["online_rate"].denominator for k in ("district", "a", "b")] == [6, 2, 0]
+    assert all(item.approved_only for item in result.values())
+
+
+def test_ranking_with_approved_only_ranks_the_approved_figures(tree):
+    FilingFactory(unit=tree["a"], received_online=1, received_direct=1)
+    FilingFactory(unit=tree["b"], received_online=9, received_direct=1)
+    move(tree["a"], 1, "approved")
+    assert ranking_rows(JAN_JUL_2019, "online_rate", parent=tree["district"])[:2] == [
+        (1, "B", "90.00"), (2, "A", "50.00"),
+    ]
+    result = ranking(JAN_JUL_2019, "online_rate", parent=tree["district"], approved_only=True)
+    assert result.as_json()["approved_only"] is True
+    assert [(r["rank"], r["unit"], r["value"]) for r in result.as_json()["rows"]][:2] == [
+        (1, "A", "50.00"), (None, "B", None),
+    ]
+    assert ranking(JAN_JUL_2019, "online_rate", parent=tree["district"]).as_json()["approved_only"] is False
+
+
+def test_unapproved_unit_months_counts_what_approved_only_leaves_out(tree, django_assert_num_queries):
+    other = UnitFactory(code="OTHER", kind=UnitKind.DISTRICT)
+    FilingFactory(unit=tree["a"], month=1)  # approved below
+    FilingFactory(unit=tree["a"], month=2)  # draft
+    FilingFactory(unit=tree["b"], month=1)  # submitted below
+    FilingFactory(unit=tree["b"], month=8)  # draft, after the period
+    FilingFactory(unit=other, month=1)  # draft, another subtree
+    move(tree["a"], 1, "approved")
+    move(tree["b"], 1, "submitted")
+
+    with django_assert_num_queries(1):
+        assert unapproved_unit_months([tree["district"]], JAN_JUL_2019) == 2
+    assert unapproved_unit_months([tree["a"]], JAN_JUL_2019) == 1
+    # A unit inside another one's subtree is not counted twice.
+    assert unapproved_unit_months([tree["district"], tree["a"]], JAN_JUL_2019) == 2
+    assert unapproved_unit_months([tree["district"], other], JAN_JUL_2019) == 3
+    assert unapproved_unit_months([tree["district"]], JAN_JUL_2019, own=True) == 0
+    assert unapproved_unit_months([tree["b"]], Period.parse("2019")) == 2
+    assert unapproved_unit_months([], JAN_JUL_2019) == 0
+
+    move(tree["a"], 2, "approved")
+    admin = UserFactory(username="approver")
+    unit_month_approve(unit=tree["b"], year=2019, month=1, user=admin)
+    assert unapproved_unit_months([tree["district"]], JAN_JUL_2019) == 0
+
+
+def test_approved_only_runs_the_same_fixed_number_of_queries():
+    def build(n):
+        parent = UnitFactory(code=f"Q{n}", kind=UnitKind.DISTRICT)
+        children = [UnitFactory(code=f"Q{n}-{i}", parent=parent) for i in range(n)]
+        for i, child in enumerate(children):
+            grandchild = UnitFactory(code=f"{child.code}-x", parent=child)
+            FilingFactory(unit=grandchild, received_online=1, received_direct=1)
+            if i % 2 == 0:
+                move(grandchild, 1, "approved")
+            OfferingFactory(unit=grandchild)
+            TargetFactory(unit=child)
+        return parent, children
+
+    counts = []
+    for n in (2, 25):
+        parent, children = build(n)
+        for approved_only in (False, True):
+            with CaptureQueriesContext(connection) as queries:
+                result = kpis_for_units(children + [parent], JAN_JUL_2019, approved_only=approved_only)
+            approved = (n + 1) // 2
+            assert result[parent.pk]["online_rate"].denominator == 2 * (approved if approved_only else n)
+            counts.append(len(queries))
+    assert len(set(counts)) == 1 and counts[0] <= 5

@@ -134,7 +134,7 @@ def test_filings_import_admin_save_and_delete_keep_the_totals(admin_client, ward
             ["carried_over", "received_online", "received_direct", "received_postal", "resolved_early",
              "resolved_on_time", "resolved_late", "pending_on_time", "pending_overdue", "returned_postal"]}
     response = admin_client.post(reverse("admin:filings_monthlyfiling_change", args=[filing.pk]),
-                                 {**data, "received_online": 0})
+                                 {**data, "received_online": 0, "confirm_warnings": "on"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert eligible(unit) == (50, 320)
     assert_totals_are_rebuilt_totals()

@@ -36,5 +36,15 @@ def kpi_arg(key):
         raise usage_error(f"--kpi: {exc}") from None
 
 
+APPROVED_ONLY_HELP = (
+    "count only the unit-months whose figures a leader approved (default: every stored figure, whatever "
+    "its status); the procedure rates do not depend on filings and stay the same"
+)
+
+
+def add_approved_only(parser):
+    parser.add_argument("--approved-only", action="store_true", help=APPROVED_ONLY_HELP)
+
+
 def dump_json(data):
     return json.dumps(data, ensure_ascii=False, indent=2)

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from reports.selectors import kpis_for
 
-from ._args import dump_json, period_arg, unit_arg
+from ._args import add_approved_only, dump_json, period_arg, unit_arg
 from ._table import format_number, format_table
 
 
@@ -15,16 +15,19 @@ class Command(BaseCommand):
             "--period", required=True, metavar="PERIOD", help="2019-07, 2019-Q3, 2019-H1, 2019 or 2019-01..2019-07"
         )
         parser.add_argument("--own", action="store_true", help="the unit's own figures, without the units below it")
+        add_approved_only(parser)
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, *args, **options):
         unit = unit_arg(options["unit"])
         period = period_arg(options["period"])
-        result = kpis_for(unit, period, own=options["own"])
+        result = kpis_for(unit, period, own=options["own"], approved_only=options["approved_only"])
         if options["json"]:
             self.stdout.write(dump_json(result.as_json()))
             return
         scope = "own figures" if options["own"] else "with the units below it"
+        if options["approved_only"]:
+            scope += "; approved months only"
         self.stdout.write(f"{unit.code} – {unit.name}, {period} ({scope})")
         rows = [
             [

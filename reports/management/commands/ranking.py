@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from reports.selectors import ranking
 
-from ._args import dump_json, kpi_arg, period_arg, unit_arg
+from ._args import add_approved_only, dump_json, kpi_arg, period_arg, unit_arg
 from ._table import format_number, format_table
 
 
@@ -15,18 +15,20 @@ class Command(BaseCommand):
             "--period", required=True, metavar="PERIOD", help="2019-07, 2019-Q3, 2019-H1, 2019 or 2019-01..2019-07"
         )
         parser.add_argument("--kpi", required=True, metavar="KEY", help="a KPI key, e.g. online_rate")
+        add_approved_only(parser)
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, *args, **options):
         parent = unit_arg(options["parent"], "--parent") if options["parent"] else None
         period = period_arg(options["period"])
         kpi = kpi_arg(options["kpi"])
-        result = ranking(period, kpi.key, parent=parent)
+        result = ranking(period, kpi.key, parent=parent, approved_only=options["approved_only"])
         if options["json"]:
             self.stdout.write(dump_json(result.as_json()))
             return
         where = f"{parent.code} – {parent.name}" if parent else "top-level units"
-        self.stdout.write(f"{kpi.key}: {where}, {period}")
+        only = " (approved months only)" if options["approved_only"] else ""
+        self.stdout.write(f"{kpi.key}: {where}, {period}{only}")
         rows = [
             [
                 format_number(row.rank, "–"),
