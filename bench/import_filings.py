@@ -211,7 +211,7 @@ def prepare_database(url):
     setup_django(url)
     from django.db import connection
 
-    from procedures.models import Procedure
+    from procedures.models import Offering, Procedure, ServiceLevel
     from units.models import Unit, UnitKind
     from units.services import units_rebuild_paths
 
@@ -224,6 +224,12 @@ def prepare_database(url):
     Procedure.objects.bulk_create(
         [Procedure(code=f"9.{p:06d}", name=f"Thủ tục {p}") for p in range(PROCEDURES)]
     )
+    # Every commune offers every procedure online, as the file's online receipts say (a procedure not
+    # offered online would make each such row a warning, which is not the usual file).
+    Offering.objects.bulk_create([
+        Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
+        for unit in Unit.objects.filter(parent=province) for procedure in Procedure.objects.all()
+    ], batch_size=5000)
     return connection, test_name
 
 

@@ -7,6 +7,14 @@ so two runs plan the same rows. `seed_demo()` is the one service that writes a p
 as an upsert: running it again changes nothing, and rows of the demo units that are no longer planned are
 removed. Filings go through `filings.services.filings_upsert`, the write path of all figures.
 
+The plan depends on the day it is built for (`today`): figures stop at the month before, and the
+statuses are those of a working province on that day (`status_plan`): every month past its entry
+deadline approved, except a few submitted months waiting for a leader and one returned to its clerk; the
+month still open for entry partly entered (drafts), nothing yet from some units, the demo clerks' among
+them. Statuses change only through the transitions of `filings.workflow`, so a run a month later moves
+the demo on (last month's drafts and waiting months approved, the new month's work planned) with every
+change in the history.
+
 The figures that must come out exactly (through `reports.selectors.kpis_for`):
 - Cẩm Phả (195), 2019-01..2019-07: its Public Administration Centre 929 / 3553 online filings over filings
   of procedures offered online, 248 / 301 procedures offered online; its 16 wards and communes together
@@ -22,12 +30,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import Role
-from filings.models import COUNT_FIELDS, MonthlyFiling
+from accounts.models import Role, User
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from filings.workflow import entry_deadline
 from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
 from procedures.selectors import LevelIndex
 from reports.models import Target
@@ -157,12 +168,26 @@ class DemoLogin:
 
 
 @dataclass(frozen=True)
+class UnitMonthSpec:
+    """The status a unit-month has in the demo; an approved one with the day it was submitted and decided."""
+
+    unit: str
+    month: Month
+    status: str
+    reason: str = ""  # why it was returned
+    submitted_at: datetime.datetime | None = None
+    decided_at: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
 class DemoPlan:
     units: list[UnitSpec]
     procedures: list[ProcedureSpec]
     offerings: list[OfferingSpec]
     filings: list[FilingSpec]
     targets: list[TargetSpec]
+    unit_months: list[UnitMonthSpec]
+    open_month: Month | None  # the month with figures that is still open for entry
 
 
 # --- the procedure catalog ---------------------------------------------------------------------------
@@ -907,15 +932,113 @@ def last_reported_month(today: datetime.date) -> Month:
     return Month.of(today).shift(-1)
 
 
+# --- statuses ----------------------------------------------------------------------------------------
+
+# Units whose latest closed month (past its entry deadline) waits for a leader's decision: two communes of
+# Quảng Ninh for `lanhdao22`, and a ward of Cẩm Phả for `lanhdao195` (the city ended with the 2025
+# reform, so its ward waits with June 2025, the last month of the old tree).
+AWAITING = ("22.QUANGHANH", "22.UONGBI", "06787")
+# The latest closed month of the first of these units that has one was returned to its clerk
+# (`canbo.campha`, else `canbo.camson`), by the demo leader closest to it.
+RETURNED = ("22.CAMPHA", "06766")
+RETURN_REASON = "Số hồ sơ tiếp nhận qua BCCI chưa khớp với sổ theo dõi; đề nghị kiểm tra lại."
+# Units that have entered nothing yet for the month open for entry: the demo clerks' units and two others.
+NOT_YET_ENTERED = ("22.CAMPHA", "06766", "22.CUAONG", "22.MONGDUONG")
+# About one approved month in LATE_ONE_IN was submitted a few days after its deadline.
+LATE_ONE_IN = 25
+# Why seed_demo reopens a month that a demo user approved, to put it back as the demo has it.
+RESET_REASON = "Khôi phục dữ liệu minh họa (seed_demo)."
+
+
+def open_month(today: datetime.date) -> Month | None:
+    """The month with figures still open for entry: the month before today's, until its entry deadline
+    (filings.forms.default_month offers the same month; after its deadline, the current month, which has
+    no figures yet)."""
+    month = last_reported_month(today)
+    return month if entry_deadline(month.year, month.month) >= today else None
+
+
+def _working_day(day: datetime.date, low: datetime.date, high: datetime.date) -> datetime.date:
+    """`day`, or the nearest working day around it within [low, high] when it falls on a weekend."""
+    if day.weekday() < 5:
+        return day
+    friday = day - datetime.timedelta(days=day.weekday() - 4)
+    monday = day + datetime.timedelta(days=7 - day.weekday())
+    return friday if friday >= low else monday if monday <= high else day
+
+
+def _at(day: datetime.date, minutes: int) -> datetime.datetime:
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time(minutes // 60, minutes % 60)),
+        timezone.get_default_timezone(),
+    )
+
+
+def approval_dates(
+    unit: str, month: Month, today: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """When an approved demo month was submitted and approved: a working morning within its entry window
+    (about one in LATE_ONE_IN a few days after the deadline), approved one to four days later in an
+    afternoon; both before `today`."""
+    j = stable_int(unit, month, "submitted")
+    window = settings.FILINGS_ENTRY_CLOSE_DAYS
+    deadline = entry_deadline(month.year, month.month)
+    days = j % window + 1 if window else 0
+    if j % LATE_ONE_IN == 0:
+        days = window + 1 + (j >> 8) % 5
+    latest = today - datetime.timedelta(days=1)
+    first = month.last_day + datetime.timedelta(days=1)
+    submitted = min(month.last_day + datetime.timedelta(days=days), latest)
+    submitted = _working_day(submitted, first, deadline if submitted <= deadline else latest)
+    decided = min(submitted + datetime.timedelta(days=1 + (j >> 12) % 4), latest)
+    decided = _working_day(decided, submitted, latest)
+    # Mornings 7:30-11:59 and afternoons 13:30-17:29: a decision on the day of its submission comes after it.
+    return _at(submitted, 450 + (j >> 16) % 270), _at(decided, 810 + (j >> 20) % 240)
+
+
+def status_plan(filings: list[FilingSpec], today: datetime.date) -> list[UnitMonthSpec]:
+    """The status of every unit-month with figures on `today`: drafts in the month open for entry;
+    before it, approved, except the latest closed month of AWAITING (submitted) and of the first of
+    RETURNED that has one (returned with RETURN_REASON)."""
+    open_ = open_month(today)
+    unit_months = sorted({(f.unit, Month(f.year, f.month)) for f in filings})
+    closed = defaultdict(list)  # every month but the open one is past its deadline
+    for unit, month in unit_months:
+        if month != open_:
+            closed[unit].append(month)
+    special = {(unit, closed[unit][-1]): UnitMonthStatus.SUBMITTED for unit in AWAITING if closed[unit]}
+    returned = next((unit for unit in RETURNED if closed[unit]), None)
+    if returned:
+        special[returned, closed[returned][-1]] = UnitMonthStatus.RETURNED
+    specs = []
+    for unit, month in unit_months:
+        if month == open_:
+            specs.append(UnitMonthSpec(unit, month, UnitMonthStatus.DRAFT))
+        elif (unit, month) in special:
+            status = special[unit, month]
+            reason = RETURN_REASON if status == UnitMonthStatus.RETURNED else ""
+            specs.append(UnitMonthSpec(unit, month, status, reason))
+        else:
+            submitted, decided = approval_dates(unit, month, today)
+            specs.append(UnitMonthSpec(unit, month, UnitMonthStatus.APPROVED, "", submitted, decided))
+    return specs
+
+
 def build_plan(today: datetime.date) -> DemoPlan:
-    """The whole demo, as specs; pure (reads nothing from the database)."""
+    """The whole demo on `today`, as specs; pure (reads nothing from the database)."""
     offerings, active = offering_plan()
+    filings = filing_plan(last_reported_month(today), offerings, active)
+    open_ = open_month(today)
+    if open_:
+        filings = [f for f in filings if not (f.unit in NOT_YET_ENTERED and Month(f.year, f.month) == open_)]
     return DemoPlan(
         units=unit_tree(),
         procedures=procedure_catalog(),
         offerings=offerings,
-        filings=filing_plan(last_reported_month(today), offerings, active),
+        filings=filings,
         targets=target_plan(),
+        unit_months=status_plan(filings, today),
+        open_month=open_,
     )
 
 
@@ -952,6 +1075,9 @@ class SeedSummary:
     last_month: Month | None
     changes: dict[str, Changes]
     logins: tuple[DemoLogin, ...]
+    statuses: dict[str, int]  # the demo units' unit-months by status (every status, in workflow order)
+    status_changes: int  # unit-months whose status this run changed
+    open_month: Month | None
 
 
 def _write_units(specs: list[UnitSpec]) -> dict[str, Unit]:
@@ -1046,15 +1172,80 @@ def _write_filings(specs: list[FilingSpec], unit_ids: dict, procedure_ids: dict)
         if (filing.unit_id, filing.procedure_id, filing.year, filing.month) not in planned
     ]
     filings_delete(stale, source=Source.DEMO, force=True)
-    result = filings_upsert(rows, fields=COUNT_FIELDS, source=Source.DEMO, note="seed_demo")
+    # Approved months refuse writes unless forced (by the system: user None): a re-run, or a run after a
+    # demo user changed figures, puts the planned ones back.
+    result = filings_upsert(rows, fields=COUNT_FIELDS, source=Source.DEMO, note="seed_demo", force=True)
     return Changes(result.created, result.updated, len(stale))
 
 
+def _deciding_leader(unit: Unit):
+    """The demo leader closest to `unit` whose scope holds it, or None (the system) without the logins."""
+    usernames = [login.username for login in DEMO_LOGINS if login.role == Role.LEADER]
+    scopes = {
+        leader: Unit.objects.for_user(leader)
+        for leader in User.objects.filter(username__in=usernames, role=Role.LEADER, is_active=True)
+    }
+    in_scope = [leader for leader, scope in scopes.items() if scope.filter(pk=unit.pk).exists()]
+    return min(in_scope, key=lambda leader: (scopes[leader].count(), leader.username), default=None)
+
+
+def _sync_statuses(specs: list[UnitMonthSpec], units: dict[str, Unit]) -> int:
+    """Bring the demo's unit-months to their planned statuses through the transitions of filings.workflow
+    (each change with its history row); returns how many changed. The approvals go in one bulk transition,
+    submitted by and approved by the system, on the planned dates for a month never submitted before. The
+    few submitted and returned months go through the single transitions (submitted by the system, with
+    their data-quality warnings confirmed; returned by the demo leader closest to the unit); a month that
+    a demo user approved meanwhile is reopened first. A draft stays what it is: nothing leads back to one."""
+    from filings import workflow
+    from filings.services import Source
+
+    Status = UnitMonthStatus
+    unit_ids = {code: unit.pk for code, unit in units.items()}
+    planned = {(unit_ids[spec.unit], spec.month.year, spec.month.month): spec for spec in specs}
+    states = {um.key: um for um in UnitMonth.objects.filter(unit_id__in=list(unit_ids.values())).order_by()}
+
+    approve, dates = [], {}
+    for key, spec in planned.items():
+        state = states.get(key)
+        if spec.status == Status.APPROVED and (state is None or state.status != Status.APPROVED):
+            approve.append(key)
+            if state is None or state.first_submitted_at is None:
+                dates[key] = (spec.submitted_at, spec.decided_at)
+    workflow.unit_months_approve_bulk(approve, user=None, source=Source.DEMO, dates=dates)
+
+    changed = len(approve)
+    for key, spec in sorted(planned.items()):
+        current = states[key].status if key in states else None
+        if spec.status not in (Status.SUBMITTED, Status.RETURNED) or current == spec.status:
+            continue
+        where = {"unit": units[spec.unit], "year": spec.month.year, "month": spec.month.month}
+        where["source"] = Source.DEMO
+        if current == Status.APPROVED:
+            workflow.unit_month_reopen(**where, user=None, reason=RESET_REASON)
+            current = Status.RETURNED
+        if current != Status.SUBMITTED:
+            workflow.unit_month_submit(**where, user=None, confirm_warnings=True)
+        if spec.status == Status.RETURNED:
+            workflow.unit_month_return(**where, user=_deciding_leader(units[spec.unit]), reason=spec.reason)
+        changed += 1
+    return changed
+
+
+def _status_counts(unit_ids) -> dict[str, int]:
+    rows = UnitMonth.objects.filter(unit_id__in=list(unit_ids)).order_by().values_list("status")
+    counts = dict(rows.annotate(Count("id")))
+    Status = UnitMonthStatus
+    order = (Status.APPROVED, Status.SUBMITTED, Status.RETURNED, Status.DRAFT)
+    return {str(status): counts.get(status, 0) for status in order}
+
+
 def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) -> SeedSummary:
-    """Load the demo: units, procedures, offerings, monthly filings, targets and the demo logins.
+    """Load the demo as it stands on `today` (default: today): units, procedures, offerings, monthly
+    filings, targets, the demo logins and the unit-months' statuses.
 
     Idempotent: units and procedures are matched by code, offerings, filings and targets of the demo units
-    by their keys; what the plan no longer holds is removed from the demo units. One transaction."""
+    by their keys; what the plan no longer holds is removed from the demo units; statuses already as
+    planned are left alone. One transaction."""
     from accounts.services import user_upsert
 
     plan = build_plan(today or timezone.localdate())
@@ -1081,6 +1272,7 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
 
         filing_changes = _write_filings(plan.filings, unit_ids, procedure_ids)
 
+        # The logins before the statuses: the demo leader returns the returned month.
         if with_users:
             # A password hash costs about half a second (PBKDF2): hash each demo password once. They are
             # public demo passwords, so sharing a salt between the users that share one reveals nothing.
@@ -1094,6 +1286,9 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
                 user.password = hashes[login.password]
                 user.save(update_fields=["password"])
 
+        status_changes = _sync_statuses(plan.unit_months, units)
+        statuses = _status_counts(unit_ids.values())
+
     months = sorted({Month(f.year, f.month) for f in plan.filings})
     return SeedSummary(
         units=len(plan.units),
@@ -1105,4 +1300,7 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
         last_month=months[-1] if months else None,
         changes={"offerings": offering_changes, "filings": filing_changes, "targets": target_changes},
         logins=DEMO_LOGINS if with_users else (),
+        statuses=statuses,
+        status_changes=status_changes,
+        open_month=plan.open_month,
     )

@@ -16,7 +16,7 @@ from procedures.models import Offering, Procedure, ServiceLevel
 from reports.periods import Month
 
 from . import quality
-from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth
+from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .rules import parse_count
 from .workflow import entry_deadline
 
@@ -120,9 +120,14 @@ class Grid:
     def balanced(self):
         return all(row.balanced for row in self.rows)
 
-    @property
-    def month_flags(self):
-        return [flag for flag in self.flags if flag.procedure_id is None]
+    def set_flags(self, flags):
+        """The month's warnings, each row's with its row."""
+        self.flags = list(flags)
+        by_procedure = {}
+        for flag in self.flags:
+            by_procedure.setdefault(flag.procedure_id, []).append(flag)
+        for row in self.rows:
+            row.flags = by_procedure.get(row.procedure.pk, [])
 
 
 def _stored(unit, year, month):
@@ -207,17 +212,16 @@ def entry_grid(unit, year: int, month: int, *, copy_previous=False, posted: dict
                 row.unsaved = True
         row.new_range = base.procedure_ranges.get(pid)
         rows.append(row)
-    codes = {pid: p.code for pid, p in procedures.items()}
-    flags = quality.check(values_now, year=year, month=month, codes=codes, levels=offered, base=base)
-    by_procedure = {}
-    for flag in flags:
-        by_procedure.setdefault(flag.procedure_id, []).append(flag)
-    for row in rows:
-        row.flags = by_procedure.get(row.procedure.pk, [])
-    folded = len(set(offered) - set(shown))
     unit_month = UnitMonth.objects.filter(unit=unit, year=year, month=month).select_related(
         "submitted_by", "decided_by", "updated_by").first()
-    return Grid(unit, year, month, rows, unit_month, folded=folded, baseline=base, flags=flags)
+    # Procedures with no row yet are flagged once the month is handed in, not while it is typed.
+    handed_in = unit_month is not None and unit_month.status in (UnitMonthStatus.SUBMITTED, UnitMonthStatus.APPROVED)
+    codes = {pid: p.code for pid, p in procedures.items()}
+    flags = quality.check(values_now, year=year, month=month, codes=codes, levels=offered, base=base,
+                          missing_rows=handed_in)
+    grid = Grid(unit, year, month, rows, unit_month, folded=len(set(offered) - set(shown)), baseline=base)
+    grid.set_flags(flags)
+    return grid
 
 
 def _blank_rows(unit, year, month, procedures, offered):

@@ -18,7 +18,7 @@ least three of them.
 - The online rate of the month (x online of n new filings) is compared with the baseline's rate p0 (a
   ratio of sums) by a binomial test: z = (x - n p0) / sqrt(n p0 (1 - p0)), with p0 held within
   [1%, 99%]. Flagged when |z| >= 4 and the rate is at least 10 percentage points from p0; the baseline
-  needs 30 new filings in all. Tam Kỳ's June 2023 (43 / 2,150 = 2% against about 48%) gives z = -42; a
+  needs 30 new filings in all. Tam Kỳ's June 2023 (43 / 2,150 = 2% against about 48.6%) gives z = -43; a
   commune's 0 of 10 against 40% gives z = -2.6, which chance explains.
 static/js/entry.js repeats the two tests to flag cells while the clerk types; this module decides.
 """
@@ -148,10 +148,12 @@ def _outside(value, bounds):
     return bounds is not None and not bounds[0] <= value <= bounds[1]
 
 
-def check(values: dict, *, year: int, month: int, codes: dict, levels: dict, base: Baseline) -> list[Flag]:
+def check(values: dict, *, year: int, month: int, codes: dict, levels: dict, base: Baseline,
+          missing_rows: bool = True) -> list[Flag]:
     """The warnings of a unit-month's figures `values` ({procedure id: {count: int}}), given each
     procedure's code, its service level in force that month ({procedure id: level}; missing: not
-    offered) and the unit's baseline."""
+    offered) and the unit's baseline. `missing_rows`: also flag the procedures that usually have
+    filings but have no row (not while the month is being typed, when most rows are still to come)."""
     flags = []
     month_new = month_online = 0
     for procedure_id, counts in sorted(values.items(), key=lambda item: codes.get(item[0], "")):
@@ -173,7 +175,7 @@ def check(values: dict, *, year: int, month: int, codes: dict, levels: dict, bas
                 "code": code, "new": _count(new), "usual": _count(round(base.procedure_medians[procedure_id])),
                 "months": len(base.months)}, procedure_id))
     # Procedures with a baseline but no row now count 0 this month.
-    for procedure_id, bounds in base.procedure_ranges.items():
+    for procedure_id, bounds in base.procedure_ranges.items() if missing_rows else ():
         if procedure_id not in values and _outside(0, bounds):
             flags.append(Flag("figure", _(
                 "Procedure %(code)s: no new filings, far from its usual %(usual)s (the median of %(months)s "

@@ -10,10 +10,10 @@ figures far outside the unit's own recent months (filings.quality). docs/workflo
 import datetime
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 from decimal import Decimal
+from operator import itemgetter
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from procedures.models import ServiceLevel
@@ -97,7 +97,8 @@ def unit_inactive_reason(unit, year: int, month: int) -> str | None:
 
 
 def _day(day: datetime.date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    # Day first in every language: the dates of Vietnamese decisions, and the CLI prints in English.
+    return day.strftime("%d/%m/%Y")
 
 
 def refused_rows(rows, fields=COUNT_FIELDS, *, today: datetime.date | None = None) -> dict[int, list[tuple[str, str]]]:

@@ -16,13 +16,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from procedures.models import BEGINNING, Offering, Procedure
+from procedures.models import BEGINNING, Offering
 from reports.periods import Month, Period
 from reports.selectors import round_half_up
 from units.models import Unit
 
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
-from .rules import balance_warnings
 from .workflow import entry_deadline
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).

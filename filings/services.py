@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from procedures.models import Procedure
 from reports.services import totals_refresh

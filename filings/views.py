@@ -25,9 +25,9 @@ from units.models import Unit
 from . import grid as grid_module
 from . import quality, selectors, workflow
 from .forms import DecisionForm, EntryForm, StartForm, default_month
-from .templatetags.entry_grid import grid_rows
 from .models import COUNT_FIELDS, UnitMonthStatus
 from .rules import check_month
+from .templatetags.entry_grid import grid_rows
 
 # Above this many units in scope, the unit is typed (with suggestions) instead of picked from a list.
 SELECT_LIMIT = 200
@@ -74,14 +74,15 @@ def start(request):
 
 
 # The month's figures a leader weighs before deciding, with the same month a year earlier and the month before.
+# (KPI, part, label; None: the KPI's own name).
 _COMPARED = (
     ("online_rate", "denominator", gettext_lazy("New filings")),
     ("online_rate", "numerator", gettext_lazy("of which online")),
-    ("online_rate", "value", gettext_lazy("Online rate")),
-    ("online_rate_eligible", "value", gettext_lazy("Online rate, procedures offered online")),
+    ("online_rate", "value", None),
+    ("online_rate_eligible", "value", None),
     ("on_time_rate", "denominator", gettext_lazy("Resolved")),
-    ("on_time_rate", "value", gettext_lazy("On-time rate")),
-    ("postal_returns", "value", gettext_lazy("Results returned by post")),
+    ("on_time_rate", "value", None),
+    ("postal_returns", "value", None),
 )
 
 
@@ -95,7 +96,8 @@ def _comparison(unit, year, month):
     for key, part, label in _COMPARED:
         values = [getattr(k[key], part) for k in kpis]
         changes = [None if values[0] is None or v is None else values[0] - v for v in values[1:]]
-        rows.append({"label": label, "is_rate": part == "value" and kpis[0][key].kpi.is_rate,
+        kpi = kpis[0][key].kpi
+        rows.append({"label": label or kpi.label, "is_rate": part == "value" and kpi.is_rate,
                      "values": values, "changes": changes})
     return {"months": months, "rows": rows, "online_rate": kpis[0]["online_rate"]}
 
@@ -154,8 +156,9 @@ def entry(request, code, year, month):
         return _conflict(request, unit, year, month, form, [_(
             "Someone else saved this month at the same moment; nothing of yours was saved. The current "
             "figures are shown: check them and enter your changes again.")])
-    except workflow.WarningsNotConfirmed:
+    except workflow.WarningsNotConfirmed as refused:
         grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
+        grid.set_flags(refused.flags)  # all of them, the rows not typed yet included
         grid.posted_version = form.version
         form.unconfirmed = True
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)

@@ -480,6 +480,143 @@ def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
                      decided_at=timezone.now(), decided_by=user)
 
 
+def _bulk_status_history(cursor, ids, *, when, reason, user_id):
+    """The `~` history rows of unit-months whose status a bulk transition just changed (set-based, like
+    _create_drafts): each row as it now stands, with who, when and the source."""
+    quote = connection.ops.quote_name
+    table = quote(UnitMonth._meta.db_table)
+    history_table = quote(UnitMonth.history.model._meta.db_table)
+    tracked = ", ".join(quote(f.column) for f in UnitMonth._meta.concrete_fields)
+    for batch in _chunks(ids, 500):
+        cursor.execute(
+            f"INSERT INTO {history_table} ({tracked}, history_date, history_change_reason, history_type,"
+            f" history_user_id) SELECT {tracked}, %s, %s, '~', %s FROM {table}"
+            f" WHERE id IN ({', '.join(['%s'] * len(batch))})",
+            [when, reason, user_id, *batch],
+        )
+
+
+def unit_months_approve_bulk(keys, *, user, source: str = ADMIN, dates: dict | None = None) -> int:
+    """Approve many unit-months at once, for the system (`user=None`: the CLI, the demo) or an
+    administrator: last years' official figures after their import, a quarter's submitted months.
+    `keys` are (unit_id, year, month). Returns how many were approved.
+
+    Each unit-month goes the way of the single transitions and is recorded as they would record it: a
+    missing one is created as a draft (`+`); a draft or returned one is submitted by `user` (`~`, draft or
+    returned -> submitted: submitted_at/by, first_submitted_at kept when it was submitted before); then
+    every one is approved by `user` (`~`, submitted -> approved: decided_at/by). Each step bumps the version
+    and writes its history row (who, now, `source`), in set-based statements: a thousand unit-months cost a
+    few dozen statements instead of a dozen per unit-month. All or nothing, in one transaction, the rows
+    locked as the single transitions lock them.
+
+    The rules are those of unit_month_submit and unit_month_approve: refused (nothing changes) for anyone
+    but an administrator or the system (PermissionDenied), for an approved month (ValidationError) and for
+    a month in which the unit did not exist (UnitMonthLocked). Deadlines do not bind either of them. An
+    administrator is held by the four-eyes rule (approval_refusal): they approve months that someone else
+    submitted and whose figures they did not write, but cannot submit and approve a month themselves; the
+    system can. No data-quality check is run and the submission records no warnings: the system or the
+    administrator vouches for the figures (official ones, as published).
+
+    `dates` ({key: (submitted_at, decided_at)}) records when a month was submitted and decided, when that
+    is known and earlier than now (the dates of last years' reports, the demo's); a key left out takes
+    now. A month already submitted keeps its submission and takes only the decision's date. The dates
+    may not be in the future, a decision may not precede its submission, nor a new submission the
+    decision that returned the month (ValueError). The history rows are dated when they are written."""
+    keys = sorted({tuple(key) for key in keys})
+    if not keys:
+        return 0
+    if not is_admin(user):
+        raise PermissionDenied(_("Only an administrator can approve many months at once."))
+    dates = dates or {}
+    now = timezone.now()
+    user_id = getattr(user, "pk", None)
+    with transaction.atomic():
+        states = _states(keys, for_update=True)
+        approved = [key for key in keys if key in states and states[key].status == Status.APPROVED]
+        if approved:
+            codes = dict(Unit.objects.filter(pk__in={key[0] for key in approved}).values_list("pk", "code"))
+            raise ValidationError([
+                ValidationError(
+                    _("%(unit)s %(month)s is “%(status)s”: %(rule)s.") % {
+                        "unit": codes[key[0]], "month": _month_label(key[1], key[2]),
+                        "status": states[key].get_status_display(),
+                        "rule": _("only a draft, returned or submitted month can be approved")},
+                    code="invalid_transition")
+                for key in approved
+            ])
+        locked = _locked(keys, states, user=user, force=False, today=None)
+        if locked:
+            raise UnitMonthLocked(locked)
+        to_submit = [key for key in keys if key not in states or states[key].status != Status.SUBMITTED]
+        submitting = set(to_submit)
+        if user is not None:
+            _refuse_own_months(keys, states, submitting, user)
+
+        plan = {}
+        for key in keys:
+            state = states.get(key)
+            submitted_at, decided_at = dates.get(key, (now, now))
+            if key not in submitting:
+                submitted_at = state.submitted_at
+            elif submitted_at > now or (state and state.decided_at and submitted_at < state.decided_at):
+                raise ValueError(f"unit {key[0]} {_month_label(key[1], key[2])}: submission date "
+                                 f"{submitted_at} is in the future or before the month's last decision")
+            if decided_at > now or (submitted_at and decided_at < submitted_at):
+                raise ValueError(f"unit {key[0]} {_month_label(key[1], key[2])}: decision date "
+                                 f"{decided_at} is in the future or before the submission")
+            plan[key] = (submitted_at, decided_at)
+
+        missing = [key for key in keys if key not in states]
+        _create_drafts(missing, user_id=user_id, reason=source[:100], now=now)
+        states.update(_states(missing))
+
+        adapt = connection.ops.adapt_datetimefield_value
+        table = connection.ops.quote_name(UnitMonth._meta.db_table)
+        when = adapt(now)
+        with connection.cursor() as cursor:
+            if to_submit:
+                cursor.executemany(
+                    f"UPDATE {table} SET status = %s, return_reason = '', submitted_warnings = '',"
+                    " submitted_at = %s, submitted_by_id = %s,"
+                    " first_submitted_at = COALESCE(first_submitted_at, %s),"
+                    " version = version + 1, updated_at = %s, updated_by_id = %s WHERE id = %s",
+                    [(Status.SUBMITTED, adapt(plan[key][0]), user_id, adapt(plan[key][0]), when, user_id,
+                      states[key].pk) for key in to_submit],
+                )
+                _bulk_status_history(cursor, [states[key].pk for key in to_submit], when=when,
+                                     reason=source[:100], user_id=user_id)
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, return_reason = '', decided_at = %s, decided_by_id = %s,"
+                " version = version + 1, updated_at = %s, updated_by_id = %s WHERE id = %s",
+                [(Status.APPROVED, adapt(plan[key][1]), user_id, when, user_id, states[key].pk)
+                 for key in keys],
+            )
+            _bulk_status_history(cursor, [states[key].pk for key in keys], when=when, reason=source[:100],
+                                 user_id=user_id)
+    return len(keys)
+
+
+def _refuse_own_months(keys, states, submitting, user):
+    """Four eyes for an administrator's bulk approval: PermissionDenied naming every unit-month they would
+    submit themselves, did submit, or whose figures they entered or changed (approval_refusal's rule)."""
+    wrote = set()
+    for batch in _chunks(keys):
+        wrote.update(
+            MonthlyFiling.history.filter(_keys_q(batch), history_user_id=user.pk)
+            .values_list("unit_id", "year", "month").distinct().order_by()
+        )
+    own = [key for key in keys
+           if key in submitting or states[key].submitted_by_id == user.pk or key in wrote]
+    if not own:
+        return
+    codes = dict(Unit.objects.filter(pk__in={key[0] for key in own}).values_list("pk", "code"))
+    raise PermissionDenied(
+        _("Four eyes: nobody approves a month they submit or submitted themselves, or whose figures they "
+          "entered; these need a submission by someone else, or another leader: %(months)s")
+        % {"months": ", ".join(f"{codes[key[0]]} {_month_label(key[1], key[2])}" for key in own)}
+    )
+
+
 def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_version: int,
                     submit: bool = False, confirm_warnings: bool = False, source: str = FORM):
     """Save a unit-month's figures from the entry form (through filings_upsert, with the version the

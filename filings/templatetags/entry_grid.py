@@ -55,7 +55,8 @@ def _row(row, editable, labels):
             key, attribute = _TOTAL_AFTER[name]
             parts.append(f'<td class="t" data-total="{key}">{count(getattr(row, attribute))}</td>')
     mark = '<span class="balance balance--ok">✓</span>' if row.balanced else '<span class="balance balance--off">≠</span>'
-    flags = "; ".join(flag.message for flag in row.flags)
+    # The balance has its own mark; the other warnings get a ⚠ that tells them on hover.
+    flags = "; ".join(flag.message for flag in row.flags if flag.kind != "balance")
     if flags:
         mark += f'<span class="flag" title="{escape(flags)}">⚠</span>'
     parts.append(f'<td class="b" data-balance>{mark}</td></tr>')

@@ -125,9 +125,9 @@
     return html;
   }
 
-  function rowWarnings(row, values, received, balanced) {
+  // The warnings of a row other than its balance (which has its own mark).
+  function rowWarnings(row, values, received) {
     var warnings = [];
-    if (!balanced) warnings.push(form.getAttribute("data-msg-unbalanced"));
     var range = row.getAttribute("data-range");
     if (range) {
       var bounds = range.split(",").map(Number);
@@ -139,7 +139,23 @@
     return warnings;
   }
 
-  function recalc() {
+  // One row's totals, balance and warning marks (the server rendered them; this follows the typing).
+  function recalcRow(row) {
+    var values = rowValues(row);
+    var received = sum(values, NEW), resolved = sum(values, RESOLVED), pending = sum(values, PENDING);
+    setText('[data-total="new"]', formatCount(received), row);
+    setText('[data-total="resolved"]', formatCount(resolved), row);
+    setText('[data-total="pending"]', formatCount(pending), row);
+    var ok = values.carried_over + received === resolved + pending;
+    var warnings = rowWarnings(row, values, received);
+    row.classList.toggle("is-unbalanced", !ok);
+    row.classList.toggle("is-flagged", warnings.length > 0);
+    var cell = row.querySelector("[data-balance]");
+    if (cell) cell.innerHTML = mark(ok, warnings);
+  }
+
+  // The grid's totals, its online rate as typed and, once the user has typed, the live warning count.
+  function recalcTotals() {
     var totals = {};
     FIELDS.forEach(function (f) { totals[f] = 0; });
     var balanced = true;
@@ -147,29 +163,17 @@
     rows().forEach(function (row) {
       var values = rowValues(row);
       FIELDS.forEach(function (f) { totals[f] += values[f]; });
-      var received = sum(values, NEW), resolved = sum(values, RESOLVED), pending = sum(values, PENDING);
-      setText('[data-total="new"]', formatCount(received), row);
-      setText('[data-total="resolved"]', formatCount(resolved), row);
-      setText('[data-total="pending"]', formatCount(pending), row);
-      var ok = values.carried_over + received === resolved + pending;
+      var received = sum(values, NEW);
+      var ok = values.carried_over + received === sum(values, RESOLVED) + sum(values, PENDING);
       balanced = balanced && ok;
-      var warnings = rowWarnings(row, values, received, ok);
-      if (warnings.length) flagged += 1;
-      row.classList.toggle("is-unbalanced", !ok);
-      row.classList.toggle("is-flagged", warnings.length > (ok ? 0 : 1));
-      var cell = row.querySelector("[data-balance]");
-      if (cell && editable) cell.innerHTML = mark(ok, warnings);
+      if (!ok || rowWarnings(row, values, received).length) flagged += 1;
     });
-    if (!editable) return;
     FIELDS.forEach(function (f) { setText('[data-sum="' + f + '"]', formatCount(totals[f])); });
     var received = sum(totals, NEW);
     setText('[data-sum-total="new"]', formatCount(received));
     setText('[data-sum-total="resolved"]', formatCount(sum(totals, RESOLVED)));
     setText('[data-sum-total="pending"]', formatCount(sum(totals, PENDING)));
     setText("[data-online-rate]", formatRate(totals.received_online, received));
-    var monthFlags = 0;
-    if (totalRange && (received < totalRange[0] || received > totalRange[1])) monthFlags += 1;
-    if (rateIsOutlier(totals.received_online, received)) monthFlags += 1;
     var gridBalance = form.querySelector("[data-grid-balance]");
     if (gridBalance) {
       gridBalance.textContent = balanced ? gridBalance.getAttribute("data-ok") : gridBalance.getAttribute("data-off");
@@ -178,6 +182,9 @@
     if (gridMark) gridMark.innerHTML = mark(balanced, []);
     // Until the user types, the count is the server's (which also knows the rows not shown).
     if (!dirty) return;
+    var monthFlags = 0;
+    if (totalRange && (received < totalRange[0] || received > totalRange[1])) monthFlags += 1;
+    if (rateIsOutlier(totals.received_online, received)) monthFlags += 1;
     var live = flagged + monthFlags;
     var count = form.querySelector("[data-warning-count]");
     if (count) count.textContent = String(live);
@@ -242,7 +249,6 @@
           showFolded.setAttribute("data-offset", data.next);
           showFolded.disabled = false;
         }
-        recalc();
         if (added.length) added[0].querySelector("input").focus();
       }).catch(function () { showFolded.disabled = false; });
     });
@@ -270,7 +276,6 @@
         lastQuery = search.value.trim();
         fetchRows({ q: lastQuery }).then(function (data) {
           insert(data.html, document.getElementById("found-rows"));
-          recalc();
         }).catch(function () {});
       }, 250);
     });
@@ -336,7 +341,8 @@
   form.addEventListener("input", function (event) {
     if (event.target.matches("tr[data-row] input")) {
       dirty = true;
-      recalc();
+      recalcRow(event.target.closest("tr[data-row]"));
+      recalcTotals();
     }
   });
   form.addEventListener("keydown", onKeydown);
@@ -377,6 +383,7 @@
     if (invalid) invalid.focus();
     var confirm = document.getElementById("confirm-warnings");
     if (confirm && document.getElementById("unconfirmed")) confirm.focus();
+    // The rows come computed from the server; a re-shown form's totals are what was typed.
+    recalcTotals();
   }
-  recalc();
 })();

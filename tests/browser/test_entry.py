@@ -1,5 +1,6 @@
 """Monthly entry in Chromium: a clerk types a month with the keyboard alone and submits it; a leader
-approves it; a month returned with a reason shows the reason to the clerk."""
+approves it; a month returned with a reason shows the reason to the clerk. The sizes and shapes users
+have are in test_entry_at_size.py."""
 
 import datetime
 import re
@@ -9,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from filings.models import MonthlyFiling, UnitMonth
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
-from filings.workflow import unit_month_approve, unit_month_submit
+from filings.workflow import unit_month_submit
 from procedures.models import ServiceLevel
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind
@@ -61,6 +62,11 @@ def entry_url(live_server, code, year, month):
     return f"{live_server.url}/filings/{code}/{year}-{month:02d}/"
 
 
+def cell(row, field):
+    """A row's input of one count (the inputs are in the form's column order)."""
+    return row.locator("input").nth(COUNT_FIELDS.index(field))
+
+
 def test_a_clerk_enters_and_submits_a_month_with_the_keyboard(page, live_server, commune, screenshot):
     year, month = this_month()
     log_in(page, live_server, "canbo")
@@ -76,12 +82,12 @@ def test_a_clerk_enters_and_submits_a_month_with_the_keyboard(page, live_server,
     # The first cell has the focus; Tab walks the row, then the next row.
     first = page.locator("tr[data-row]").nth(0)
     second = page.locator("tr[data-row]").nth(1)
-    expect(first.locator('input[data-field="carried_over"]')).to_be_focused()
+    expect(cell(first, "carried_over")).to_be_focused()
     # carried over, online, desk, post, early, on time, late, pending on time, overdue, returned by post
     for value in ["2", "12", "30", "1", "20", "15", "3", "6", "1", "2"]:
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-    expect(second.locator('input[data-field="carried_over"]')).to_be_focused()
+    expect(cell(second, "carried_over")).to_be_focused()
     for value in ["0", "1.000", "500", "0", "900", "500", "0", "100", "0", "0"]:
         page.keyboard.type(value)
         page.keyboard.press("Tab")
@@ -95,15 +101,15 @@ def test_a_clerk_enters_and_submits_a_month_with_the_keyboard(page, live_server,
     expect(page.locator("#online-rate")).to_have_text("65,59%")
 
     # Enter goes down a column; an unbalanced row is flagged as typed.
-    first.locator('input[data-field="received_online"]').focus()
+    cell(first, "received_online").focus()
     page.keyboard.press("Enter")
-    expect(second.locator('input[data-field="received_online"]')).to_be_focused()
+    expect(cell(second, "received_online")).to_be_focused()
     page.keyboard.press("ArrowUp")
-    expect(first.locator('input[data-field="received_online"]')).to_be_focused()
+    expect(cell(first, "received_online")).to_be_focused()
     page.keyboard.press("ArrowRight")  # the text is selected: the caret is not at its end yet
     page.keyboard.press("End")
     page.keyboard.press("ArrowRight")
-    expect(first.locator('input[data-field="received_direct"]')).to_be_focused()
+    expect(cell(first, "received_direct")).to_be_focused()
     page.keyboard.type("31")  # the whole cell was selected: 30 becomes 31
     expect(first.locator(".balance--off")).to_be_visible()
     expect(page.locator("#online-rate")).to_have_text("65,54%")
@@ -121,14 +127,14 @@ def test_a_clerk_enters_and_submits_a_month_with_the_keyboard(page, live_server,
     assert sorted(MonthlyFiling.objects.values_list("received_online", flat=True)) == [12, 1000]
 
     # Tab to "Save and submit" and press Enter.
-    page.locator('input[data-field="returned_postal"]').last.focus()
+    cell(page.locator("tr[data-row]").last, "returned_postal").focus()
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "save-submit":
             break
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_have_attribute("data-status", "submitted")
-    expect(page.locator("input[data-field]")).to_have_count(0)
+    expect(page.locator("tr[data-row] input")).to_have_count(0)
     assert UnitMonth.objects.get(unit=commune).status == "submitted"
     screenshot(page, "entry-submitted")
 
@@ -148,7 +154,10 @@ def test_a_leader_approves_a_submitted_month(page, live_server, commune, screens
     awaiting.get_by_role("link").first.click()
     expect(page).to_have_url(entry_url(live_server, "06658", year, month))
     expect(page.locator("#online-rate")).to_have_text("40,00%")
+    # The decision box is at the top, with the month's figures and what the checks found.
     expect(page.locator("#approve")).to_be_visible()
+    expect(page.locator("#comparison")).to_contain_text("40,00%")
+    expect(page.locator("#decision-warnings")).to_contain_text("Không có cảnh báo")
     screenshot(page, "entry-decision")
     page.locator("#approve").click()
     expect(page.locator("#status")).to_have_attribute("data-status", "approved")
@@ -166,7 +175,7 @@ def test_a_returned_month_shows_its_reason_to_the_clerk(page, live_server, commu
     filings_upsert([{"unit_id": commune.pk, "procedure_id": commune.offerings.first().procedure_id, "year": year,
                      "month": month, "received_online": 5, "received_direct": 5}], source=Source.IMPORT,
                    note="igate.xlsx")
-    unit_month_submit(unit=commune, year=year, month=month, user=admin)
+    unit_month_submit(unit=commune, year=year, month=month, user=admin, confirm_warnings=True)
 
     log_in(page, live_server, "lanhdao")
     page.goto(entry_url(live_server, "06658", year, month))
@@ -183,7 +192,7 @@ def test_a_returned_month_shows_its_reason_to_the_clerk(page, live_server, commu
         "Số hồ sơ trực tuyến chưa khớp với iGate, đề nghị kiểm tra lại.")
     expect(page.locator("#return-reason")).to_contain_text("Nguyễn Thị Hoa")
     # The clerk can correct it, even past the entry deadline.
-    expect(page.locator("input[data-field]").first).to_be_editable()
+    expect(page.locator("tr[data-row] input").first).to_be_editable()
     screenshot(page, "entry-returned")
 
 

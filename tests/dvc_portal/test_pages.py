@@ -5,7 +5,6 @@ import io
 import re
 
 import openpyxl
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

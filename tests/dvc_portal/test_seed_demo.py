@@ -10,11 +10,14 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from dvc_portal import demo
-from filings.models import COUNT_FIELDS, MonthlyFiling
+from filings.forms import default_month
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from filings.workflow import allowed_actions, entry_deadline
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target
 from reports.periods import Month, Period
@@ -57,13 +60,15 @@ def seeded(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def kpis(code, period, *, own=False):
-    """The KPIs as `manage.py kpi --unit CODE --period PERIOD [--own] --json` prints them: the field
-    figures are checked through the command line, as the contract gives them."""
+def kpis(code, period, *, own=False, approved_only=False):
+    """The KPIs as `manage.py kpi --unit CODE --period PERIOD [--own] [--approved-only] --json` prints
+    them: the field figures are checked through the command line, as the contract gives them."""
     out = StringIO()
-    call_command("kpi", "--unit", code, "--period", period, *(["--own"] if own else []), "--json", stdout=out)
+    options = [*(["--own"] if own else []), *(["--approved-only"] if approved_only else [])]
+    call_command("kpi", "--unit", code, "--period", period, *options, "--json", stdout=out)
     figures = json.loads(out.getvalue())
-    assert figures == kpis_for(Unit.objects.get(code=code), Period.parse(period), own=own).as_json()
+    unit = Unit.objects.get(code=code)
+    assert figures == kpis_for(unit, Period.parse(period), own=own, approved_only=approved_only).as_json()
     return figures["kpis"]
 
 
@@ -117,6 +122,12 @@ def test_cam_pha_has_its_16_wards_each_offering_96_procedures_40_to_50_online(se
         assert 40 <= offered.numerator <= 50, unit_kpis.unit.code
         assert unit_kpis["procedures_online_rate"].target == 80
         assert unit_kpis["online_rate_eligible"].target == 30
+
+
+def test_the_field_figures_are_approved_figures(seeded):
+    """Every month of the field figures was approved: counting approved months only changes nothing."""
+    for code, period in [("195", "2019-01..2019-07"), ("196", "2018"), ("502", "2023")]:
+        assert kpis(code, period, approved_only=True) == kpis(code, period), (code, period)
 
 
 def test_uong_bi_gives_the_published_figures(seeded):
@@ -343,6 +354,215 @@ def test_demo_logins_have_their_roles_and_scopes(seeded):
     assert {"195", "195.TTHCC", "06766"} <= visible and "196" not in visible
 
 
+# --- statuses ----------------------------------------------------------------------------------------
+
+
+def closed_month(today):
+    """The latest month past its entry deadline that the demo has figures for."""
+    open_month = demo.open_month(today)
+    return open_month.shift(-1) if open_month else demo.last_reported_month(today)
+
+
+def statuses():
+    return {
+        (um.unit.code, Month(um.year, um.month)): um
+        for um in UnitMonth.objects.select_related("unit").order_by()
+    }
+
+
+def special_months(today):
+    """The demo's months waiting for a leader and its returned month, on `today` (after the 2025 reform)."""
+    latest = closed_month(today)
+    waiting = {("22.QUANGHANH", latest), ("22.UONGBI", latest), ("06787", Month(2025, 6))}
+    return waiting, ("22.CAMPHA", latest)
+
+
+def test_months_past_their_deadline_are_approved_but_a_few(seeded):
+    today = timezone.localdate()
+    waiting, returned = special_months(today)
+    open_month = demo.open_month(today)
+    by_status = defaultdict(set)
+    for key, unit_month in statuses().items():
+        by_status[unit_month.status].add(key)
+        if unit_month.status == UnitMonthStatus.APPROVED:
+            assert unit_month.first_submitted_at <= unit_month.decided_at <= timezone.now(), key
+            assert unit_month.submitted_at == unit_month.first_submitted_at, key
+    assert by_status[UnitMonthStatus.SUBMITTED] == waiting
+    assert by_status[UnitMonthStatus.RETURNED] == {returned}
+    assert {month for _unit, month in by_status[UnitMonthStatus.DRAFT]} <= {open_month}
+    approved = by_status[UnitMonthStatus.APPROVED]
+    assert len(approved) > 900
+    assert all(entry_deadline(month.year, month.month) < today for _unit, month in approved)
+    # Every unit-month with figures has its status; every status change has its history row.
+    with_figures = {
+        (code, Month(year, month))
+        for code, year, month in MonthlyFiling.objects.values_list("unit__code", "year", "month").distinct()
+    }
+    assert set(statuses()) == with_figures
+    history = defaultdict(list)
+    for record in UnitMonth.history.order_by("history_id").values("unit_id", "year", "month", "status"):
+        history[record["unit_id"], record["year"], record["month"]].append(record["status"])
+    for unit_month in UnitMonth.objects.all():
+        assert history[unit_month.key][-1] == unit_month.status
+        assert len(history[unit_month.key]) == unit_month.version  # one row per change, from the creation on
+    assert history[UnitMonth.objects.get(unit__code="06760", year=2019, month=1).key] == [
+        "draft",
+        "submitted",
+        "approved",
+    ]
+
+
+def test_the_province_reports_on_time_in_the_completeness_report(seeded):
+    out = StringIO()
+    call_command("completeness", "--parent", "195", "--period", "2019", "--json", stdout=out)
+    totals = json.loads(out.getvalue())["totals"]
+    assert totals["reporting_rate"]["value"] == "100.00"
+    assert 85 <= float(totals["on_time_rate"]["value"]) < 100  # a few came in late
+
+
+def test_the_leaders_find_the_months_waiting_for_them(seeded, client):
+    waiting, _returned = special_months(timezone.localdate())
+    for username, expected in [("lanhdao22", waiting), ("lanhdao195", {("06787", Month(2025, 6))})]:
+        leader = User.objects.get(username=username)
+        client.force_login(leader)
+        awaiting = client.get(reverse("filings:start")).context["awaiting"]
+        assert {(um.unit.code, Month(um.year, um.month)) for um in awaiting} == expected, username
+        for unit_month in awaiting:
+            actions = allowed_actions(
+                unit_month.unit, unit_month.year, unit_month.month, unit_month, user=leader
+            )
+            assert {"approve", "return"} <= actions
+
+
+def test_the_clerk_finds_the_returned_month_with_its_reason(seeded, client):
+    _waiting, (code, month) = special_months(timezone.localdate())
+    clerk = User.objects.get(username="canbo.campha")
+    client.force_login(clerk)
+    returned = client.get(reverse("filings:start")).context["returned"]
+    assert [(um.unit.code, Month(um.year, um.month)) for um in returned] == [(code, month)]
+    unit_month = returned[0]
+    assert (
+        unit_month.return_reason
+        == "Số hồ sơ tiếp nhận qua BCCI chưa khớp với sổ theo dõi; đề nghị kiểm tra lại."
+    )
+    assert unit_month.decided_by.username == "lanhdao22"
+    # Past its deadline, but a returned month stays open to its clerk.
+    assert allowed_actions(unit_month.unit, month.year, month.month, unit_month, user=clerk) == {
+        "save",
+        "submit",
+    }
+
+
+def test_the_open_month_is_partly_entered_and_waits_for_the_demo_clerk(seeded, client):
+    today = timezone.localdate()
+    month = default_month()
+    client.force_login(User.objects.get(username="canbo.campha"))
+    to_enter = client.get(reverse("filings:start")).context["to_enter"]
+    assert ("22.CAMPHA", month, None) in [(item.unit.code, item.month, item.unit_month) for item in to_enter]
+    assert not MonthlyFiling.objects.filter(
+        unit__code="22.CAMPHA", year=month.year, month=month.month
+    ).exists()
+    open_month = demo.open_month(today)
+    if open_month is None:  # after the 10th the open month is the current one: nothing entered yet
+        assert month == Month.of(today)
+        return
+    assert open_month == month
+    drafts = {
+        key[0] for key, um in statuses().items() if key[1] == month and um.status == UnitMonthStatus.DRAFT
+    }
+    assert drafts == {"31.TTHCC", "22.QUANGHANH", "22.UONGBI", "22.VANGDANH", "22.YENTU"}
+    assert (
+        MonthlyFiling.objects.filter(unit__code__in=drafts, year=month.year, month=month.month).count() > 20
+    )
+
+
+def test_the_plan_moves_on_with_the_calendar():
+    def special(plan):
+        return {(s.unit, str(s.month), s.status) for s in plan.unit_months if s.status != "approved"}
+
+    early = demo.build_plan(datetime.date(2026, 12, 3))  # November still open for entry
+    assert early.open_month == Month(2026, 11)
+    entered = {f.unit for f in early.filings if (f.year, f.month) == (2026, 11)}
+    assert entered == {"31.TTHCC", "22.QUANGHANH", "22.UONGBI", "22.VANGDANH", "22.YENTU"}
+    assert special(early) == {
+        ("06787", "2025-06", "submitted"),
+        ("22.QUANGHANH", "2026-10", "submitted"),
+        ("22.UONGBI", "2026-10", "submitted"),
+        ("22.CAMPHA", "2026-10", "returned"),
+    } | {(unit, "2026-11", "draft") for unit in entered}
+    late = demo.build_plan(datetime.date(2026, 12, 11))  # November closed: its figures are all in
+    assert late.open_month is None
+    assert {f.unit for f in late.filings if (f.year, f.month) == (2026, 11)} == entered | {
+        "22.CAMPHA",
+        "22.CUAONG",
+        "22.MONGDUONG",
+    }
+    assert special(late) == {
+        ("06787", "2025-06", "submitted"),
+        ("22.QUANGHANH", "2026-11", "submitted"),
+        ("22.UONGBI", "2026-11", "submitted"),
+        ("22.CAMPHA", "2026-11", "returned"),
+    }
+    for spec in late.unit_months:
+        if spec.status == "approved":
+            assert spec.submitted_at < spec.decided_at
+            assert spec.decided_at.date() < datetime.date(2026, 12, 11)
+            assert spec.submitted_at.weekday() < 5 and spec.decided_at.weekday() < 5
+
+
+def test_a_run_a_month_later_moves_the_demo_on(seeded):
+    """Run on 5 August 2026, then on 7 September: July's drafts and the months that waited are approved,
+    August's work is planned, and running again on the same day changes nothing."""
+    MonthlyFiling.objects.all()._raw_delete(MonthlyFiling.objects.db)  # start from no figures and no statuses
+    UnitMonth.objects.all()._raw_delete(UnitMonth.objects.db)
+    august, september = datetime.date(2026, 8, 5), datetime.date(2026, 9, 7)
+    first = demo.seed_demo(today=august)
+    assert first.open_month == Month(2026, 7)
+    assert first.statuses == {
+        "approved": first.statuses["approved"],
+        "submitted": 3,
+        "returned": 1,
+        "draft": 5,
+    }
+    before = statuses()
+    assert before["22.CAMPHA", Month(2026, 6)].status == UnitMonthStatus.RETURNED
+    assert ("22.CAMPHA", Month(2026, 7)) not in before
+    waited = before["22.QUANGHANH", Month(2026, 6)]
+    assert waited.status == UnitMonthStatus.SUBMITTED
+
+    second = demo.seed_demo(today=september)
+    after = statuses()
+    assert second.open_month == Month(2026, 8)
+    for key in [
+        ("22.QUANGHANH", Month(2026, 6)),
+        ("22.CAMPHA", Month(2026, 6)),
+        ("22.VANGDANH", Month(2026, 7)),
+        ("22.CUAONG", Month(2026, 7)),
+        ("06760", Month(2019, 1)),
+    ]:
+        assert after[key].status == UnitMonthStatus.APPROVED, key
+    assert after["22.QUANGHANH", Month(2026, 6)].first_submitted_at == waited.first_submitted_at
+    assert after["06760", Month(2019, 1)].version == before["06760", Month(2019, 1)].version
+    assert after["22.QUANGHANH", Month(2026, 7)].status == UnitMonthStatus.SUBMITTED
+    assert after["22.CAMPHA", Month(2026, 7)].status == UnitMonthStatus.RETURNED
+    assert after["22.UONGBI", Month(2026, 8)].status == UnitMonthStatus.DRAFT
+    assert ("22.CAMPHA", Month(2026, 8)) not in after
+    assert second.statuses == {
+        "approved": first.statuses["approved"] + 8,
+        "submitted": 3,
+        "returned": 1,
+        "draft": 5,
+    }
+    # Approved: July's three other drafts and two months without figures, June's two waiting months and its
+    # returned one; submitted: two of July's drafts; returned: the clerk's July, entered since.
+    assert second.status_changes == 8 + 3
+
+    history = (UnitMonth.history.count(), MonthlyFiling.history.count())
+    third = demo.seed_demo(today=september)
+    assert (UnitMonth.history.count(), MonthlyFiling.history.count()) == history
+    assert third.status_changes == 0 and third.statuses == second.statuses
+
+
 # --- idempotence -------------------------------------------------------------------------------------
 
 SNAPSHOT_FIGURES = [
@@ -365,6 +585,21 @@ def snapshot():
         "units": sorted(Unit.objects.values_list("code", "name", "kind", "parent__code", "path", "valid_to")),
         "successors": sorted(Unit.successors.through.objects.values_list("from_unit__code", "to_unit__code")),
         "users": sorted(User.objects.values_list("username", "role", "is_superuser", "units__code")),
+        "unit_months": sorted(
+            UnitMonth.objects.values_list(
+                "unit__code",
+                "year",
+                "month",
+                "status",
+                "version",
+                "return_reason",
+                "first_submitted_at",
+                "submitted_at",
+                "decided_at",
+                "decided_by__username",
+            )
+        ),
+        "history": [model.history.count() for model in (MonthlyFiling, UnitMonth, Offering, Target)],
     }
 
 
@@ -376,6 +611,13 @@ def test_seeding_again_leaves_the_same_data(seeded):
     output = out.getvalue()
     assert "filings 0 new, 0 changed, 0 removed" in output
     assert "offerings 0 new, 0 changed, 0 removed" in output
+    assert "statuses 0 changed." in output
+    counts = seeded.statuses
+    assert counts["submitted"] == 3 and counts["returned"] == 1 and counts["approved"] > 900
+    approved = f"{counts['approved']:,}".replace(",", ".")  # grouped as the Vietnamese locale does
+    assert output.splitlines()[1].startswith(
+        f"Unit-months: {approved} approved, 3 submitted, 1 returned, {counts['draft']} draft"
+    )
 
 
 def test_the_command_prints_the_demo_logins_with_a_warning(seeded):

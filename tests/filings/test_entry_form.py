@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
-from tests.factories import FilingFactory
+from reports.periods import Month
+from tests.factories import FilingFactory, UnitFactory
 from tests.filings.helpers import entry_url, post_entry
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_a_concurrent_edit_is_refused_with_the_current_values(client, office):
     differences = response.context["conflict"]["differences"]
     assert [(d["procedure"], d["current"], d["yours"]) for d in differences] == [("1.004227", 5, "9")]
     # The grid now shows the saved figures and the new version, so saving again is a deliberate act.
-    assert f'value="5"' in html and f'name="version" value="{version + 1}"' in html
+    assert 'value="5"' in html and f'name="version" value="{version + 1}"' in html
 
 
 def test_copy_last_month_brings_its_procedures_and_pending_files(as_clerk, office):
@@ -323,3 +324,97 @@ def test_the_entry_page_runs_a_fixed_number_of_queries(as_clerk, office, django_
     filings_upsert(rows, source=Source.FORM, user=office.clerk)
     with django_assert_max_num_queries(20):
         assert as_clerk.get(url(office.commune, year, month)).status_code == 200
+
+
+# --- at real size --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def centre(office):
+    """A centre offering 300 procedures (200 online), with last month's figures for 100 of them."""
+    from procedures.models import Offering, Procedure, ServiceLevel
+    from procedures.services import offerings_write
+
+    centre = UnitFactory(code="D.TTHCC", name="Trung tâm Hành chính công huyện D", kind="center",
+                         parent=office.district)
+    Procedure.objects.bulk_create([Procedure(code=f"9.{i:06d}", name=f"Thủ tục hành chính số {i} về hộ tịch")
+                                   for i in range(300)])
+    procedures = list(Procedure.objects.filter(code__startswith="9.").order_by("code"))
+    offerings_write(create=[Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i < 200
+                                     else ServiceLevel.NONE) for i, p in enumerate(procedures)], reason="test")
+    year, month = office.open_month
+    previous = Month(year, month).shift(-1)
+    filings_upsert([{"unit_id": centre.pk, "procedure_id": p.pk, "year": previous.year, "month": previous.month,
+                     "received_online": 7, "received_direct": 3, "resolved_on_time": 10} for p in procedures[:100]],
+                   source=Source.IMPORT)
+    return centre, procedures
+
+
+def test_the_page_of_300_procedures_stays_light(client, office, centre):
+    """Under 300 KB of HTML (CONTRACT: the entry page for 300 procedures); the others are folded."""
+    unit, procedures = centre
+    client.force_login(office.admin)
+    year, month = office.open_month
+    response = client.get(url(unit, year, month))
+    assert len(response.content) < 300_000
+    grid = response.context["grid"]
+    assert len(grid.rows) == 200 and grid.folded == 100  # the online ones and last month's, then folded
+
+
+def test_folded_rows_come_a_page_at_a_time_and_search_finds_any_procedure(client, office, centre):
+    unit, procedures = centre
+    client.force_login(office.admin)
+    year, month = office.open_month
+    rows = client.get(url(unit, year, month, "entry_rows"), {"offset": 0}).json()
+    assert rows["next"] is None and rows["html"].count("<tr ") == 100
+    assert 'data-level="none"' in rows["html"] and "<input" in rows["html"]
+    found = client.get(url(unit, year, month, "entry_rows"), {"q": "9.000299"}).json()
+    assert found["html"].count("<tr ") == 1 and "9.000299" in found["html"]
+    # The catalogue too: a procedure the centre does not offer, to add it to the month.
+    found = client.get(url(unit, year, month, "entry_rows"), {"q": "2.000908"}).json()
+    assert 'data-level=""' in found["html"]
+    assert client.get(url(unit, year, month, "entry_rows"), {"offset": "x"}).status_code == 400
+
+
+def test_a_save_sends_only_the_changed_rows_whatever_the_size(client, office, centre):
+    """A first month of 300 typed rows posts one field (Django refuses more than 1,000)."""
+    unit, procedures = centre
+    client.force_login(office.admin)
+    year, month = office.open_month
+    changes = {p: {"received_online": "1", "resolved_on_time": "1"} for p in procedures}
+    response = post_entry(client, unit, year, month, changes)
+    assert response.status_code == 302
+    assert MonthlyFiling.objects.filter(unit=unit, year=year, month=month).count() == 300
+
+
+def test_the_leader_decides_with_the_month_beside_last_month_and_last_year(client, office):
+    year, month = office.open_month
+    this = Month(year, month)
+    for m, online, direct in ((this, 30, 70), (this.shift(-1), 20, 80), (this.shift(-12), 10, 90)):
+        filings_upsert([office.row(m.year, m.month, received_online=online, received_direct=direct,
+                                   resolved_on_time=100)], source=Source.IMPORT)
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    page = client.get(url(office.commune, year, month))
+    rows = {str(row["label"]): row for row in page.context["comparison"]["rows"]}
+    rate = rows[str(page.context["comparison"]["rows"][2]["label"])]
+    assert [str(v) for v in rate["values"]] == ["30.00", "20.00", "10.00"]
+    assert [str(c) for c in rate["changes"]] == ["10.00", "20.00"]
+    html = page.content.decode()
+    assert html.index('id="decision"') < html.index('id="entry-form"')  # above the rows, not under them
+    assert "+10,00" in html
+
+
+def test_the_start_page_lists_a_clerks_open_months_not_locked_drafts(client, office):
+    """Open months not yet submitted, and returned ones; a draft past its deadline is not work."""
+    year, month = office.open_month
+    filings_upsert([office.row(2019, 7, received_online=1)], source=Source.IMPORT)  # an old, closed draft
+    client.force_login(office.clerk)
+    response = client.get(reverse("filings:start"))
+    open_months = [(item.unit.code, str(item.month)) for item in response.context["to_enter"]]
+    assert ("A", f"{year}-{month:02d}") in open_months
+    assert ("A", "2019-07") not in open_months and "B" not in {code for code, _m in open_months}
+    post_grid(client, office, year, month, {("1.004227", "received_online"): "1", ("1.004227", "resolved_early"): "1"},
+              action="submit")
+    response = client.get(reverse("filings:start"))
+    assert ("A", f"{year}-{month:02d}") not in [(i.unit.code, str(i.month)) for i in response.context["to_enter"]]

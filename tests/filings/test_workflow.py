@@ -13,7 +13,9 @@ from filings.services import Source, filings_delete, filings_upsert
 from filings.workflow import (
     UnitMonthLocked,
     VersionConflict,
+    WarningsNotConfirmed,
     allowed_actions,
+    approval_refusal,
     assert_writable,
     entry_deadline,
     unit_month_approve,
@@ -21,8 +23,10 @@ from filings.workflow import (
     unit_month_return,
     unit_month_save,
     unit_month_submit,
+    unit_months_approve_bulk,
     write_guard,
 )
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -409,3 +413,156 @@ def test_a_concurrent_save_waits_and_is_refused(office):
     thread.join(timeout=10)
     assert outcome == {"result": "refused"}
     assert MonthlyFiling.objects.get().received_online == 5
+
+
+# --- four eyes and confirmed warnings ----------------------------------------------------------------
+
+
+def test_nobody_approves_figures_they_entered_or_changed(office):
+    """A leader types into a returned month, the clerk submits it unchanged: another leader must approve."""
+    year, month = submitted(office)
+    unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Sai số")
+    save(office, office.leader, year, month, state(office, year, month).version, received_online=3,
+         received_direct=2, resolved_on_time=5)
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    unit_month = state(office, year, month)
+    assert approval_refusal(unit_month, user=office.leader)
+    assert allowed_actions(office.commune, year, month, unit_month, user=office.leader) == {"return"}
+    with pytest.raises(PermissionDenied):
+        unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader)
+    # Writing through an import counts the same, for administrators too.
+    filings_upsert([office.row(year, month, received_online=3, received_direct=2, resolved_on_time=5,
+                               returned_postal=1)], source=Source.IMPORT, user=office.admin, force=True)
+    assert approval_refusal(state(office, year, month), user=office.admin)
+    unit_month_approve(unit=office.commune, year=year, month=month, user=office.second_leader)
+    assert state(office, year, month).status == "approved"
+
+
+def test_a_submission_with_warnings_needs_them_confirmed_and_keeps_them(office):
+    year, month = office.open_month
+    filings_upsert([office.row(year, month, received_online=5)], source=Source.FORM, user=office.clerk)
+    with pytest.raises(WarningsNotConfirmed) as refused:
+        unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    assert [flag.kind for flag in refused.value.flags] == ["balance"]
+    assert state(office, year, month).status == "draft"
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk, confirm_warnings=True)
+    unit_month = state(office, year, month)
+    assert unit_month.status == "submitted" and "1.004227" in unit_month.submitted_warnings
+
+
+def test_a_refused_submission_from_the_form_saves_nothing_either(office):
+    year, month = office.open_month
+    with pytest.raises(WarningsNotConfirmed):
+        save(office, office.clerk, year, month, 0, submit=True, received_online=5)
+    assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
+
+
+def test_a_month_in_which_the_unit_did_not_exist_is_locked_for_everyone(office):
+    office.commune.valid_to = datetime.date(2025, 6, 30)
+    office.commune.save()
+    for user in (office.clerk, office.admin, None):
+        with pytest.raises(UnitMonthLocked, match="30/06/2025"):
+            assert_writable([(office.commune.pk, 2025, 7)], user=user, force=True)
+    assert_writable([(office.commune.pk, 2025, 6)], user=office.admin)
+    with pytest.raises(UnitMonthLocked):
+        unit_month_submit(unit=office.commune, year=2025, month=7, user=office.admin)
+
+
+# --- approving many months at once ---------------------------------------------------------------
+
+
+def _import_year(office, unit, year):
+    """A closed year of figures for `unit`, written by the system (an import on the command line)."""
+    rows = [{**office.row(year, month, received_online=2, resolved_on_time=2), "unit_id": unit.pk}
+            for month in range(1, 13)]
+    filings_upsert(rows, source=Source.IMPORT, note=f"{year}.xlsx")
+    return [(unit.pk, year, month) for month in range(1, 13)]
+
+
+def _aware(*args):
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+def test_the_system_approves_many_months_at_once_with_their_history(office, django_assert_max_num_queries):
+    keys = _import_year(office, office.commune, 2019) + _import_year(office, office.other_commune, 2019)
+    # A month that a leader returned, and one that nobody ever started.
+    unit_month_submit(unit=office.commune, year=2018, month=12, user=office.admin)
+    first = state(office, 2018, 12).first_submitted_at
+    unit_month_return(unit=office.commune, year=2018, month=12, user=office.leader, reason="Thiếu BCCI")
+    keys += [(office.commune.pk, 2018, 12), (office.commune.pk, 2018, 11)]
+    dates = {(office.commune.pk, 2019, 7): (_aware(2019, 8, 6, 9, 15), _aware(2019, 8, 8, 14, 0))}
+
+    with django_assert_max_num_queries(20):  # the same few statements for 26 months as for one
+        assert unit_months_approve_bulk(keys, user=None, source="import", dates=dates) == 26
+
+    assert set(UnitMonth.objects.values_list("status", flat=True)) == {UnitMonthStatus.APPROVED}
+    dated = state(office, 2019, 7)
+    assert (dated.submitted_at, dated.first_submitted_at, dated.decided_at) == (
+        _aware(2019, 8, 6, 9, 15), _aware(2019, 8, 6, 9, 15), _aware(2019, 8, 8, 14, 0))
+    assert (dated.submitted_by, dated.decided_by, dated.version, dated.submitted_warnings) == (None, None, 3, "")
+    assert dated.first_submitted_at.date() <= entry_deadline(2019, 7)  # on time, as the records say
+    history = list(dated.history.order_by("history_id"))
+    assert [(h.status, h.history_type, h.history_change_reason, h.version) for h in history] == [
+        ("draft", "+", "import: 2019.xlsx", 1), ("submitted", "~", "import", 2), ("approved", "~", "import", 3)]
+    assert history[2].decided_at == _aware(2019, 8, 8, 14, 0)
+    # Undated months take the present moment.
+    undated = state(office, 2019, 8)
+    assert undated.first_submitted_at == undated.submitted_at <= undated.decided_at <= timezone.now()
+
+    returned = state(office, 2018, 12)
+    assert (returned.first_submitted_at, returned.return_reason) == (first, "")
+    assert [h.status for h in returned.history.order_by("history_id")] == [
+        "submitted", "returned", "submitted", "approved"]
+    created = state(office, 2018, 11)
+    assert [h.status for h in created.history.order_by("history_id")] == ["draft", "submitted", "approved"]
+    assert not MonthlyFiling.objects.filter(year=2018).exists()
+
+
+def test_a_bulk_approval_keeps_the_rules_of_the_single_transitions(office):
+    keys = _import_year(office, office.commune, 2019)
+    for user in (office.clerk, office.leader):
+        with pytest.raises(PermissionDenied):
+            unit_months_approve_bulk(keys, user=user)
+    unit_months_approve_bulk(keys[:1], user=None)
+    with pytest.raises(ValidationError) as refused:  # an approved month is refused, and nothing changes
+        unit_months_approve_bulk(keys[:2], user=None)
+    assert [(error.code, error.message[:9]) for error in refused.value.error_list] == [
+        ("invalid_transition", "A 01/2019")]
+    assert state(office, 2019, 2).status == UnitMonthStatus.DRAFT
+    young = UnitFactory(code="C", name="Xã C", parent=office.district, valid_from=datetime.date(2020, 1, 1))
+    with pytest.raises(UnitMonthLocked):
+        unit_months_approve_bulk(keys[1:] + [(young.pk, 2019, 7)], user=None)
+    assert state(office, 2019, 2).status == UnitMonthStatus.DRAFT
+    assert not UnitMonth.objects.filter(unit=young).exists()
+    with pytest.raises(ValueError):  # not in the future, and not decided before it was submitted
+        unit_months_approve_bulk(keys[1:2], user=None, dates={keys[1]: (timezone.now(), _aware(2099, 1, 1))})
+    with pytest.raises(ValueError):
+        unit_months_approve_bulk(keys[1:2], user=None, dates={keys[1]: (_aware(2019, 3, 5), _aware(2019, 3, 4))})
+    assert state(office, 2019, 2).status == UnitMonthStatus.DRAFT
+    assert unit_months_approve_bulk([], user=None) == 0
+
+
+def test_an_administrators_bulk_approval_keeps_four_eyes(office):
+    year, month = office.open_month
+    save(office, office.clerk, year, month, 0, submit=True, received_online=3, resolved_on_time=3)
+    filings_upsert([{**office.row(year, month, received_online=1, resolved_on_time=1),
+                     "unit_id": office.other_commune.pk}],
+                   source=Source.FORM, user=office.clerk_b)
+    unit_month_submit(unit=office.other_commune, year=year, month=month, user=office.clerk_b)
+    # Figures the admin wrote, submitted by the system; and a draft the admin would submit himself.
+    filings_upsert([office.row(2019, 7, received_online=1, resolved_on_time=1)], source=Source.ADMIN,
+                   user=office.admin)
+    unit_month_submit(unit=office.commune, year=2019, month=7, user=None)
+    filings_upsert([office.row(2019, 8, received_online=1)], source=Source.IMPORT)
+    submitted_by_others = [(office.commune.pk, year, month), (office.other_commune.pk, year, month)]
+    for own in ((office.commune.pk, 2019, 7), (office.commune.pk, 2019, 8)):
+        with pytest.raises(PermissionDenied) as refused:
+            unit_months_approve_bulk(submitted_by_others + [own], user=office.admin)
+        assert f"A {own[2]:02d}/2019" in str(refused.value)
+    assert set(UnitMonth.objects.values_list("status", flat=True)) == {"submitted", "draft"}
+    unit_months_approve_bulk(submitted_by_others, user=office.admin, source="admin")
+    approved_months = UnitMonth.objects.filter(status=UnitMonthStatus.APPROVED)
+    assert sorted(approved_months.values_list("unit__code", "submitted_by__username", "decided_by__username")) == [
+        ("A", "clerk_a", "admin"), ("B", "clerk_b", "admin")]
+    assert {h.history_user for h in UnitMonth.history.filter(status=UnitMonthStatus.APPROVED)} == {office.admin}
+    unit_months_approve_bulk([(office.commune.pk, 2019, 7), (office.commune.pk, 2019, 8)], user=None)

@@ -11,8 +11,9 @@ from units.models import Unit
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: real units and procedures carrying the field figures of DOMAIN.md, and the demo "
-        "logins. Safe to run again: a second run leaves the same data."
+        "Load the demo data: real units and procedures carrying the field figures of DOMAIN.md, the demo "
+        "logins, and the statuses of a working province (past months approved, a few waiting for a leader, "
+        "one returned, last month partly entered). Safe to run again: a second run leaves the same data."
     )
 
     def add_arguments(self, parser):
@@ -40,8 +41,13 @@ class Command(BaseCommand):
             f"{n(summary.filings)} monthly filings ({summary.first_month} to {summary.last_month}), "
             f"{n(summary.targets)} targets."
         )
+        statuses = ", ".join(f"{n(count)} {status}" for status, count in summary.statuses.items())
+        open_month = f"; {summary.open_month} is open for entry" if summary.open_month else ""
+        self.stdout.write(f"Unit-months: {statuses}{open_month}.")
         self.stdout.write(
-            "Changes: " + "; ".join(f"{name} {changes}" for name, changes in summary.changes.items()) + "."
+            "Changes: "
+            + "; ".join(f"{name} {changes}" for name, changes in summary.changes.items())
+            + f"; statuses {n(summary.status_changes)} changed."
         )
         if not summary.logins:
             return
