@@ -70,7 +70,7 @@ def build(sizes):
     from filings.services import Source, filings_upsert
     from procedures.models import Offering, Procedure, ServiceLevel
     from procedures.services import offerings_write
-    from reports.periods import Month
+    from core.periods import Month
     from units.models import Unit, UnitKind
 
     call_command("migrate", verbosity=0)

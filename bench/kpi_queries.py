@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from filings.models import MonthlyFiling  # noqa: E402
-from reports.periods import Period  # noqa: E402
+from core.periods import Period  # noqa: E402
 from reports.selectors import kpis_for, kpis_for_units, ranking  # noqa: E402
 from units.models import Unit  # noqa: E402
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from core.periods import Month
 from filings.models import MonthlyFiling
 from filings.services import Source, filings_upsert
 from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
-from reports.periods import Month
 from units.models import Unit, UnitKind
 from units.services import units_rebuild_paths
 

@@ -37,12 +37,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core.periods import Month
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from filings.workflow import entry_deadline
 from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
 from procedures.selectors import LevelIndex
 from reports.models import Target
-from reports.periods import Month
 from units.models import Unit, UnitKind
 
 FULL, PARTIAL, NONE = ServiceLevel.FULL.value, ServiceLevel.PARTIAL.value, ServiceLevel.NONE.value

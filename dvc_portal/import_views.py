@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from core.periods import Month, Period, PeriodError
 from filings.exports import filings_workbook
-from reports.periods import Month, Period, PeriodError
 from units.models import Unit
 
-from . import tabular, xlsx
+from core import xlsx
+
+from . import tabular
 from .forms import KIND_LABELS, ConfirmForm, ImportUploadForm
 from .importing import KINDS, run_import, template_workbook
 from .models import ImportRecord, ImportSource

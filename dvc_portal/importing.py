@@ -466,7 +466,7 @@ def validation_messages(exc: ValidationError) -> list[str]:
 def template_workbook(kind):
     """A blank file to fill in: Vietnamese headers (required ones marked *), an example row and lists to
     pick levels and kinds from."""
-    from . import xlsx
+    from core import xlsx
 
     importer = get_importer(kind)
     columns = [c for c in importer.columns if c.key not in importer.template_skip]

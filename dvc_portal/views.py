@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.periods import Period, PeriodError
 from reports.kpis import KPIS
-from reports.periods import Period, PeriodError
 from reports.selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
 from reports.status import APPROVED, StatusError, parse_status
 from units.models import Unit

@@ -3,7 +3,7 @@ can be corrected and imported back. Rows are listed as stored, never summed (sum
 
 from django.utils.translation import gettext as _
 
-from dvc_portal import xlsx
+from core import xlsx
 
 from .importers import COUNT_LABELS
 from .models import COUNT_FIELDS, MonthlyFiling

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.periods import Month, PeriodError
 from procedures.models import Procedure
-from reports.periods import Month, PeriodError
 from units.models import Unit
 
 from .models import COUNT_FIELDS, MonthlyFiling

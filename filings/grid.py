@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from core.periods import Month
 from procedures.models import Offering, Procedure, ServiceLevel
-from reports.periods import Month
 
 from . import quality
 from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.periods import FIRST_YEAR, LAST_YEAR
+
 from .audit import UnitMonthHistory
 
 # The ten counts of report form 06 (Circular 01/2020/TT-VPCP) plus the postal return column, in the
@@ -22,8 +24,6 @@ COUNT_FIELDS = (
     "returned_postal",
 )
 
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 # The most one unit can receive (or hold) for one procedure in one month. A busy province's centre gets
 # tens of thousands; ten million leaves room for any real office while catching typing errors, and keeps
 # sums of a row's counts far inside the database's 32-bit integers.

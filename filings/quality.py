@@ -26,16 +26,15 @@ static/js/entry.js repeats the two tests to flag cells while the clerk types; th
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from statistics import median
 
 from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.periods import Month, Period
+from core.rates import Rate
 from procedures.models import Offering, Procedure
-from reports.periods import Month, Period
 
 from .models import COUNT_FIELDS, MonthlyFiling
 from .rules import balance_warnings, online_receipts_warning
@@ -138,10 +137,8 @@ def _count(value):
 
 
 def _percent(numerator, denominator):
-    from reports.selectors import round_half_up
-
-    value = round_half_up(Fraction(100 * numerator, denominator))
-    return formats.number_format(Decimal(value), decimal_pos=2, force_grouping=True) + "%"
+    value = Rate(numerator, denominator).value
+    return formats.number_format(value, decimal_pos=2, force_grouping=True) + "%"
 
 
 def _outside(value, bounds):

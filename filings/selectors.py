@@ -8,7 +8,6 @@ unit-months, not filings.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q, Value
@@ -16,9 +15,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.periods import Month, Period
+from core.rates import Rate
 from procedures.models import BEGINNING, Offering
-from reports.periods import Month, Period
-from reports.selectors import round_half_up
 from units.models import Unit
 
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
@@ -129,23 +128,6 @@ def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
 
 
 # --- completeness ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self):
-        if not self.denominator:
-            return None
-        return round_half_up(Fraction(100 * self.numerator, self.denominator))
-
-    def as_json(self):
-        value = self.value
-        return {"numerator": self.numerator, "denominator": self.denominator,
-                "value": None if value is None else f"{value:.2f}"}
 
 
 @dataclass

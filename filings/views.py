@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.periods import Month, Period, PeriodError
 from procedures.models import Procedure
-from reports.periods import Month, Period, PeriodError
 from reports.selectors import kpis_for
 from units.models import Unit
 

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from reports.periods import Month
+from core.periods import Month
 from units.models import Unit
 
 from . import quality

@@ -6,10 +6,10 @@ Credentials, methods and the JSON envelope are accounts.authentication.api_view'
 """
 
 from accounts.authentication import ApiError, api_view, json_error
+from core.periods import Period, PeriodError
 from units.models import Unit
 
 from .kpis import UnknownKpi, get_kpi
-from .periods import Period, PeriodError
 from .selectors import kpis_for, ranking, units_active_in
 from .status import StatusError, parse_status
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.periods import FIRST_YEAR, LAST_YEAR
 from dvc_portal.importing import (
     Column,
     Importer,
@@ -17,7 +18,6 @@ from dvc_portal.importing import (
     parse_whole,
     register,
 )
-from filings.models import FIRST_YEAR, LAST_YEAR
 from filings.rules import parse_count
 from units.models import Unit
 

@@ -8,7 +8,6 @@ With `approved_only`, the filing KPIs count only the unit-months a leader approv
 the offering KPIs do not depend on filings and stay the same.
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,20 +16,15 @@ from fractions import Fraction
 from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 
+from core.periods import Period
+from core.rates import percent, round_half_up
 from filings.models import UnitMonth, UnitMonthStatus
 from procedures.models import Offering, ServiceLevel
 from units.models import Unit
 
 from .kpis import KPIS, Kpi, get_kpi
 from .models import Target, UnitMonthTotal
-from .periods import Period
 from .services import TOTAL_FIELDS
-
-
-def round_half_up(x: Fraction, places: int = 2) -> Decimal:
-    """Round half away from zero, exactly (26.145 -> 26.15, -3.845 -> -3.85)."""
-    n = math.floor(abs(x) * 10**places + Fraction(1, 2))
-    return Decimal(-n if x < 0 else n).scaleb(-places)
 
 
 @dataclass(frozen=True)
@@ -46,9 +40,7 @@ class KpiValue:
         """The exact percentage (or count); None when a rate has nothing to divide by."""
         if not self.kpi.is_rate:
             return Fraction(self.count or 0)
-        if not self.denominator:
-            return None
-        return Fraction(100 * self.numerator, self.denominator)
+        return percent(self.numerator, self.denominator)
 
     @property
     def value(self) -> Decimal | int | None:

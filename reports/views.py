@@ -7,11 +7,11 @@ from django.http import Http404, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dvc_portal import xlsx
+from core import xlsx
+from core.periods import Period, PeriodError
 from units.models import Unit
 
 from .kpis import KPIS, UnknownKpi, get_kpi
-from .periods import Period, PeriodError
 from .selectors import kpis_for_units, ranking, unapproved_unit_months, units_active_in
 from .status import StatusError, parse_status
 

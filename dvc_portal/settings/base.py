@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "dvc_portal",
     "accounts",
     "units",

@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from dvc_portal.templatetags.portal import count
+from core.templatetags.portal import count
 from filings.grid import NEW, PENDING, RESOLVED
 from filings.models import COUNT_FIELDS
 

@@ -15,7 +15,7 @@ from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_return, unit_month_submit
 from procedures.models import Offering, Procedure, ServiceLevel
 from procedures.services import offerings_write
-from reports.periods import Month
+from core.periods import Month
 from tests.browser.test_entry import cell, entry_url, log_in
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind

@@ -6,8 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from dvc_portal.templatetags.portal import count, gap, pct, period_label
-from reports.periods import Period
+from core.templatetags.portal import count, gap, pct, period_label
+from core.periods import Period
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStat
 from filings.workflow import allowed_actions, entry_deadline
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target
-from reports.periods import Month, Period
+from core.periods import Month, Period
 from reports.selectors import kpis_for, kpis_for_units
 from units.models import Unit, UnitKind, path_segment
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.models import Role
 from filings.models import UnitMonth
 from filings.selectors import completeness
-from reports.periods import Period
+from core.periods import Period
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind
 

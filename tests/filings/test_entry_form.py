@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
-from reports.periods import Month
+from core.periods import Month
 from tests.factories import FilingFactory, UnitFactory
 from tests.filings.helpers import entry_url, post_entry
 

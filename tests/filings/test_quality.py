@@ -6,7 +6,7 @@ import pytest
 from filings.quality import figure_range, rate_is_outlier, unit_month_warnings
 from filings.services import Source, filings_upsert
 from procedures.models import ServiceLevel
-from reports.periods import Month
+from core.periods import Month
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory
 
 

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from dvc_portal import xlsx
+from core import xlsx
 from filings.models import MonthlyFiling
 from tests.factories import FilingFactory, ProcedureFactory, TargetFactory, UnitFactory, UserFactory
 from tests.imports.conftest import run_cli

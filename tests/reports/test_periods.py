@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from reports.periods import Month, Period, PeriodError
+from core.periods import Month, Period, PeriodError
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
 from procedures.models import ServiceLevel
-from reports.periods import Period
-from reports.selectors import kpis_for, kpis_for_units, ranking, round_half_up, unapproved_unit_months
+from core.periods import Period
+from core.rates import round_half_up
+from reports.selectors import kpis_for, kpis_for_units, ranking, unapproved_unit_months
 from tests.factories import (
     FilingFactory,
     OfferingFactory,

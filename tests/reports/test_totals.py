@@ -12,7 +12,7 @@ from filings.models import MonthlyFiling
 from filings.services import Source, filings_delete
 from procedures.models import Offering, ServiceLevel
 from reports.models import UnitMonthTotal
-from reports.periods import Period
+from core.periods import Period
 from reports.selectors import kpis_for
 from reports.services import totals_rebuild
 from tests.factories import FilingFactory, OfferingFactory, ProcedureFactory, UnitFactory, UserFactory

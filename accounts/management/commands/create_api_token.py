@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from accounts.tokens import api_token_create
-
-USAGE_ERROR = 2
+from core.cli import USAGE_ERROR
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, ProgrammingError
 from django.utils.formats import number_format
 
+from core.cli import format_table
 from dvc_portal.demo import seed_demo
-from reports.management.commands._table import format_table
 from units.models import Unit
 
 

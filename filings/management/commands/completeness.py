@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from core.cli import code_arg, dump_json, format_number, format_table, period_arg
 from filings.selectors import completeness
-from reports.management.commands._args import dump_json, period_arg, unit_arg
-from reports.management.commands._table import format_number, format_table
+from units.models import Unit
 
 # One letter per month in the table (docs/workflow.md).
 LETTERS = {"approved": "A", "submitted": "S", "returned": "R", "draft": "D", "missing": "-"}
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, *args, **options):
-        parent = unit_arg(options["parent"], "--parent")
+        parent = code_arg(Unit.objects, options["parent"], option="--parent", what="unit code")
         period = period_arg(options["period"])
         report = completeness(parent, period)
         if options["json"]:

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from core.cli import dump_json, format_number, format_table, period_arg
 from reports.selectors import kpis_for
 
-from ._args import add_approved_only, dump_json, period_arg, unit_arg
-from ._table import format_number, format_table
+from ._args import add_approved_only, unit_arg
 
 
 class Command(BaseCommand):

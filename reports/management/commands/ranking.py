@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from core.cli import dump_json, format_number, format_table, period_arg
 from reports.selectors import ranking
 
-from ._args import add_approved_only, dump_json, kpi_arg, period_arg, unit_arg
-from ._table import format_number, format_table
+from ._args import add_approved_only, kpi_arg, unit_arg
 
 
 class Command(BaseCommand):

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from filings.models import FIRST_YEAR, LAST_YEAR
-
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _HALF = re.compile(r"^(\d{4})-[Hh]([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
+
+
+# The years figures, targets and periods may name.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
 
 
 class PeriodError(ValueError):
