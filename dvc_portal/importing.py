@@ -14,6 +14,7 @@ import gc
 import hashlib
 import inspect
 import re
+from itertools import batched
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -173,6 +174,14 @@ class Importer:
     def warn(self, row, key, message):
         self.warnings.append(RowIssue(row, self.column_text(key), str(message), warning=True))
 
+    def refused(self, refusal, numbers, columns=None):
+        """A write service's RowsRefused (core.errors) as row errors: `numbers[position]` is the file's
+        row of each row handed over, `columns` maps the service's field names to the importer's keys."""
+        columns = columns or {}
+        for position, issues in sorted(refusal.problems.items()):
+            for field, message in issues:
+                self.error(numbers[position], columns.get(field, field), message)
+
     def parse(self, rows):
         """Parse every data row; returns what `write` needs. The default calls `parse_row` for each row
         with {key: raw cell} and keeps the non-None results."""
@@ -324,12 +333,9 @@ def choice_parser(words: dict[str, str], what: str):
 
 def lookup_codes(model, codes, field_name="code"):
     """{code: id} for the given codes, one query per 5,000 codes."""
-    codes = list(codes)
     found = {}
-    for i in range(0, len(codes), 5000):
-        found.update(
-            model.objects.filter(**{f"{field_name}__in": codes[i : i + 5000]}).values_list(field_name, "id")
-        )
+    for batch in batched(codes, 5000):
+        found.update(model.objects.filter(**{f"{field_name}__in": batch}).values_list(field_name, "id"))
     return found
 
 

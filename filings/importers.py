@@ -21,6 +21,7 @@ from dvc_portal.importing import (
     validation_messages,
 )
 from dvc_portal.tabular import clean_text
+from procedures.importers import procedure_code
 from procedures.models import Procedure
 from procedures.selectors import LevelIndex
 from units.models import Unit
@@ -81,13 +82,6 @@ def parse_period(value) -> tuple[int, int]:
             raise ValueError(_("%(value)r is not a real date") % {"value": clean_text(value)}) from None
         return int(m[3]), int(m[2])
     raise ValueError(_("%(value)r is not a month (write 07/2019 or 2019-07)") % {"value": clean_text(value)})
-
-
-def procedure_code(value) -> str:
-    # National procedure codes are N.NNNNNN; typed into a number cell, 1.000890 comes back as 1.00089.
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.6f}"
-    return clean_text(value)
 
 
 @register

@@ -1,28 +1,29 @@
 """The one write path for monthly figures.
 
-The entry form, the Excel import, the admin, the API and the demo hand rows to `filings_upsert`, which
-writes them in one transaction (COPY on PostgreSQL, bulk statements elsewhere) and records each created
-or changed row in the history (django-simple-history's table, written in bulk too, so bulk writes are
-never missing from the audit trail).
+The entry form, the Excel import, the admin and the demo hand rows to `filings_upsert`, which checks
+them (filings.rules) and the month locks (filings.workflow), writes them in one transaction (COPY on
+PostgreSQL, bulk statements elsewhere), records each created or changed row in the history
+(django-simple-history's table, written in bulk too, so bulk writes are never missing from the audit
+trail) and sends `figures_written` (filings.signals), by which reports keeps its KPI totals.
 """
 
 import functools
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import batched
 from operator import itemgetter
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import RowsRefused
 from procedures.models import Procedure
-from reports.services import totals_refresh
 from units.models import Unit
 
 from . import workflow
 from .models import COUNT_FIELDS, MonthlyFiling
 from .rules import refused_rows
+from .signals import figures_written
 
 KEY = ("unit_id", "procedure_id", "year", "month")
 _CHUNK = 2000
@@ -38,25 +39,23 @@ class Source:
     DEMO = "demo"
 
 
-class FilingsRefused(ValidationError):
-    """Rows that break a rule of filings.rules: nothing was written. `problems` maps each refused row's
-    position in the rows given to filings_upsert to its [(field, reason)]."""
+class FilingsRefused(RowsRefused):
+    """Rows that break a rule of filings.rules: nothing was written (core.errors.RowsRefused)."""
 
     def __init__(self, problems: dict[int, list[tuple[str, str]]], rows):
-        self.problems = problems
         refused = [rows[position] for position in problems]
         units = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in refused}).values_list("pk", "code"))
         procedures = dict(
             Procedure.objects.filter(pk__in={r["procedure_id"] for r in refused}).values_list("pk", "code")
         )
-        messages = []
-        for position, issues in sorted(problems.items()):
+
+        def describe(position):
             row = rows[position]
-            where = " · ".join([str(units.get(row["unit_id"], row["unit_id"])),
-                                str(procedures.get(row["procedure_id"], row["procedure_id"])),
-                                f"{row['month']}/{row['year']}"])
-            messages += [ValidationError(f"{where}, {name}: {reason}", code="refused") for name, reason in issues]
-        super().__init__(messages)
+            return " · ".join([str(units.get(row["unit_id"], row["unit_id"])),
+                               str(procedures.get(row["procedure_id"], row["procedure_id"])),
+                               f"{row['month']}/{row['year']}"])
+
+        super().__init__(problems, describe)
 
 
 @dataclass
@@ -71,11 +70,6 @@ class UpsertResult:
         return self.created + self.updated + self.unchanged
 
 
-def _chunks(items, size=_CHUNK):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
 
 def _existing(rows):
     """{key: {"id": .., count fields: ..}} for the stored filings among the rows' keys."""
@@ -87,7 +81,7 @@ def _existing(rows):
     names = ("id", *KEY, *COUNT_FIELDS)
     key_of = itemgetter(1, 2, 3, 4)
     found = {}
-    for unit_batch in _chunks(unit_ids):
+    for unit_batch in batched(unit_ids, _CHUNK):
         # Tuples, not the ORM's dicts: a re-import of 100,000 rows reads them all back.
         for values in (
             MonthlyFiling.objects.filter(months_q, unit_id__in=unit_batch)
@@ -129,15 +123,16 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
         reason = f"{source}: {note}" if note else source
         written = writer.upsert(rows, fields, user=user, reason=reason)
         guard.written(written.unit_months, reason=reason)
-        _refresh_totals(written.unit_months)
+        _written(written.unit_months)
         result.created, result.updated, result.unchanged = written.created, written.updated, written.unchanged
         result.changed_ids = written.ids
     return result
 
 
-def _refresh_totals(rows):
-    """Bring the unit-month totals the KPIs read up to date before the write returns."""
-    totals_refresh({row["unit_id"] for row in rows}, {(row["year"], row["month"]) for row in rows})
+def _written(unit_months):
+    """Tell the apps above (reports' KPI totals) which unit-months changed, inside the transaction."""
+    if unit_months:
+        figures_written.send(MonthlyFiling, unit_months=unit_months)
 
 
 @functools.cache
@@ -316,5 +311,5 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
                 filing._history_user = user
             filing.delete()
         guard.written(keys, reason=source, create_missing=False)
-        _refresh_totals(keys)
+        _written(keys)
     return len(filings)

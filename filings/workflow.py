@@ -7,7 +7,7 @@ code that changes a unit-month's status. Each runs in one transaction and writes
 
 import datetime
 from dataclasses import dataclass
-from itertools import islice
+from itertools import batched
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,7 +116,7 @@ def _entry_open_until(keys, today):
     """{key: last day of entry} for the keys, with the admins' exceptions applied."""
     open_until = {key: entry_deadline(key[1], key[2]) for key in keys}
     late = [key for key, day in open_until.items() if day < today]
-    for batch in _chunks(late):
+    for batch in batched(late, _CHUNK):
         for exception in EntryException.objects.filter(_keys_q(batch)).only("unit_id", "year", "month", "open_until"):
             key = (exception.unit_id, exception.year, exception.month)
             if key in open_until and exception.open_until > open_until[key]:
@@ -238,11 +238,6 @@ def allowed_actions(unit, year, month, unit_month, *, user, today=None) -> set[s
 # --- reading and locking unit-month rows ----------------------------------------------------------
 
 
-def _chunks(items, size=_CHUNK):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
 
 def _keys_q(keys):
     months = Q()
@@ -262,7 +257,7 @@ def _states(keys, *, for_update=False):
         # instead of failing with "database is locked" on a stale snapshot.
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {UnitMonth._meta.db_table} SET version = version WHERE 1 = 0")
-    for batch in _chunks(sorted(keys)):
+    for batch in batched(sorted(keys), _CHUNK):
         queryset = UnitMonth.objects.filter(_keys_q(batch)).select_related("decided_by", "submitted_by", "updated_by")
         if for_update:
             queryset = queryset.select_for_update(of=("self",))
@@ -308,7 +303,7 @@ class WriteGuard:
         now = timezone.now()
         user_id = getattr(self.user, "pk", None)
         existing = [self.states[key].pk for key in keys if key in self.states]
-        for batch in _chunks(existing):
+        for batch in batched(existing, _CHUNK):
             UnitMonth.objects.filter(pk__in=batch).update(
                 version=F("version") + 1, updated_at=now, updated_by_id=user_id
             )
@@ -327,7 +322,7 @@ def _create_drafts(keys, *, user_id, reason, now):
     when = connection.ops.adapt_datetimefield_value(now)
     tracked = ", ".join(quote(f.column) for f in UnitMonth._meta.concrete_fields)
     with connection.cursor() as cursor:
-        for batch in _chunks(keys, 500):
+        for batch in batched(keys, 500):
             cursor.execute(
                 f"INSERT INTO {table} (unit_id, year, month, status, return_reason, submitted_warnings, version,"
                 " updated_at, updated_by_id) VALUES " + ", ".join(["(%s, %s, %s, %s, '', '', 1, %s, %s)"] * len(batch)),
@@ -337,11 +332,11 @@ def _create_drafts(keys, *, user_id, reason, now):
         wanted = set(keys)
         ids = [
             pk
-            for batch in _chunks(keys)
+            for batch in batched(keys, _CHUNK)
             for pk, *key in UnitMonth.objects.filter(_keys_q(batch)).values_list("pk", "unit_id", "year", "month")
             if tuple(key) in wanted
         ]
-        for batch in _chunks(ids, 500):
+        for batch in batched(ids, 500):
             cursor.execute(
                 f"INSERT INTO {history_table} ({tracked}, history_date, history_change_reason, history_type,"
                 f" history_user_id) SELECT {tracked}, %s, %s, '+', %s FROM {table}"
@@ -487,7 +482,7 @@ def _bulk_status_history(cursor, ids, *, when, reason, user_id):
     table = quote(UnitMonth._meta.db_table)
     history_table = quote(UnitMonth.history.model._meta.db_table)
     tracked = ", ".join(quote(f.column) for f in UnitMonth._meta.concrete_fields)
-    for batch in _chunks(ids, 500):
+    for batch in batched(ids, 500):
         cursor.execute(
             f"INSERT INTO {history_table} ({tracked}, history_date, history_change_reason, history_type,"
             f" history_user_id) SELECT {tracked}, %s, %s, '~', %s FROM {table}"
@@ -600,7 +595,7 @@ def _refuse_own_months(keys, states, submitting, user):
     """Four eyes for an administrator's bulk approval: PermissionDenied naming every unit-month they would
     submit themselves, did submit, or whose figures they entered or changed (approval_refusal's rule)."""
     wrote = set()
-    for batch in _chunks(keys):
+    for batch in batched(keys, _CHUNK):
         wrote.update(
             MonthlyFiling.history.filter(_keys_q(batch), history_user_id=user.pk)
             .values_list("unit_id", "year", "month").distinct().order_by()

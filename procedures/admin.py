@@ -4,7 +4,7 @@ from dvc_portal.resources import PortalImportMixin
 
 from .models import Offering, Procedure
 from .resources import OfferingResource, ProcedureResource
-from .services import offering_save, offerings_write
+from .services import offering_save, offerings_write, procedures_upsert
 
 
 @admin.register(Procedure)
@@ -14,6 +14,16 @@ class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
     list_display = ["code", "name", "field", "level"]
     list_filter = ["level", "field"]
     search_fields = ["code", "name", "field"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A procedure is known by its national code: another code is another procedure.
+        return ["code"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Through procedures_upsert, the one write path of the catalogue."""
+        procedures_upsert([{"code": obj.code, "name": obj.name, "field": obj.field, "level": obj.level}],
+                          user=request.user, reason="admin")
+        obj.pk = Procedure.objects.only("pk").get(code=obj.code).pk
 
 
 @admin.register(Offering)

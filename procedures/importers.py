@@ -4,6 +4,7 @@ level from which date). Offerings are written in bulk with their history rows: e
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import RowsRefused
 from dvc_portal.importing import (
     Column,
     Importer,
@@ -14,11 +15,11 @@ from dvc_portal.importing import (
     parse_text,
     register,
 )
-from filings.importers import procedure_code
+from dvc_portal.tabular import clean_text
 from units.models import Unit
 
-from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
-from .services import offerings_write
+from .models import AuthorityLevel, Procedure, ServiceLevel
+from .services import offerings_upsert, procedures_upsert
 
 LEVEL_WORDS = {
     **{level.value: level.value for level in AuthorityLevel},
@@ -54,6 +55,14 @@ SERVICE_LEVEL_WORDS = {
 
 parse_level = choice_parser(LEVEL_WORDS, gettext_lazy("authority level"))
 parse_service_level = choice_parser(SERVICE_LEVEL_WORDS, gettext_lazy("online service level"))
+
+
+def procedure_code(value) -> str:
+    """A procedure code as written: national codes are N.NNNNNN, and typed into a number cell 1.000890
+    comes back as 1.00089."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.6f}"
+    return clean_text(value)
 
 
 def code_of_procedure(value):
@@ -95,22 +104,13 @@ class ProcedureImporter(Importer):
         return parsed
 
     def write(self, parsed):
-        fields = ["name"] + [f for f in ("field", "level") if self.present(f)]
-        stored = {p.code: p for p in Procedure.objects.filter(code__in=[i["code"] for i in parsed])}
-        new, changed, unchanged = [], [], 0
-        for item in parsed:
-            procedure = stored.get(item["code"])
-            if procedure is None:
-                new.append(Procedure(code=item["code"], **{f: item[f] for f in fields}))
-            elif any(getattr(procedure, f) != item[f] for f in fields):
-                for f in fields:
-                    setattr(procedure, f, item[f])
-                changed.append(procedure)
-            else:
-                unchanged += 1
-        Procedure.objects.bulk_create(new, batch_size=1000)
-        Procedure.objects.bulk_update(changed, fields, batch_size=1000)
-        return len(new), len(changed), unchanged
+        try:
+            result = procedures_upsert([{k: v for k, v in item.items() if k != "_row"} for item in parsed],
+                                       user=self.user, reason=f"import: {self.file_name}")
+        except RowsRefused as refused:
+            self.refused(refused, [item["_row"] for item in parsed])
+            return 0, 0, 0
+        return result.created, result.updated, result.unchanged
 
 
 @register
@@ -178,31 +178,8 @@ class OfferingImporter(Importer):
         return valid
 
     def write(self, parsed):
-        stored = {}
-        unit_ids = sorted({i["unit_id"] for i in parsed})
-        for i in range(0, len(unit_ids), 5000):
-            for offering in Offering.objects.filter(unit_id__in=unit_ids[i : i + 5000]):
-                stored[(offering.unit_id, offering.procedure_id, offering.valid_from)] = offering
-        new, changed, unchanged = [], [], 0
-        for item in parsed:
-            offering = stored.get((item["unit_id"], item["procedure_id"], item["valid_from"]))
-            if offering is None:
-                new.append(
-                    Offering(
-                        unit_id=item["unit_id"],
-                        procedure_id=item["procedure_id"],
-                        service_level=item["service_level"],
-                        valid_from=item["valid_from"],
-                    )
-                )
-            elif offering.service_level != item["service_level"]:
-                offering.service_level = item["service_level"]
-                changed.append(offering)
-            else:
-                unchanged += 1
-        reason = f"import: {self.file_name}"[:100]
-        user = self.user if getattr(self.user, "pk", None) else None
-        # The offerings service also brings the KPI totals that depend on levels up to date.
-        offerings_write(create=new, update=changed, user=user, reason=reason)
-        return len(new), len(changed), unchanged
-
+        rows = [{k: item[k] for k in ("unit_id", "procedure_id", "valid_from", "service_level")} for item in parsed]
+        # The offerings service also makes reports bring the KPI totals that depend on levels up to date.
+        result = offerings_upsert(rows, user=self.user if getattr(self.user, "pk", None) else None,
+                                  reason=f"import: {self.file_name}"[:100])
+        return result.created, result.updated, result.unchanged

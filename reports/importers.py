@@ -1,12 +1,12 @@
-"""Import of targets: a unit's goal for one KPI in one year, as a percentage (or a count for count KPIs).
-Written in bulk with history rows: every change of a target is audited."""
+"""Import of targets: a unit's goal for one KPI in one year, as a percentage (or a count for count KPIs),
+parsed here and written by reports.services.targets_upsert (with history rows)."""
 
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
 from dvc_portal.importing import (
     Column,
@@ -22,7 +22,7 @@ from filings.rules import parse_count
 from units.models import Unit
 
 from .kpis import KPIS
-from .models import Target
+from .services import targets_upsert
 
 KPI_WORDS = {
     **{key: key for key in KPIS},
@@ -96,31 +96,10 @@ class TargetImporter(Importer):
         return valid
 
     def write(self, parsed):
-        stored = {}
-        unit_ids = sorted({i["unit_id"] for i in parsed})
-        for i in range(0, len(unit_ids), 5000):
-            for target in Target.objects.filter(unit_id__in=unit_ids[i : i + 5000]):
-                stored[(target.unit_id, target.year, target.kpi)] = target
-        new, changed, unchanged = [], [], 0
-        for item in parsed:
-            target = stored.get((item["unit_id"], item["year"], item["kpi"]))
-            if target is None:
-                new.append(
-                    Target(unit_id=item["unit_id"], year=item["year"], kpi=item["kpi"], target=item["target"])
-                )
-            elif target.target != item["target"]:
-                target.target = item["target"]
-                changed.append(target)
-            else:
-                unchanged += 1
-        reason = f"import: {self.file_name}"[:100]
-        user = self.user if getattr(self.user, "pk", None) else None
-        if new:
-            bulk_create_with_history(
-                new, Target, batch_size=1000, default_user=user, default_change_reason=reason
-            )
-        if changed:
-            bulk_update_with_history(
-                changed, Target, ["target"], batch_size=1000, default_user=user, default_change_reason=reason
-            )
-        return len(new), len(changed), unchanged
+        rows = [{k: item[k] for k in ("unit_id", "year", "kpi", "target")} for item in parsed]
+        try:
+            result = targets_upsert(rows, user=self.user, reason=f"import: {self.file_name}"[:100])
+        except RowsRefused as refused:
+            self.refused(refused, [item["_row"] for item in parsed])
+            return 0, 0, 0
+        return result.created, result.updated, result.unchanged

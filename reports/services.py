@@ -1,15 +1,23 @@
-"""Writes of the reports app: the unit-month totals that the filing KPIs read."""
+"""Writes of the reports app: targets (`targets_upsert`, `targets_delete`), and the unit-month totals that
+the filing KPIs read, kept by the receivers of filings' and procedures' signals (reports/apps.py)."""
 
-from itertools import islice
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import batched
 
 from django.db import transaction
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.errors import RowsRefused
+from core.periods import FIRST_YEAR, LAST_YEAR
 from filings.models import MonthlyFiling
 from procedures.models import Offering, ServiceLevel
 
-from .models import UnitMonthTotal
+from .kpis import KPIS
+from .models import Target, UnitMonthTotal
 
 _ONLINE = [level.value for level in ServiceLevel.online()]
 _CHUNK = 1000
@@ -63,11 +71,6 @@ def _month_totals(rows):
     return list(totals.values())
 
 
-def _batches(items, size=_CHUNK):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
 
 def totals_refresh(unit_ids, months=None):
     """Recompute the totals of the given units in the given (year, month) pairs (None: every month).
@@ -81,7 +84,7 @@ def totals_refresh(unit_ids, months=None):
     if months is not None and not months_q:
         return
     with transaction.atomic():
-        for batch in _batches(unit_ids):
+        for batch in batched(unit_ids, _CHUNK):
             UnitMonthTotal.objects.filter(months_q, unit_id__in=batch).delete()
             # Grouped by the level too, so that the level's subquery runs once per filing.
             rows = (
@@ -122,3 +125,87 @@ def totals_rebuild():
         UnitMonthTotal.objects.all().delete()
         unit_ids = MonthlyFiling.objects.order_by().values_list("unit_id", flat=True).distinct()
         totals_refresh(list(unit_ids))
+
+
+def totals_on_figures_written(sender, *, unit_months, **kwargs):
+    """filings.signals.figures_written: recompute the totals of the unit-months written."""
+    totals_refresh({um["unit_id"] for um in unit_months}, {(um["year"], um["month"]) for um in unit_months})
+
+
+def totals_on_offerings_changed(sender, *, changes, **kwargs):
+    """procedures.signals.offerings_changed: recompute the totals from the first month each change affects."""
+    totals_refresh_after_offerings(changes)
+
+
+# --- targets -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetsResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _target_problems(row):
+    kpi = KPIS.get(row["kpi"])
+    if kpi is None:
+        return [("kpi", _("unknown KPI %(kpi)r") % {"kpi": row["kpi"]})]
+    problems = []
+    if not FIRST_YEAR <= row["year"] <= LAST_YEAR:
+        problems.append(("year", _("year %(year)s is not between %(first)s and %(last)s")
+                         % {"year": row["year"], "first": FIRST_YEAR, "last": LAST_YEAR}))
+    target = Decimal(row["target"])
+    if target < 0 or (kpi.is_rate and target > 100):
+        problems.append(("target", _("a target rate is a percentage between 0 and 100, not %(value)s")
+                         % {"value": target}))
+    elif not kpi.is_rate and target != target.to_integral_value():
+        problems.append(("target", _("a target count is a whole number, not %(value)s") % {"value": target}))
+    return problems
+
+
+def targets_upsert(rows, *, user=None, reason: str) -> TargetsResult:
+    """Create or update targets by their key (unit_id, year, kpi), each with a history row (who,
+    `reason`). Each row is a dict with those keys and `target` (a percentage for a rate, a count for a
+    count KPI). Raises RowsRefused, writing nothing, for an unknown KPI, a year out of range or a target
+    out of range."""
+    rows = list(rows)
+    problems = {position: issues for position, row in enumerate(rows) if (issues := _target_problems(row))}
+    if problems:
+        raise RowsRefused(problems)
+    stored = {}
+    for batch in batched(sorted({row["unit_id"] for row in rows}), 5000):
+        for target in Target.objects.filter(unit_id__in=batch):
+            stored[(target.unit_id, target.year, target.kpi)] = target
+    new, changed, result = [], [], TargetsResult()
+    for row in rows:
+        value = Decimal(row["target"])
+        target = stored.get((row["unit_id"], row["year"], row["kpi"]))
+        if target is None:
+            new.append(Target(unit_id=row["unit_id"], year=row["year"], kpi=row["kpi"], target=value))
+        elif target.target != value:
+            target.target = value
+            changed.append(target)
+        else:
+            result.unchanged += 1
+    user = user if getattr(user, "pk", None) else None
+    with transaction.atomic():
+        if new:
+            bulk_create_with_history(new, Target, batch_size=1000, default_user=user, default_change_reason=reason)
+        if changed:
+            bulk_update_with_history(changed, Target, ["target"], batch_size=1000, default_user=user,
+                                     default_change_reason=reason)
+    result.created, result.updated = len(new), len(changed)
+    return result
+
+
+def targets_delete(targets, *, user=None, reason: str) -> int:
+    """Delete targets, each with a `-` history row."""
+    targets = list(targets)
+    with transaction.atomic():
+        for target in targets:
+            target._change_reason = reason
+            if user is not None:
+                target._history_user = user
+            target.delete()
+    return len(targets)

@@ -1,15 +1,17 @@
-"""Import of the unit tree. Parents and successors may be named before or after the rows that define them,
-and may be units already stored; the tree's materialised paths are rebuilt once after the bulk writes."""
+"""Import of the unit tree: each row parsed and handed to units.services.units_upsert, which checks the
+tree (parents and successors may be named before or after the rows that define them, or be units
+already stored) and writes it."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import RowsRefused
 from dvc_portal.importing import Column, Importer, choice_parser, parse_code, parse_date, parse_text, register
 from dvc_portal.tabular import clean_text
 
-from .models import Unit, UnitKind, code_validator
-from .services import units_rebuild_paths
+from .models import UnitKind, code_validator
+from .services import units_upsert
 
 KIND_WORDS = {
     **{kind.value: kind.value for kind in UnitKind},
@@ -31,7 +33,6 @@ KIND_WORDS = {
     "ban": UnitKind.DEPARTMENT,
     "trung tâm": UnitKind.CENTER,
 }
-FIELDS = ("name", "kind", "parent_code", "valid_from", "valid_to", "successor_code")
 
 
 def unit_code(value):
@@ -115,157 +116,15 @@ class UnitImporter(Importer):
         return parsed
 
     def write(self, parsed):
-        stored = {
-            u["code"]: u
-            for u in Unit.objects.values("id", "code", "name", "kind", "parent_id", "valid_from", "valid_to")
-        }
-        code_of = {u["id"]: code for code, u in stored.items()}
-        in_file = {item["code"]: item for item in parsed}
-        known = set(stored) | set(in_file)
-        successors = self._stored_successors(stored, in_file, code_of)
-
-        # Final state of each unit in the file: the file's value where its column is present, else stored.
-        final = {}
-        for code, item in in_file.items():
-            old = stored.get(code)
-            state = {
-                "name": item["name"],
-                "kind": item["kind"],
-                "parent_code": item["parent_code"]
-                if "parent_code" in item
-                else (code_of.get(old["parent_id"]) if old else None),
-                "valid_from": item["valid_from"]
-                if "valid_from" in item
-                else (old["valid_from"] if old else None),
-                "valid_to": item["valid_to"] if "valid_to" in item else (old["valid_to"] if old else None),
-                "successors": item["successor_code"]
-                if "successor_code" in item
-                else successors.get(code, ()),
-            }
-            final[code] = state
-            row = state["_row"] = item["_row"]
-            if state["parent_code"] and state["parent_code"] not in known:
-                self.error(
-                    row, "parent_code", _("unknown unit code %(code)r") % {"code": state["parent_code"]}
-                )
-            if state["parent_code"] == code:
-                self.error(row, "parent_code", _("a unit cannot be its own parent"))
-            for successor in state["successors"]:
-                if successor not in known:
-                    self.error(row, "successor_code", _("unknown unit code %(code)r") % {"code": successor})
-                elif successor == code:
-                    self.error(row, "successor_code", _("a unit cannot be its own successor"))
-            if state["valid_from"] and state["valid_to"] and state["valid_to"] < state["valid_from"]:
-                self.error(
-                    row,
-                    "valid_to",
-                    _("the end of validity (%(to)s) is before its start (%(from)s)")
-                    % {
-                        "to": state["valid_to"].strftime("%d/%m/%Y"),
-                        "from": state["valid_from"].strftime("%d/%m/%Y"),
-                    },
-                )
-        self._check_cycles(final, stored, code_of)
-        if self.errors:
+        rows = []
+        for item in parsed:
+            row = {key: value for key, value in item.items() if key not in ("_row", "successor_code")}
+            if "successor_code" in item:
+                row["successor_codes"] = item["successor_code"]
+            rows.append(row)
+        try:
+            result = units_upsert(rows, user=self.user, reason=f"import: {self.file_name}")
+        except RowsRefused as refused:
+            self.refused(refused, [item["_row"] for item in parsed], columns={"successor_codes": "successor_code"})
             return 0, 0, 0
-
-        created, changed, unchanged = [], [], 0
-        for code, state in final.items():
-            old = stored.get(code)
-            if old is None:
-                created.append(code)
-            elif (
-                old["name"],
-                old["kind"],
-                code_of.get(old["parent_id"]),
-                old["valid_from"],
-                old["valid_to"],
-            ) != (
-                state["name"],
-                state["kind"],
-                state["parent_code"],
-                state["valid_from"],
-                state["valid_to"],
-            ) or tuple(sorted(successors.get(code, ()))) != tuple(state["successors"]):
-                changed.append(code)
-            else:
-                unchanged += 1
-
-        new_units = Unit.objects.bulk_create(
-            [
-                Unit(
-                    code=code,
-                    name=final[code]["name"],
-                    kind=final[code]["kind"],
-                    valid_from=final[code]["valid_from"],
-                    valid_to=final[code]["valid_to"],
-                )
-                for code in created
-            ],
-            batch_size=1000,
-        )
-        ids = {code: u["id"] for code, u in stored.items()}
-        ids.update({unit.code: unit.pk for unit in new_units})
-        Unit.objects.bulk_update(
-            [
-                Unit(
-                    pk=ids[code],
-                    code=code,
-                    name=final[code]["name"],
-                    kind=final[code]["kind"],
-                    valid_from=final[code]["valid_from"],
-                    valid_to=final[code]["valid_to"],
-                    parent_id=ids.get(final[code]["parent_code"]),
-                )
-                for code in created + changed
-            ],
-            ["name", "kind", "valid_from", "valid_to", "parent"],
-            batch_size=1000,
-        )
-        self._write_successors(final, successors, ids)
-        units_rebuild_paths()
-        return len(created), len(changed), unchanged
-
-    def _stored_successors(self, stored, in_file, code_of):
-        through = Unit.successors.through
-        result = {}
-        ids = [stored[code]["id"] for code in in_file if code in stored]
-        for i in range(0, len(ids), 5000):
-            for from_id, to_id in through.objects.filter(from_unit_id__in=ids[i : i + 5000]).values_list(
-                "from_unit_id", "to_unit_id"
-            ):
-                result.setdefault(code_of[from_id], []).append(code_of[to_id])
-        return {code: tuple(sorted(codes)) for code, codes in result.items()}
-
-    def _write_successors(self, final, stored_successors, ids):
-        through = Unit.successors.through
-        remove, add = [], []
-        for code, state in final.items():
-            old, new = set(stored_successors.get(code, ())), set(state["successors"])
-            remove += [(ids[code], ids[s]) for s in old - new]
-            add += [through(from_unit_id=ids[code], to_unit_id=ids[s]) for s in new - old]
-        for from_id, to_id in remove:
-            through.objects.filter(from_unit_id=from_id, to_unit_id=to_id).delete()
-        through.objects.bulk_create(add, batch_size=1000)
-
-    def _check_cycles(self, final, stored, code_of):
-        def parent_of(code):
-            if code in final:
-                return final[code]["parent_code"]
-            old = stored.get(code)
-            return code_of.get(old["parent_id"]) if old else None
-
-        for code, state in final.items():
-            seen, current = {code}, state["parent_code"]
-            while current:
-                if current in seen:
-                    if current == code:
-                        self.error(
-                            state["_row"],
-                            "parent_code",
-                            _("%(parent)r would put this unit below itself (a cycle in the tree)")
-                            % {"parent": state["parent_code"]},
-                        )
-                    break
-                seen.add(current)
-                current = parent_of(current)
+        return result.created, result.updated, result.unchanged
