@@ -46,7 +46,7 @@ def peak_mb():
 
 
 def step_product(path):
-    from dvc_portal.importing import run_import
+    from imports.runner import run_import
 
     start = time.perf_counter()
     report = run_import("filings", path)

@@ -144,3 +144,20 @@ def _parse_month(text):
     if not m:
         raise PeriodError(f"{text!r} is not a month written YYYY-MM")
     return Month(int(m[1]), int(m[2]))
+
+
+def year_to_date(day: datetime.date) -> Period:
+    """January to the month of `day`: the period a page shows when none is asked for."""
+    return Period(Month(day.year, 1), Month.of(day))
+
+
+def period_param(query, name: str = "period", *, today: datetime.date | None = None) -> Period:
+    """The period in a request's query parameter `name` (`2019-07`, `2019-Q3`, `2019-H1`, `2019`,
+    `2019-01..2019-07`); empty or absent, the current year so far, the one default of every page and
+    export (the API requires the parameter). A PeriodError says what is wrong."""
+    text = (query.get(name) or "").strip()
+    if not text:
+        from django.utils import timezone
+
+        return year_to_date(today or timezone.localdate())
+    return Period.parse(text)

@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("filings/", include("filings.urls")),
     path("reports/", include("reports.urls")),
-    path("imports/", include("dvc_portal.import_urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include("reports.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

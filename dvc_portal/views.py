@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.periods import Period, PeriodError
+from core.periods import Period, PeriodError, period_param, year_to_date
 from reports.kpis import KPIS
 from reports.selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
 from reports.status import APPROVED, StatusError, parse_status
@@ -69,20 +69,18 @@ def _kpi_row(figures: UnitKpis) -> KpiRow:
 
 
 def _period_from(request):
-    """The period asked for in ?period=, else the current year; with an error message when unreadable."""
-    default = Period.year(timezone.localdate().year)
+    """The period asked for in ?period=, else the current year so far; with an error message when
+    unreadable."""
     text = request.GET.get("period", "").strip()
-    if not text:
-        return default, text, None
     try:
-        return Period.parse(text), text, None
+        return period_param(request.GET), text, None
     except PeriodError:
         message = _(
             "The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter (2019-Q3), "
             "a half-year (2019-H1), a year (2019) or a range of months (2019-01..2019-07). "
             "Showing the current year instead."
         ) % {"value": text}
-        return default, text, message
+        return year_to_date(timezone.localdate()), text, message
 
 
 def _approved_only_from(request):
@@ -189,7 +187,7 @@ def _exports(period, roots, approved_only=False):
             _("Ranking by %(kpi)s") % {"kpi": KPIS[MAIN_KPI].label},
             _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one, status=status),
         ),
-        (_("Monthly figures"), _url("imports:export_filings", period=period, unit=one)),
+        (_("Monthly figures"), _url("filings:export", period=period, unit=one)),
     ]
 
 

@@ -7,20 +7,15 @@ import datetime
 import re
 from operator import itemgetter
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dvc_portal.importing import (
-    Column,
-    Importer,
-    RowIssue,
-    accepts_force,
-    parse_whole,
-    register,
-    validation_messages,
-)
-from dvc_portal.tabular import clean_text
+from core.errors import RowsRefused
+from imports.base import Column, Importer, RowIssue
+from imports.parsers import parse_whole
+from imports.registry import register
+from imports.tabular import clean_text
 from procedures.importers import procedure_code
 from procedures.models import Procedure
 from procedures.selectors import LevelIndex
@@ -36,6 +31,7 @@ from .rules import (
     unit_inactive_reason,
 )
 from .services import Source, filings_upsert
+from .workflow import UnitMonthLocked
 
 # Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
 COUNT_LABELS = {
@@ -87,6 +83,7 @@ def parse_period(value) -> tuple[int, int]:
 @register
 class FilingImporter(Importer):
     kind = "filings"
+    label = gettext_lazy("Monthly figures (report form 06)")
     columns = (
         Column("unit_code", ("Mã đơn vị",), required=True),
         Column("procedure_code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính"), required=True),
@@ -337,43 +334,25 @@ class FilingImporter(Importer):
         return tuple(result)
 
     def write(self, parsed):
-        options = {"force": self.force} if accepts_force(filings_upsert) else {}
         try:
-            result = filings_upsert(
-                parsed,
-                fields=self.fields,
-                source=Source.IMPORT,
-                user=self.user,
-                note=self.file_name,
-                **options,
-            )
-        except ValidationError as exc:
-            self._locked(exc, parsed)
+            result = filings_upsert(parsed, fields=self.fields, source=Source.IMPORT, user=self.user,
+                                    note=self.file_name, force=self.force)
+        except RowsRefused as refused:
+            self.refused(refused, self.numbers, columns={"unit": "unit_code", "month": "period"})
+            return 0, 0, 0
+        except UnitMonthLocked as locked:
+            self._locked(locked, parsed)
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
 
     def _locked(self, exc, parsed):
         """Months the workflow has locked (approved or closed) refuse writes: name the rows they hit.
-        filings.workflow.UnitMonthLocked maps each refused (unit_id, year, month) to its message."""
-        locked = getattr(exc, "locked", None)
-        if locked is None:
-            self.errors.extend(
-                RowIssue(None, self.file_name, message) for message in validation_messages(exc)
-            )
-            return
+        `exc.locked` maps each refused (unit_id, year, month) to its message."""
+        hint = "" if self.force else " " + _("(an admin may import it with --force / “overwrite locked months”)")
         for row, number in zip(parsed, self.numbers):
-            message = locked.get((row["unit_id"], row["year"], row["month"]))
+            message = exc.locked.get((row["unit_id"], row["year"], row["month"]))
             if message:
-                self.error(
-                    number,
-                    "unit_code",
-                    str(message)
-                    + (
-                        ""
-                        if self.force
-                        else " " + _("(an admin may import it with --force / “overwrite locked months”)")
-                    ),
-                )
+                self.error(number, "unit_code", str(message) + hint)
 
 
 def _missing_period(row):

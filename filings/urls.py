@@ -33,6 +33,7 @@ app_name = "filings"
 urlpatterns = [
     path("", views.start, name="start"),
     path("completeness/", views.completeness, name="completeness"),
+    path("export.xlsx", views.export, name="export"),
     path("<str:code>/<yyyy:year>-<mm:month>/", views.entry, name="entry"),
     path("<str:code>/<yyyy:year>-<mm:month>/rows/", views.entry_rows, name="entry_rows"),
     path("<str:code>/<yyyy:year>-<mm:month>/decide/", views.decide, name="decide"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.periods import Month, Period, PeriodError
+from core import xlsx
+from core.periods import Month, Period, PeriodError, period_param, year_to_date
 from procedures.models import Procedure
 from reports.selectors import kpis_for
 from units.models import Unit
 
 from . import grid as grid_module
 from . import quality, selectors, workflow
+from .exports import filings_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
 from .models import COUNT_FIELDS, UnitMonthStatus
 from .rules import check_month
@@ -275,16 +277,14 @@ def completeness(request):
     else:
         raise Http404(_("You have no units."))
     today = timezone.localdate()
-    this_year = Period(Month(today.year, 1), Month.of(today))
     period_text = request.GET.get("period", "").strip()
-    period = this_year
-    if period_text:
-        try:
-            period = Period.parse(period_text)
-        except PeriodError:
-            errors.append(_("The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter "
-                            "(2019-Q3), a half-year (2019-H1), a year (2019) or a range (2019-01..2019-07).")
-                          % {"value": period_text})
+    try:
+        period = period_param(request.GET, today=today)
+    except PeriodError:
+        period = year_to_date(today)
+        errors.append(_("The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter "
+                        "(2019-Q3), a half-year (2019-H1), a year (2019) or a range (2019-01..2019-07).")
+                      % {"value": period_text})
     if len(period.months) > 24:
         notes.append(_("The period covers more than 24 months; showing the first 24."))
         period = Period(period.start, period.start.shift(23))
@@ -295,3 +295,23 @@ def completeness(request):
         "report": selectors.completeness(parent, period, today=today), "parent": parent, "parents": parents,
         "period": period, "period_text": period_text or str(period), "errors": errors, "notes": notes,
     }, status=400 if errors else 200)
+
+
+@login_required
+def export(request):
+    """GET ?unit=CODE&period=PERIOD: the monthly figures of the unit's subtree (default: the whole scope)
+    over the period (default: the current year so far), as .xlsx in the import's layout."""
+    try:
+        period = period_param(request.GET)
+    except PeriodError as exc:
+        return HttpResponseBadRequest(_("period: %(reason)s") % {"reason": exc})
+    units = Unit.objects.for_user(request.user)
+    code = request.GET.get("unit", "").strip()
+    name = "all"
+    if code:
+        unit = units.filter(code=code).first()
+        if unit is None:
+            raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
+        units = units.subtree(unit)
+        name = unit.code
+    return xlsx.response(filings_workbook(units, period), f"so_lieu_{name}_{period}.xlsx")

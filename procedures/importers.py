@@ -5,17 +5,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from dvc_portal.importing import (
-    Column,
-    Importer,
-    choice_parser,
-    lookup_codes,
-    parse_code,
-    parse_date,
-    parse_text,
-    register,
-)
-from dvc_portal.tabular import clean_text
+from imports.base import Column, Importer
+from imports.parsers import choice_parser, lookup_codes, parse_code, parse_date, parse_text
+from imports.registry import register
+from imports.tabular import clean_text
 from units.models import Unit
 
 from .models import AuthorityLevel, Procedure, ServiceLevel
@@ -75,6 +68,7 @@ def code_of_procedure(value):
 @register
 class ProcedureImporter(Importer):
     kind = "procedures"
+    label = gettext_lazy("Procedures")
     columns = (
         Column("code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính", "Mã"), required=True),
         Column("name", ("Tên TTHC", "Tên thủ tục", "Tên thủ tục hành chính"), required=True),
@@ -116,6 +110,7 @@ class ProcedureImporter(Importer):
 @register
 class OfferingImporter(Importer):
     kind = "offerings"
+    label = gettext_lazy("Offerings (online service levels)")
     columns = (
         Column("unit_code", ("Mã đơn vị",), required=True),
         Column("procedure_code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính"), required=True),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dvc_portal.resources import PortalImportMixin
+from imports.resources import PortalImportMixin
 
 from .models import Target
 from .resources import TargetResource

@@ -6,7 +6,7 @@ Credentials, methods and the JSON envelope are accounts.authentication.api_view'
 """
 
 from accounts.authentication import ApiError, api_view, json_error
-from core.periods import Period, PeriodError
+from core.periods import PeriodError, period_param
 from units.models import Unit
 
 from .kpis import UnknownKpi, get_kpi
@@ -29,8 +29,9 @@ def _required(request, name):
 
 
 def _period(request):
+    _required(request, "period")  # no default in the API (CONTRACT.md)
     try:
-        return Period.parse(_required(request, "period"))
+        return period_param(request.GET)
     except PeriodError as exc:
         raise _bad_parameter("period", str(exc)) from None
 

@@ -8,17 +8,10 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
-from dvc_portal.importing import (
-    Column,
-    Importer,
-    choice_parser,
-    lookup_codes,
-    parse_code,
-    parse_percentage,
-    parse_whole,
-    register,
-)
 from filings.rules import parse_count
+from imports.base import Column, Importer
+from imports.parsers import choice_parser, lookup_codes, parse_code, parse_percentage, parse_whole
+from imports.registry import register
 from units.models import Unit
 
 from .kpis import KPIS
@@ -50,6 +43,7 @@ def parse_year(value):
 @register
 class TargetImporter(Importer):
     kind = "targets"
+    label = gettext_lazy("Targets")
     want_formats = True  # a percent-formatted cell holding 0.305 means 30.5
     example = {"unit_code": "881", "year": "2025", "kpi": "online_rate_eligible", "target": "30%"}
     choices = {"kpi": tuple(KPIS)}

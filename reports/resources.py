@@ -1,7 +1,7 @@
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
-from dvc_portal.resources import PortalResource
+from imports.resources import PortalResource
 from units.models import Unit
 
 from .models import Target

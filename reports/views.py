@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import xlsx
-from core.periods import Period, PeriodError
+from core.periods import PeriodError, period_param
 from units.models import Unit
 
 from .kpis import KPIS, UnknownKpi, get_kpi
@@ -17,11 +17,8 @@ from .status import StatusError, parse_status
 
 
 def _period(request):
-    text = request.GET.get("period", "").strip()
-    if not text:
-        raise ValueError(_("period: required (e.g. 2019-07, 2019-Q3, 2019)"))
     try:
-        return Period.parse(text)
+        return period_param(request.GET)
     except PeriodError as exc:
         raise ValueError(_("period: %(reason)s") % {"reason": exc}) from None
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from dvc_portal.resources import PortalImportMixin
+from imports.resources import PortalImportMixin
 
 from .models import Unit
 from .resources import UnitResource

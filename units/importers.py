@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from dvc_portal.importing import Column, Importer, choice_parser, parse_code, parse_date, parse_text, register
-from dvc_portal.tabular import clean_text
+from imports.base import Column, Importer
+from imports.parsers import choice_parser, parse_code, parse_date, parse_text
+from imports.registry import register
+from imports.tabular import clean_text
 
 from .models import UnitKind, code_validator
 from .services import units_upsert
@@ -56,6 +58,7 @@ def code_list(value):
 @register
 class UnitImporter(Importer):
     kind = "units"
+    label = gettext_lazy("Units")
     columns = (
         Column("code", ("Mã đơn vị", "Mã ĐVHC", "Mã"), required=True),
         Column("name", ("Tên đơn vị", "Tên ĐVHC", "Tên"), required=True),

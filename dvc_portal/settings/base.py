@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "procedures",
     "filings",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,7 @@ TRIES = {
     "filings:completeness": [("get", {}, {"parent": "X", "period": "2024"})],
     "reports:export_kpis": [("get", {}, {"unit": "X", "period": "2024"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
-    "imports:export_filings": [("get", {}, {"unit": "Y", "period": "2024"})],
+    "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
     "api:kpi": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
     "api:ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
 }

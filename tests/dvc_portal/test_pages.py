@@ -208,7 +208,7 @@ class TestHome:
         ranking = workbooks[reverse("reports:export_ranking")]
         centre = next(row for row in ranking if row[1] == "195.TTHCC")
         assert (centre[0], centre[3], centre[4]) == (1, 929, 3553)
-        filings = workbooks[reverse("imports:export_filings")]
+        filings = workbooks[reverse("filings:export")]
         assert any("195.TTHCC" in row for row in filings)
 
     def test_a_bad_period_is_explained_and_the_current_year_shown(self, leader_client):
@@ -448,7 +448,7 @@ class TestApprovedOnly:
         exports = exports_of(english, english.get("/", {"period": "2019", "status": "approved"}))
         kpi_url, kpis = exports[reverse("reports:export_kpis")]
         ranking_url, ranking = exports[reverse("reports:export_ranking")]
-        filings_url, _ = exports[reverse("imports:export_filings")]
+        filings_url, _ = exports[reverse("filings:export")]
         assert "status=approved" in kpi_url and "status=approved" in ranking_url
         # The monthly figures are the stored rows (the import's layout): the switch does not filter them.
         assert "status" not in filings_url

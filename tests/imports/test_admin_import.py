@@ -6,7 +6,7 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from dvc_portal.models import ImportRecord
+from imports.models import ImportRecord
 from filings.models import MonthlyFiling
 from filings.resources import MonthlyFilingResource
 from procedures.models import Offering

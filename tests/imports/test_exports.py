@@ -58,7 +58,7 @@ def test_text_that_starts_a_formula_is_escaped():
 
 def test_filings_export_round_trips_through_the_import(client, district, tmp_path):
     client.force_login(UserFactory(role="leader", units=[district]))
-    sheet = sheet_of(client.get(reverse("imports:export_filings"), {"unit": "D", "period": "2024"}))
+    sheet = sheet_of(client.get(reverse("filings:export"), {"unit": "D", "period": "2024"}))
     rows = values(sheet)
     assert rows[3][:6] == [
         "Mã đơn vị",
@@ -72,7 +72,7 @@ def test_filings_export_round_trips_through_the_import(client, district, tmp_pat
     assert sheet["F5"].number_format == "#,##0"
     assert sheet.freeze_panes == "A5"
     path = tmp_path / "export.xlsx"
-    path.write_bytes(client.get(reverse("imports:export_filings"), {"period": "2024-07"}).content)
+    path.write_bytes(client.get(reverse("filings:export"), {"period": "2024-07"}).content)
     status, out, err = run_cli("filings", path)
     assert status == 0
     assert out.strip().splitlines()[-1].startswith("created 0, updated 0, unchanged 2, errors 0")
@@ -82,10 +82,10 @@ def test_filings_export_only_holds_the_users_scope(client, district):
     other = UnitFactory(code="X1", parent=UnitFactory(code="X"))
     FilingFactory(unit=other, year=2024, month=7, received_online=5)
     client.force_login(UserFactory(role="clerk", units=[district]))
-    rows = values(sheet_of(client.get(reverse("imports:export_filings"), {"period": "2024"})))
+    rows = values(sheet_of(client.get(reverse("filings:export"), {"period": "2024"})))
     assert sorted(r[0] for r in rows[4:] if r[0]) == ["A", "B"]
-    assert client.get(reverse("imports:export_filings"), {"unit": "X", "period": "2024"}).status_code == 404
-    assert client.get(reverse("imports:export_filings"), {"period": "2024-13"}).status_code == 400
+    assert client.get(reverse("filings:export"), {"unit": "X", "period": "2024"}).status_code == 404
+    assert client.get(reverse("filings:export"), {"period": "2024-13"}).status_code == 400
     assert MonthlyFiling.objects.count() == 3
 
 
@@ -100,7 +100,9 @@ def test_kpi_table_export(client, district):
     assert by_code["D"][col] == pytest.approx(0.6163)  # 1235 / 2004 = 61,63% as Excel stores it
     assert sheet.cell(row=6, column=col + 1).number_format == "0.00%"
     assert client.get(reverse("reports:export_kpis"), {"unit": "OTHER", "period": "2024"}).status_code == 404
-    assert client.get(reverse("reports:export_kpis"), {"unit": "D"}).status_code == 400
+    assert client.get(reverse("reports:export_kpis"), {"unit": "D", "period": "2024-13"}).status_code == 400
+    # Without a period, the current year so far, as on every page.
+    assert client.get(reverse("reports:export_kpis"), {"unit": "D"}).status_code == 200
 
 
 def test_ranking_export(client, district):
@@ -131,5 +133,5 @@ def test_ranking_export(client, district):
 
 
 def test_exports_need_a_login(client):
-    assert client.get(reverse("imports:export_filings")).status_code == 302
+    assert client.get(reverse("filings:export")).status_code == 302
     assert client.get(reverse("reports:export_kpis"), {"period": "2024"}).status_code == 302

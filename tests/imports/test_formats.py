@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from dvc_portal.models import ImportRecord
+from imports.models import ImportRecord
 from tests.imports.conftest import XLS, run_cli, summary
 from tests.imports.files import write_csv, write_ods, write_xlsx
 

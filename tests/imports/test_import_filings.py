@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from dvc_portal.models import ImportRecord
+from imports.models import ImportRecord
 from filings.models import MonthlyFiling
 from tests.factories import FilingFactory
 from tests.imports.conftest import XLS, run_cli, summary
@@ -260,7 +260,7 @@ def test_locked_months_are_row_errors_unless_forced(offered, tmp_path):
         pytest.skip("the month locks are not there yet")
     from django.core.exceptions import ValidationError
 
-    from dvc_portal.importing import run_import
+    from imports.runner import run_import
 
     def refuse(rows, *, user, force=False, expected_versions=None):
         if not force:

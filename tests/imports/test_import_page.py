@@ -4,7 +4,7 @@ step re-runs the stored file; size limit; templates; past imports."""
 import pytest
 from django.urls import reverse
 
-from dvc_portal.models import ImportRecord
+from imports.models import ImportRecord
 from filings.models import MonthlyFiling
 from tests.factories import UserFactory
 from tests.imports.files import write_xlsx

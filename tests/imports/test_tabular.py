@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from dvc_portal import tabular
-from dvc_portal.tabular import FileProblem, Percent, data_rows, find_header, fold, read_sheets
+from imports import tabular
+from imports.tabular import FileProblem, Percent, data_rows, find_header, fold, read_sheets
 from tests.imports.conftest import SAMPLES, XLS
 from tests.imports.files import write_csv, write_ods, write_xlsx
 

@@ -2,10 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import tabular
-from .importing import KINDS
-from .models import ImportKind
-
-KIND_LABELS = dict(ImportKind.choices)
+from .registry import kind_choices
 
 
 class UploadForm(forms.Form):
@@ -41,7 +38,7 @@ class UploadForm(forms.Form):
 
 
 class ImportUploadForm(UploadForm):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=kind_choices)
     field_order = ["kind", "file", "force"]
 
 

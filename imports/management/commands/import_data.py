@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from dvc_portal.importing import KINDS, run_import
+from imports.registry import kinds
+from imports.runner import run_import
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+        parser.add_argument("kind", choices=kinds(), metavar="KIND", help=f"one of: {', '.join(kinds())}")
         parser.add_argument(
             "file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"
         )

@@ -4,14 +4,13 @@ The upload is kept in IMPORT_STAGING_DIR under its SHA-256; the preview is a dry
 it, and the confirm step re-runs that very file (named by the preview's ImportRecord), never data sent back
 by the browser. Previews left unconfirmed for a day are removed."""
 
-import hashlib
 import tempfile
 import time
 from pathlib import Path
 
 from django.conf import settings
 
-from .importing import run_import
+from .runner import file_sha256, run_import
 
 MAX_AGE_SECONDS = 24 * 3600
 
@@ -31,13 +30,11 @@ def staged_path(sha256, file_name) -> Path:
 def stage(upload) -> tuple[Path, str]:
     """Write the upload to the staging directory under its hash; returns (path, sha256)."""
     _clean_staging()
-    digest = hashlib.sha256()
     tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
     with tmp:
         for chunk in upload.chunks():
-            digest.update(chunk)
             tmp.write(chunk)
-    sha256 = digest.hexdigest()
+    sha256, _size = file_sha256(tmp.name)
     path = staged_path(sha256, upload.name)
     Path(tmp.name).replace(path)
     return path, sha256
@@ -60,7 +57,7 @@ def staged_file(preview) -> Path | None:
     if preview is None:
         return None
     path = staged_path(preview.sha256, preview.file_name)
-    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != preview.sha256:
+    if not path.exists() or file_sha256(path)[0] != preview.sha256:
         return None
     return path
 

@@ -3,7 +3,7 @@ Number formats, which calamine does not give, are read only when an importer nee
 of targets): openpyxl for .xlsx, xlrd for .xls, the sheet's own XML for .ods.
 
 What comes out is rows of plain cell values plus where the header is; what the columns mean is the
-importer's business (dvc_portal.importing). Files are checked before they are opened: size, and for the
+importer's business (imports.base). Files are checked before they are opened: size, and for the
 zip-based formats the uncompressed size (a small .xlsx can inflate to gigabytes).
 
 The header may sit under title rows and take two rows (report form 06: a group heading merged across the

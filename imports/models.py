@@ -2,13 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ImportKind(models.TextChoices):
-    UNITS = "units", _("Units")
-    PROCEDURES = "procedures", _("Procedures")
-    OFFERINGS = "offerings", _("Offerings (online service levels)")
-    FILINGS = "filings", _("Monthly figures (report form 06)")
-    TARGETS = "targets", _("Targets")
+from .registry import kind_choices
 
 
 class ImportSource(models.TextChoices):
@@ -21,7 +15,7 @@ class ImportRecord(models.Model):
     """One run of an import, refused or not, dry or not: who brought which file (by name and hash) and
     what it did. The import page's confirm step re-runs the file a preview record names."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind)
+    kind = models.CharField(_("kind"), max_length=20, choices=kind_choices)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
@@ -45,6 +39,7 @@ class ImportRecord(models.Model):
     first_error = models.CharField(_("first error"), max_length=500, blank=True)
 
     class Meta:
+        # Moved from the project package, which held it until the imports app existed (migration 0001).
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-id"]

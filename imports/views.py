@@ -1,29 +1,26 @@
-"""The import page (admins): upload -> preview of what would change -> confirm -> result; the import
-templates; and the export of monthly figures (any user, limited to their scope).
-
-Between preview and confirm the upload waits in dvc_portal.staging, which the admin's import shares."""
+"""The import page (admins): upload -> preview of what would change -> confirm -> result; and the blank
+file of each kind. Between preview and confirm the upload waits in imports.staging, which the admin's
+import shares."""
 
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from core.periods import Month, Period, PeriodError
-from filings.exports import filings_workbook
-from units.models import Unit
-
 from core import xlsx
 
 from . import tabular
-from .forms import KIND_LABELS, ConfirmForm, ImportUploadForm
-from .importing import KINDS, run_import, template_workbook
+from .forms import ConfirmForm, ImportUploadForm
 from .models import ImportRecord, ImportSource
+from .registry import kind_choices, kinds
+from .runner import run_import
 from .staging import preview_upload, staged_file
+from .workbooks import template_workbook
 
 LISTED_ISSUES = 200
 
@@ -43,7 +40,7 @@ def admin_required(view):
 def _page(request, **context):
     context.setdefault("form", ImportUploadForm())
     context["recent"] = ImportRecord.objects.select_related("user")[:20]
-    context["kinds"] = [(kind, KIND_LABELS[kind]) for kind in KINDS]
+    context["kinds"] = kind_choices()
     context["listed"] = LISTED_ISSUES
     return render(request, "imports/import.html", context, status=context.pop("status", 200))
 
@@ -138,37 +135,6 @@ def import_result(request, pk):
 
 @admin_required
 def import_template(request, kind):
-    if kind not in KINDS:
+    if kind not in kinds():
         raise Http404(_("No such kind."))
     return xlsx.response(template_workbook(kind), f"mau_nhap_{kind}.xlsx")
-
-
-@login_required
-def filings_export(request):
-    """GET ?unit=CODE&period=PERIOD: the monthly figures of the unit's subtree (default: the whole scope)
-    over the period (default: the current year so far), as .xlsx in the import's layout."""
-    text = request.GET.get("period", "").strip()
-    try:
-        period = (
-            Period.parse(text)
-            if text
-            else Period(Month.of(_today()).shift(-(_today().month - 1)), Month.of(_today()))
-        )
-    except PeriodError as exc:
-        return HttpResponseBadRequest(_("period: %(reason)s") % {"reason": exc})
-    units = Unit.objects.for_user(request.user)
-    code = request.GET.get("unit", "").strip()
-    name = "all"
-    if code:
-        unit = units.filter(code=code).first()
-        if unit is None:
-            raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
-        units = units.subtree(unit)
-        name = unit.code
-    return xlsx.response(filings_workbook(units, period), f"so_lieu_{name}_{period}.xlsx")
-
-
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()

@@ -4,7 +4,7 @@ django-import-export's default import runs row by row (a query or more per row a
 about 100 rows a second, half an hour for a year of figures) and reads a file's first row as its header.
 The admin must not be a second, slow path with other rules, so here:
 
-- `PortalResource.import_data` hands the dataset to `dvc_portal.importing.run_import` (same header
+- `PortalResource.import_data` hands the dataset to `imports.runner.run_import` (same header
   matching, same validation, the same bulk writes, an ImportRecord) and reports back in import-export's
   `Result`, so that code calling a resource gets the portal's behaviour;
 - `PortalImportMixin` replaces the admin's import views with the portal's upload -> preview -> confirm
@@ -27,8 +27,8 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
 from .forms import UploadForm
-from .importing import run_import
 from .models import ImportRecord, ImportSource
+from .runner import run_import
 from .staging import preview_upload, staged_file
 
 
@@ -86,7 +86,7 @@ class PortalImportMixin(ImportExportMixin):
     """Admin import through the portal's importer, with preview and confirm; export unchanged."""
 
     import_kind = ""
-    import_template_name = "admin/dvc_portal/import.html"
+    import_template_name = "admin/imports/import.html"
 
     def has_import_permission(self, request):
         return bool(getattr(request.user, "is_portal_admin", False))

@@ -1,0 +1,169 @@
+"""What every kind's importer builds on: its columns, the problems it records, and the `Importer` base
+class (header checks, cell parsing with a problem per bad cell, duplicates). Each kind is an `Importer`
+subclass in its app's `importers.py`, registered with `imports.registry.register`; it parses the file's
+rows and hands them to its app's write service (units_upsert, procedures_upsert, offerings_upsert,
+filings_upsert, targets_upsert), which applies the rules; imports.runner drives it.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from . import tabular
+from .tabular import fold
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field a file may carry: its key, the Vietnamese labels it may go by, whether it must be there."""
+
+    key: str
+    labels: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def label(self):
+        return self.labels[0] if self.labels else self.key
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """One problem with one cell (or a whole row, or the file when `row` is None)."""
+
+    row: int | None
+    column: str
+    message: str
+    warning: bool = False
+
+    def __str__(self):
+        if self.row is None and self.message.startswith(self.column):
+            return self.message  # a problem with the file, which names it already
+        where = f"row {self.row}, column {self.column}" if self.row is not None else self.column
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+class Importer:
+    """One kind of file. Subclasses set `kind` and `columns` and implement `parse_row` (or `parse`) and
+    `write`. Cell parsers raise ValueError with the reason; `self.error()` records it against the cell."""
+
+    kind = ""
+    label = ""  # what the file holds, for people (the import page, the import log)
+    columns: tuple[Column, ...] = ()
+    example: dict = {}  # the template's example row
+    choices: dict = {}  # the template's data-validation lists, by column key
+    template_skip: tuple[str, ...] = ()
+    want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader
+
+    def __init__(self, *, user=None, file_name="", force=False):
+        self.user = user
+        self.file_name = file_name
+        self.force = force
+        self.errors: list[RowIssue] = []
+        self.warnings: list[RowIssue] = []
+        self.header: tabular.Header | None = None
+
+    # --- header -------------------------------------------------------------------------------------
+
+    @classmethod
+    def labels(cls):
+        """{folded text: key} for every key and label of the kind's columns."""
+        labels = {}
+        for column in cls.columns:
+            for text in (column.key, *column.labels):
+                labels.setdefault(fold(text), column.key)
+        return labels
+
+    @classmethod
+    def column(cls, key):
+        return next(c for c in cls.columns if c.key == key)
+
+    def present(self, key):
+        return key in self.header.columns
+
+    def column_text(self, key):
+        """How the file names the column (for messages); the Vietnamese label when the file lacks it."""
+        if self.header and key in self.header.texts:
+            return self.header.texts[key]
+        return self.column(key).label
+
+    def check_header(self):
+        for column in self.columns:
+            if column.required and not self.present(column.key):
+                self.errors.append(
+                    RowIssue(
+                        self.header.last_row,
+                        column.label,
+                        _("required column is missing (header “%(label)s” or “%(key)s”)")
+                        % {"label": column.label, "key": column.key},
+                    )
+                )
+
+    # --- rows ---------------------------------------------------------------------------------------
+
+    def error(self, row, key, message):
+        self.errors.append(RowIssue(row, self.column_text(key), str(message)))
+
+    def warn(self, row, key, message):
+        self.warnings.append(RowIssue(row, self.column_text(key), str(message), warning=True))
+
+    def refused(self, refusal, numbers, columns=None):
+        """A write service's RowsRefused (core.errors) as row errors: `numbers[position]` is the file's
+        row of each row handed over, `columns` maps the service's field names to the importer's keys."""
+        columns = columns or {}
+        for position, issues in sorted(refusal.problems.items()):
+            for field, message in issues:
+                self.error(numbers[position], columns.get(field, field), message)
+
+    def parse(self, rows):
+        """Parse every data row; returns what `write` needs. The default calls `parse_row` for each row
+        with {key: raw cell} and keeps the non-None results."""
+        columns = list(self.header.columns.items())
+        parsed = []
+        for number, cells in rows:
+            width = len(cells)
+            raw = {key: (cells[col] if col < width else "") for key, col in columns}
+            item = self.parse_row(number, raw)
+            if item is not None:
+                parsed.append(item)
+        return parsed
+
+    def parse_row(self, number, raw):
+        raise NotImplementedError
+
+    def cell(self, number, raw, key, parser, *, required=False):
+        """Parse one cell; on a problem record it and return None. An empty cell of a required column is
+        a problem too."""
+        value = raw.get(key, "")
+        if _is_empty(value):
+            if required:
+                self.error(number, key, _("required value is empty"))
+            return None
+        try:
+            return parser(value)
+        except ValueError as exc:
+            self.error(number, key, exc)
+            return None
+
+    def check_duplicates(self, items, key_of, describe, column_key):
+        """Two rows with the same natural key in one file are an error on the later one."""
+        seen = {}
+        for item in items:
+            key = key_of(item)
+            if key in seen:
+                self.error(
+                    item["_row"],
+                    column_key,
+                    _("duplicate of row %(row)s (same %(key)s)") % {"row": seen[key], "key": describe},
+                )
+            else:
+                seen[key] = item["_row"]
+
+    def write(self, parsed) -> tuple[int, int, int]:
+        """Write everything (inside the driver's transaction); returns (created, updated, unchanged)."""
+        raise NotImplementedError
+
+
+def _is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+

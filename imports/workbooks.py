@@ -1,0 +1,35 @@
+"""The blank file of each kind that the import page offers: Vietnamese headers (required ones marked *),
+an example row, and lists to pick levels and kinds from."""
+
+from django.utils.translation import gettext as _
+
+from core import xlsx
+
+from .registry import get_importer
+
+
+def template_workbook(kind):
+    """A blank file to fill in: Vietnamese headers (required ones marked *), an example row and lists to
+    pick levels and kinds from."""
+    importer = get_importer(kind)
+    columns = [c for c in importer.columns if c.key not in importer.template_skip]
+    workbook = xlsx.new_workbook()
+    xlsx.add_table(
+        workbook,
+        sheet_title=kind,
+        titles=[
+            _("Import template: %(kind)s") % {"kind": kind},
+            _("Replace the example row; the header may stay where it is. Required columns are marked *."),
+        ],
+        columns=[
+            xlsx.Col(
+                c.label + (" *" if c.required else ""),
+                xlsx.TEXT,
+                max(len(c.label) + 4, 14),
+                tuple(importer.choices.get(c.key, ())),
+            )
+            for c in columns
+        ],
+        rows=[[importer.example.get(c.key, "") for c in columns]],
+    )
+    return workbook
