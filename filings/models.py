@@ -88,18 +88,6 @@ class MonthlyFiling(models.Model):
     def __str__(self):
         return f"{self.unit_id}/{self.procedure_id} {self.month:02d}/{self.year}"
 
-    @property
-    def received_total(self):
-        return self.received_online + self.received_direct + self.received_postal
-
-    @property
-    def resolved_total(self):
-        return self.resolved_early + self.resolved_on_time + self.resolved_late
-
-    @property
-    def pending_total(self):
-        return self.pending_on_time + self.pending_overdue
-
 
 class UnitMonthStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

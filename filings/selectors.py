@@ -6,7 +6,6 @@ unit-months, not filings.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -223,14 +222,6 @@ class Completeness:
     @property
     def on_time_rate(self):
         return Rate(self.on_time, self.due)
-
-    def status_counts(self):
-        counts = defaultdict(int)
-        for row in self.rows:
-            for cell in row.cells:
-                if cell.due:
-                    counts[cell.status] += 1
-        return dict(counts)
 
     def as_json(self):
         parent_codes = {self.parent.pk: self.parent.code}

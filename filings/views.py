@@ -9,19 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import xlsx
 from core.periods import Month, Period, PeriodError, period_param, year_to_date
 from procedures.models import Procedure
-from reports.selectors import kpis_for
 from units.models import Unit
+from units.selectors import unit_in_scope_or_404
 
 from . import grid as grid_module
 from . import quality, selectors, workflow
@@ -36,7 +35,7 @@ SELECT_LIMIT = 200
 
 
 def _unit_month(request, code, year, month):
-    unit = get_object_or_404(Unit.objects.for_user(request.user), code=code)
+    unit = unit_in_scope_or_404(request.user, code)
     try:
         check_month(year, month)
     except ValueError:
@@ -75,40 +74,10 @@ def start(request):
     })
 
 
-# The month's figures a leader weighs before deciding, with the same month a year earlier and the month before.
-# (KPI, part, label; None: the KPI's own name).
-_COMPARED = (
-    ("online_rate", "denominator", gettext_lazy("New filings")),
-    ("online_rate", "numerator", gettext_lazy("of which online")),
-    ("online_rate", "value", None),
-    ("online_rate_eligible", "value", None),
-    ("on_time_rate", "denominator", gettext_lazy("Resolved")),
-    ("on_time_rate", "value", None),
-    ("postal_returns", "value", None),
-)
-
-
-def _comparison(unit, year, month):
-    """Rows of (label, is_rate, this month, previous month, change, same month last year, change), the
-    unit's own figures as the KPI engine computes them."""
-    this = Month(year, month)
-    months = [this, this.shift(-1), this.shift(-12)]
-    kpis = [kpis_for(unit, Period(m, m), own=True) for m in months]
-    rows = []
-    for key, part, label in _COMPARED:
-        values = [getattr(k[key], part) for k in kpis]
-        changes = [None if values[0] is None or v is None else values[0] - v for v in values[1:]]
-        kpi = kpis[0][key].kpi
-        rows.append({"label": label or kpi.label, "is_rate": part == "value" and kpi.is_rate,
-                     "values": values, "changes": changes})
-    return {"months": months, "rows": rows, "online_rate": kpis[0]["online_rate"]}
-
-
 def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None, status=200):
     unit_month = grid.unit_month
     actions = workflow.allowed_actions(unit, year, month, unit_month, user=request.user)
     this = Month(year, month)
-    comparison = _comparison(unit, year, month)
     submitted = unit_month is not None and unit_month.status == UnitMonthStatus.SUBMITTED
     context = {
         "unit": unit, "year": year, "month": month, "month_obj": this,
@@ -120,7 +89,7 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
         "decision_refusal": (workflow.approval_refusal(unit_month, user=request.user)
                              if submitted and request.user.can_decide else None),
         "deadline": grid.deadline, "labels": selectors.count_labels(), "fields": COUNT_FIELDS,
-        "saved_rate": comparison["online_rate"], "comparison": comparison, "form": form, "conflict": conflict,
+        "form": form, "conflict": conflict,
         "previous_month": this.shift(-1), "next_month": this.shift(1),
         "has_previous": unit.exists_between(this.shift(-1).first_day, this.shift(-1).last_day),
         "has_next": this.shift(1) <= Month.of(timezone.localdate())
@@ -271,7 +240,7 @@ def completeness(request):
     errors, notes = [], []
     code = request.GET.get("parent", "").strip()
     if code:
-        parent = get_object_or_404(scope, code=code)
+        parent = unit_in_scope_or_404(request.user, code)
     elif roots:
         parent = roots[0]
     else:
@@ -309,9 +278,7 @@ def export(request):
     code = request.GET.get("unit", "").strip()
     name = "all"
     if code:
-        unit = units.filter(code=code).first()
-        if unit is None:
-            raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
+        unit = unit_in_scope_or_404(request.user, code)
         units = units.subtree(unit)
         name = unit.code
     return xlsx.response(filings_workbook(units, period), f"so_lieu_{name}_{period}.xlsx")

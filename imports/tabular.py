@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -355,7 +355,6 @@ class Header:
     texts: dict[str, str]
     last_row: int
     first_row: int
-    labels_seen: list[str] = field(default_factory=list)
 
 
 def _cell_text(value):
@@ -406,19 +405,6 @@ def find_header(sheet: Sheet, labels: dict[str, str], minimum: int = 2) -> Heade
         first_row=sheet.first_row + top,
         last_row=sheet.first_row + bottom,
     )
-
-
-def is_totals_row(cells) -> bool:
-    for value in cells:
-        if value is None or value == "":
-            continue
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                continue
-            return fold(text) in TOTALS_WORDS
-        return False
-    return False
 
 
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,3})\)?$")

@@ -1,8 +1,8 @@
 import datetime
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -44,23 +44,41 @@ class Procedure(models.Model):
         return f"{self.code} – {self.name}"
 
 
-def first_day_after(year: int, month: int) -> datetime.date:
-    return datetime.date(year + (month == 12), month % 12 + 1, 1)
+def month_index(year, month):
+    """Months counted from year 0 (year * 12 + month - 1), for values or for expressions."""
+    return year * 12 + month - 1
+
+
+def offering_start():
+    """The month an offering starts, as a month index (-1: from the beginning). The rule of the level in
+    force, spelt once for every query: an offering holds from the whole month of its start date, and the
+    latest one started holds (procedures.selectors.LevelIndex says the same in Python)."""
+    return Coalesce(month_index(ExtractYear("valid_from"), ExtractMonth("valid_from")), Value(-1),
+                    output_field=models.IntegerField())
 
 
 class OfferingQuerySet(models.QuerySet):
+    def started_by(self, index):
+        """Offerings that start in or before the month `index` (a month index, a value or an expression)."""
+        return self.annotate(start=offering_start()).filter(start__lte=index)
+
     def in_force(self, year: int, month: int):
-        """The offering of each (unit, procedure) in force in that month: the latest one that starts in
-        or before the month (a start date mid-month counts for the whole month)."""
-        bound = first_day_after(year, month)
-        started = self.annotate(start=Coalesce("valid_from", Value(BEGINNING))).filter(start__lt=bound)
-        later = Offering.objects.annotate(start=Coalesce("valid_from", Value(BEGINNING))).filter(
-            unit_id=OuterRef("unit_id"),
-            procedure_id=OuterRef("procedure_id"),
-            start__gt=OuterRef("start"),
-            start__lt=bound,
+        """The offering of each (unit, procedure) in force in that month: the latest one started by then."""
+        index = month_index(year, month)
+        later = Offering.objects.started_by(index).filter(
+            unit_id=OuterRef("unit_id"), procedure_id=OuterRef("procedure_id"), start__gt=OuterRef("start")
         )
-        return started.filter(~Exists(later))
+        return self.started_by(index).filter(~Exists(later))
+
+    def level_in_force(self, unit, procedure, index):
+        """The service level in force of a (unit, procedure) in a month, as a subquery: `unit`,
+        `procedure` and `index` (a month index) are typically OuterRef expressions of an outer query."""
+        return Subquery(
+            self.started_by(index)
+            .filter(unit_id=unit, procedure_id=procedure)
+            .order_by("-start")
+            .values("service_level")[:1]
+        )
 
 
 class Offering(models.Model):

@@ -3,13 +3,13 @@
 from bisect import bisect_right
 from collections import defaultdict
 
-from .models import Offering
+from .models import Offering, month_index
 
 
 class LevelIndex:
     """The service level in force of a (unit, procedure) in a month, from offerings loaded once: the
     latest offering that starts in or before the month (a start mid-month counts for the whole month),
-    the rule `OfferingQuerySet.in_force` states in SQL. For code that checks many rows at once (the
+    the rule `procedures.models.offering_start` states in SQL, with the same month index. For code that checks many rows at once (the
     import, the demo); None when the unit does not offer the procedure that month."""
 
     def __init__(self, offerings):
@@ -17,7 +17,7 @@ class LevelIndex:
         the caller looks up with (ids, or codes in the demo's plan)."""
         starts = defaultdict(list)
         for unit, procedure, valid_from, level in offerings:
-            start = valid_from.year * 12 + valid_from.month - 1 if valid_from else -1
+            start = month_index(valid_from.year, valid_from.month) if valid_from else -1
             starts[unit, procedure].append((start, level))
         self._starts = {}
         for key, items in starts.items():
@@ -39,5 +39,5 @@ class LevelIndex:
         if found is None:
             return None
         starts, levels = found
-        position = bisect_right(starts, year * 12 + month - 1)
+        position = bisect_right(starts, month_index(year, month))
         return levels[position - 1] if position else None

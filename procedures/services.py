@@ -1,13 +1,15 @@
-"""Writes of the procedures app: the catalogue (`procedures_upsert`) and offerings (`offerings_upsert`,
-`offerings_write`, `offering_save`), the one write path of each, which the import, the admin, the demo
-and the synthetic dataset call. Offerings are written with their history, and the higher apps whose
-derived figures depend on the level in force (reports' KPI totals) hear of every change through the
-`offerings_changed` signal, inside the same transaction."""
+"""Writes of the procedures app: the catalogue (`procedures_upsert`, `procedures_delete`) and offerings
+(`offerings_upsert`, `offerings_write`, `offering_save`), the one write path of each, which the import,
+the admin, the demo and the synthetic dataset call. Offerings are written with their history, and the
+higher apps whose derived figures depend on the level in force (reports' KPI totals) hear of every change
+through the `offerings_changed` signal, inside the same transaction."""
 
 from dataclasses import dataclass
 from itertools import batched
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -64,6 +66,34 @@ def procedures_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
     return result
 
 
+def procedures_delete(procedures, *, user=None, reason: str = "") -> int:
+    """Delete catalogue procedures (a queryset or a list), returning how many. Raises RowsRefused,
+    deleting nothing, for a procedure that rows still point at with `on_delete=PROTECT` (its offerings,
+    its figures), found through the model's relations without importing the apps above. `user` and
+    `reason` are for the record (procedures have no history table)."""
+    procedures = list(procedures)
+    if not procedures:
+        return 0
+    ids = [procedure.pk for procedure in procedures]
+    position_of = {pk: position for position, pk in enumerate(ids)}
+    problems = {}
+    for relation in Procedure._meta.related_objects:
+        if relation.on_delete is not models.PROTECT:
+            continue
+        column = relation.field.attname
+        rows = relation.related_model._base_manager.order_by()
+        for batch in batched(ids, 5000):
+            for procedure_id in rows.filter(**{f"{column}__in": batch}).values_list(column, flat=True).distinct():
+                problems.setdefault(position_of[procedure_id], []).append(("code", _("it still has %(rows)s") % {
+                    "rows": relation.related_model._meta.verbose_name_plural}))
+    if problems:
+        raise RowsRefused(problems, lambda position: procedures[position].code)
+    with transaction.atomic():
+        for batch in batched(ids, 5000):
+            Procedure.objects.filter(pk__in=batch).delete()
+    return len(procedures)
+
+
 def offerings_upsert(rows, *, user=None, reason: str) -> UpsertResult:
     """Create offerings, or change their level, by their key (unit_id, procedure_id, valid_from or None).
     Each row is a dict with those keys and `service_level`; through offerings_write."""
@@ -97,11 +127,19 @@ def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) 
     """Create, update (service level) and delete offerings in one transaction, each change with a history
     row (who, `reason`), then send `offerings_changed` with the (unit_id, valid_from) of each change: the
     level in force decides which filings count as filings of procedures offered online, so reports
-    recomputes its totals from the first month each change affects."""
-    create, update, delete = list(create), list(update), list(delete)
-    if not (create or update or delete):
+    recomputes its totals from the first month each change affects.
+
+    `delete` may also be a QuerySet: its offerings are then deleted in set-based statements, with the same
+    `-` history rows (the synthetic dataset removes hundreds of thousands at a time)."""
+    delete_set = delete if isinstance(delete, QuerySet) else None
+    create, update = list(create), list(update)
+    delete = [] if delete_set is not None else list(delete)
+    if not (create or update or delete or delete_set is not None):
         return
     with transaction.atomic():
+        changes = []
+        if delete_set is not None:
+            changes += _offerings_delete_set(delete_set, user=user, reason=reason)
         if delete:
             for offering in delete:
                 offering._change_reason = reason
@@ -114,7 +152,40 @@ def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) 
         if create:
             bulk_create_with_history(create, Offering, batch_size=1000, default_user=user,
                                      default_change_reason=reason)
-        offerings_changed.send(Offering, changes=[(o.unit_id, o.valid_from) for o in create + update + delete])
+        changes += [(o.unit_id, o.valid_from) for o in create + update + delete]
+        if changes:
+            offerings_changed.send(Offering, changes=changes)
+
+
+def _offerings_delete_set(offerings: QuerySet, *, user, reason) -> list[tuple]:
+    """Delete the offerings of a queryset with a `-` history row each, in two statements whatever their
+    number; returns the (unit_id, valid_from) pairs they had."""
+    pairs = list(offerings.order_by().values_list("unit_id", "valid_from").distinct())
+    if not pairs:
+        return []
+    quote = connection.ops.quote_name
+    table = quote(Offering._meta.db_table)
+    history_model = Offering.history.model
+    own = {f.column for f in Offering._meta.concrete_fields}
+    columns = [f.column for f in history_model._meta.concrete_fields if f.name != "history_id"]
+    record = {"history_date": "%s", "history_change_reason": "%s", "history_type": "'-'", "history_user_id": "%s"}
+    values = ", ".join(quote(c) if c in own else record[c] for c in columns)
+    params = [timezone.now(), reason[:100], getattr(user, "pk", None)]
+    ids_sql, ids_params = offerings.order_by().values("pk").query.sql_with_params()
+    insert = f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement: the history holds exactly the rows deleted, whatever commits meanwhile.
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {table} WHERE id IN ({ids_sql}) RETURNING *) "
+                f"{insert} SELECT {values} FROM gone",
+                [*ids_params, *params],
+            )
+        else:
+            # SQLite has one writer at a time: nothing changes the table between the two statements.
+            cursor.execute(f"{insert} SELECT {values} FROM {table} WHERE id IN ({ids_sql})", [*params, *ids_params])
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids_sql})", ids_params)
+    return pairs
 
 
 def offering_save(offering: Offering, *, user=None, reason: str) -> None:

@@ -8,6 +8,7 @@ Credentials, methods and the JSON envelope are accounts.authentication.api_view'
 from accounts.authentication import ApiError, api_view, json_error
 from core.periods import PeriodError, period_param
 from units.models import Unit
+from units.selectors import unit_in_scope
 
 from .kpis import UnknownKpi, get_kpi
 from .selectors import kpis_for, ranking, units_active_in
@@ -60,7 +61,7 @@ def _approved_only(request):
 
 
 def _unit_in_scope(user, parameter, code):
-    unit = Unit.objects.for_user(user).filter(code=code).first()
+    unit = unit_in_scope(user, code)
     if unit is None:
         raise ApiError(f"{parameter}: no unit with code {code!r} in your scope", status=404, parameter=parameter)
     return unit

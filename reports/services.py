@@ -6,15 +6,14 @@ from decimal import Decimal
 from itertools import batched
 
 from django.db import transaction
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models import F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
 from filings.models import MonthlyFiling
-from procedures.models import Offering, ServiceLevel
+from procedures.models import Offering, ServiceLevel, month_index
 
 from .kpis import KPIS
 from .models import Target, UnitMonthTotal
@@ -24,20 +23,9 @@ _CHUNK = 1000
 
 
 def _level_in_force():
-    """The service level of a filing's (unit, procedure) in the filing's month: the latest offering that
-    starts in or before that month (a start mid-month counts for the whole month)."""
-    start_ym = Coalesce(
-        ExtractYear("valid_from") * 100 + ExtractMonth("valid_from"), Value(0), output_field=IntegerField()
-    )
-    return Subquery(
-        Offering.objects.annotate(start_ym=start_ym)
-        .filter(
-            unit_id=OuterRef("unit_id"),
-            procedure_id=OuterRef("procedure_id"),
-            start_ym__lte=OuterRef("year") * 100 + OuterRef("month"),
-        )
-        .order_by("-start_ym")
-        .values("service_level")[:1]
+    """The service level of a filing's (unit, procedure) in the filing's month (procedures' rule)."""
+    return Offering.objects.level_in_force(
+        OuterRef("unit_id"), OuterRef("procedure_id"), month_index(OuterRef("year"), OuterRef("month"))
     )
 
 

@@ -1,176 +1,191 @@
-"""Exports of KPI tables and rankings to formatted .xlsx. The figures come from reports.selectors (the one
-read path); these views only parse, check scope and format. `status=approved` counts approved unit-months
-only (reports.status), and the title rows say which figures are counted."""
+"""The home dashboard: the KPIs of the user's top units and of their direct children, with the targets."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.db.models import Count
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from core import xlsx
-from core.periods import PeriodError, period_param
+from core.periods import Period, PeriodError, period_param, year_to_date
 from units.models import Unit
 
-from .kpis import KPIS, UnknownKpi, get_kpi
-from .selectors import kpis_for_units, ranking, unapproved_unit_months, units_active_in
-from .status import StatusError, parse_status
+from .kpis import KPIS
+from .selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
+from .status import APPROVED, StatusError, parse_status
+
+# The rate drawn as a bar on the home page.
+MAIN_KPI = "online_rate"
+# Above this many child rows in all, only the children of the units opened with ?open=CODE are loaded: an
+# administrator's 34 provinces hold 3,321 communes, megabytes of HTML nobody reads at once.
+CHILD_ROWS_LIMIT = 250
 
 
-def _period(request):
+@dataclass
+class KpiRow:
+    """One unit's line of the home table: its KPIs in column order and the bar of the main rate."""
+
+    unit: Unit
+    values: list[KpiValue]
+    bar: Decimal | None
+    target_mark: Decimal | None
+    children: list["KpiRow"] = field(default_factory=list)
+    children_count: int = 0
+    # Children not loaded (too many in all): the link that loads them; else None.
+    open_url: str | None = None
+    # Loaded children shown at once (else folded, one click away).
+    expanded: bool = True
+
+
+def _clamp_percent(value):
+    return None if value is None else min(max(Decimal(value), Decimal(0)), Decimal(100))
+
+
+def _kpi_row(figures: UnitKpis) -> KpiRow:
+    main = figures[MAIN_KPI]
+    return KpiRow(
+        unit=figures.unit,
+        values=[figures[key] for key in KPIS],
+        bar=_clamp_percent(main.value),
+        target_mark=_clamp_percent(main.target),
+    )
+
+
+def _period_from(request):
+    """The period asked for in ?period=, else the current year so far; with an error message when
+    unreadable."""
+    text = request.GET.get("period", "").strip()
     try:
-        return period_param(request.GET)
-    except PeriodError as exc:
-        raise ValueError(_("period: %(reason)s") % {"reason": exc}) from None
+        return period_param(request.GET), text, None
+    except PeriodError:
+        message = _(
+            "The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter (2019-Q3), "
+            "a half-year (2019-H1), a year (2019) or a range of months (2019-01..2019-07). "
+            "Showing the current year instead."
+        ) % {"value": text}
+        return year_to_date(timezone.localdate()), text, message
 
 
-def _approved_only(request):
+def _approved_only_from(request):
+    """?status=approved: approved unit-months only; else every stored figure (with an error message for a
+    value that is neither approved nor all, showing every figure as by default)."""
+    text = request.GET.get("status", "")
     try:
-        return parse_status(request.GET.get("status"))
-    except StatusError as exc:
-        raise ValueError(_("status: %(reason)s") % {"reason": exc}) from None
+        return parse_status(text), None
+    except StatusError:
+        message = _(
+            "The parameter “status” is not valid: “%(value)s”. Use “approved” for approved figures only, or "
+            "leave it out. Showing all figures instead."
+        ) % {"value": text.strip()}
+        return False, message
 
 
-def _status_title(approved_only, unapproved):
-    """The title row that says which figures a table counts, and how many unit-months are not approved
-    (left out with approved_only, included without it)."""
+def _status_url(request, approved_only):
+    """This page with the other choice of figures (every figure, or approved ones only)."""
+    query = request.GET.copy()
     if approved_only:
-        if not unapproved:
-            return _("Figures: approved months only.")
-        return ngettext(
-            "Figures: approved months only (%(count)s unit-month not yet approved is left out).",
-            "Figures: approved months only (%(count)s unit-months not yet approved are left out).",
-            unapproved,
-        ) % {"count": unapproved}
-    if not unapproved:
-        return _("Figures: every stored month, all of them approved.")
-    return ngettext(
-        "Figures: every stored month, including %(count)s unit-month not yet approved.",
-        "Figures: every stored month, including %(count)s unit-months not yet approved.",
-        unapproved,
-    ) % {"count": unapproved}
+        query.pop("status", None)
+    else:
+        query["status"] = APPROVED
+    return f"?{query.urlencode()}"
 
 
-def _filename(stem, approved_only):
-    return f"{stem}_approved.xlsx" if approved_only else f"{stem}.xlsx"
-
-
-def _unit_in_scope(request, code):
-    unit = Unit.objects.for_user(request.user).filter(code=code.strip()).first()
-    if unit is None:
-        raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
-    return unit
-
-
-def _kpi_columns():
-    columns = []
-    for kpi in KPIS.values():
-        columns.append(xlsx.Col(str(kpi.label), xlsx.PERCENT if kpi.is_rate else xlsx.COUNT, 16))
-    return columns
+def _open_url(request, code):
+    query = request.GET.copy()
+    query.setlist("open", [*query.getlist("open"), code])
+    return f"?{query.urlencode()}#unit-{code}"
 
 
 @login_required
-def kpi_table_export(request):
-    """GET ?unit=CODE&period=PERIOD[&status=approved]: every KPI of the unit and of each unit directly
-    below it."""
-    try:
-        period = _period(request)
-        approved_only = _approved_only(request)
-    except ValueError as exc:
-        return HttpResponseBadRequest(str(exc))
-    code = request.GET.get("unit", "").strip()
-    if code:
-        unit = _unit_in_scope(request, code)
-        units = [unit, *units_active_in(Unit.objects.filter(parent=unit), period).order_by("code")]
-        name = unit.code
-        # The children are inside the unit's subtree: counting it covers every row of the table.
-        tops = [unit]
+def home(request):
+    """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
+    with many children in all, only those of the units opened with ?open=CODE. ?status=approved counts
+    approved unit-months only; either way the page says how many unit-months are not yet approved."""
+    period, period_text, period_error = _period_from(request)
+    approved_only, status_error = _approved_only_from(request)
+    scope_roots = Unit.objects.scope_roots_for(request.user).order_by("code")
+    roots = list(units_active_in(scope_roots, period))
+    scope_note = None
+    if not roots:
+        # A clerk of a commune merged in 2025 still sees their unit (and a word on why it is empty).
+        roots = list(scope_roots)
+        if roots:
+            scope_note = _(
+                "Your units were not in force during this period (for example, communes merged in 2025), "
+                "so they have no figures for it. Choose an earlier period."
+            )
+    active_children = units_active_in(Unit.objects.filter(parent__in=roots), period)
+    counts = dict(active_children.values_list("parent_id").annotate(n=Count("pk")).order_by())
+    opened = set(request.GET.getlist("open"))
+    if sum(counts.values()) <= CHILD_ROWS_LIMIT:
+        loaded = [root for root in roots if counts.get(root.pk)]
     else:
-        units = tops = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
-        name = "all"
-    values = kpis_for_units(units, period, approved_only=approved_only)
-    unapproved = unapproved_unit_months(tops, period)
-    rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
-    workbook = xlsx.new_workbook()
-    xlsx.add_table(
-        workbook,
-        sheet_title=_("KPIs"),
-        titles=[
-            _("Online public service KPIs"),
-            _("Period: %(period)s") % {"period": period},
-            _status_title(approved_only, unapproved),
-        ],
-        columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns()],
-        rows=rows,
-        note=_(
-            "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has no "
-            "value (nothing to divide by)."
+        loaded = [root for root in roots if root.code in opened and counts.get(root.pk)]
+    children = list(active_children.filter(parent__in=loaded).order_by("code")) if loaded else []
+    figures = kpis_for_units(roots + children, period, approved_only=approved_only)
+    # The children are inside the roots' subtrees, so this counts every unit-month behind the table.
+    unapproved = unapproved_unit_months(roots, period)
+    rows = {unit.pk: _kpi_row(figures[unit.pk]) for unit in roots}
+    loaded_ids = {root.pk for root in loaded}
+    for root in roots:
+        row = rows[root.pk]
+        row.children_count = counts.get(root.pk, 0)
+        row.expanded = len(roots) == 1 or root.code in opened
+        if row.children_count and root.pk not in loaded_ids:
+            row.open_url = _open_url(request, root.code)
+    for child in children:
+        rows[child.parent_id].children.append(_kpi_row(figures[child.pk]))
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "home.html",
+        {
+            "period": period,
+            "period_text": period_text,
+            "period_error": period_error,
+            "scope_note": scope_note,
+            "period_choices": _period_choices(this_year),
+            "kpis": list(KPIS.values()),
+            "main_kpi": MAIN_KPI,
+            "rows": list(rows.values()),
+            "exports": _exports(period, roots, approved_only),
+            "approved_only": approved_only,
+            "status_error": status_error,
+            "unapproved": unapproved,
+            "status_url": _status_url(request, approved_only),
+        },
+    )
+
+
+def _exports(period, roots, approved_only=False):
+    """Links to the .xlsx of what the page shows: the KPI table, the ranking by the main KPI and the
+    monthly figures behind them (of the one top unit when there is one, else of the whole scope). The KPI
+    exports count the same figures as the page (status=approved); the monthly figures are the stored
+    rows themselves, which the switch does not filter."""
+    one = roots[0].code if len(roots) == 1 else None
+    status = APPROVED if approved_only else None
+    return [
+        (_("KPI table"), _url("reports:export_kpis", period=period, unit=one, status=status)),
+        (
+            _("Ranking by %(kpi)s") % {"kpi": KPIS[MAIN_KPI].label},
+            _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one, status=status),
         ),
-    )
-    return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
-
-
-@login_required
-def ranking_export(request):
-    """GET ?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]: the parent's children (or the top of the
-    user's scope) ranked by one KPI, with targets and gaps."""
-    try:
-        period = _period(request)
-        kpi = get_kpi(request.GET.get("kpi", "").strip())
-        approved_only = _approved_only(request)
-    except (ValueError, UnknownKpi) as exc:
-        return HttpResponseBadRequest(str(exc))
-    code = request.GET.get("parent", "").strip()
-    if code:
-        parent = _unit_in_scope(request, code)
-        # Everything below a unit in the user's scope is in scope too.
-        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only)
-        name = parent.code
-    else:
-        parent = None
-        result = ranking(
-            period,
-            kpi.key,
-            units=units_active_in(Unit.objects.scope_roots_for(request.user), period),
-            approved_only=approved_only,
-        )
-        name = "top"
-    # Over the ranked units' subtrees: the parent's own figures are not in the ranking.
-    unapproved = unapproved_unit_months([row.unit for row in result.rows], period)
-    value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.COUNT
-    rows = [
-        [
-            row.rank,
-            row.unit.code,
-            row.unit.name,
-            row.kpi_value.numerator,
-            row.kpi_value.denominator,
-            row.kpi_value.value,
-            row.kpi_value.target,
-            row.kpi_value.gap,
-            {True: _("yes"), False: _("no"), None: ""}[row.kpi_value.met],
-        ]
-        for row in result.rows
+        (_("Monthly figures"), _url("filings:export", period=period, unit=one)),
     ]
-    workbook = xlsx.new_workbook()
-    xlsx.add_table(
-        workbook,
-        sheet_title=_("Ranking"),
-        titles=[
-            _("Ranking: %(kpi)s") % {"kpi": kpi.label},
-            (f"{parent.code} – {parent.name} · " if parent else "") + str(period),
-            _status_title(approved_only, unapproved),
-        ],
-        columns=[
-            xlsx.Col(_("Rank"), xlsx.COUNT, 7),
-            xlsx.Col(_("Unit code")),
-            xlsx.Col(_("Unit"), width=36),
-            xlsx.Col(_("Numerator"), xlsx.COUNT, 12),
-            xlsx.Col(_("Denominator"), xlsx.COUNT, 12),
-            xlsx.Col(_("Value"), value_kind, 12),
-            xlsx.Col(_("Target"), value_kind, 10),
-            xlsx.Col(_("Gap (points)"), xlsx.POINTS, 12),
-            xlsx.Col(_("Met"), width=8),
-        ],
-        rows=rows,
-    )
-    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))
+
+
+def _url(name, **params):
+    return f"{reverse(name)}?{urlencode({key: str(value) for key, value in params.items() if value})}"
+
+
+def _period_choices(year):
+    """Suggestions for the period field: this year and last, their halves and quarters."""
+    choices = []
+    for y in (year, year - 1):
+        choices.append(str(y))
+        choices += [f"{y}-H1", f"{y}-H2"] + [f"{y}-Q{q}" for q in range(1, 5)]
+    return [(code, Period.parse(code)) for code in choices]

@@ -1,11 +1,11 @@
 """Writes to the unit tree: `units_upsert`, the one write path of units (the import, the admin, the demo,
-the synthetic dataset), and `units_rebuild_paths`."""
+the synthetic dataset), `units_delete`, and `units_rebuild_paths`."""
 
 from dataclasses import dataclass
 from itertools import batched
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
@@ -195,3 +195,40 @@ def _write_successors(final, stored_successors, ids):
     for from_id, to_id in remove:
         through.objects.filter(from_unit_id=from_id, to_unit_id=to_id).delete()
     through.objects.bulk_create(add, batch_size=1000)
+
+
+def units_delete(units, *, user=None, reason: str = "") -> int:
+    """Delete units (a queryset or a list), returning how many. Raises RowsRefused, deleting nothing, for
+    a unit that still has units below it (other than those deleted with it) or rows that protect it: its
+    figures, its offerings, whatever the apps above point at a unit with `on_delete=PROTECT`, found
+    through the model's relations without importing those apps. What a unit owns goes with it
+    (`CASCADE`: its unit-months, targets, totals). Children are deleted before their parents. `user` and
+    `reason` are for the record (units have no history table)."""
+    units = list(units)
+    if not units:
+        return 0
+    ids = [unit.pk for unit in units]
+    problems = {}
+    position_of = {unit.pk: position for position, unit in enumerate(units)}
+    for batch in batched(ids, 5000):
+        for unit_id in (Unit.objects.filter(parent_id__in=batch).exclude(pk__in=ids)
+                        .order_by().values_list("parent_id", flat=True).distinct()):
+            problems.setdefault(position_of[unit_id], []).append(("code", _("units below it remain")))
+    for relation in Unit._meta.related_objects:
+        if relation.on_delete is not models.PROTECT or relation.related_model is Unit:
+            continue
+        column = relation.field.attname
+        rows = relation.related_model._base_manager.order_by()
+        for batch in batched(ids, 5000):
+            for unit_id in rows.filter(**{f"{column}__in": batch}).values_list(column, flat=True).distinct():
+                problems.setdefault(position_of[unit_id], []).append(("code", _("it still has %(rows)s") % {
+                    "rows": relation.related_model._meta.verbose_name_plural}))
+    if problems:
+        raise RowsRefused(problems, lambda position: units[position].code)
+    with transaction.atomic():
+        # The parent link protects a unit with units below it, so the deepest go first.
+        for depth in sorted({len(unit.path) for unit in units}, reverse=True):
+            level = [unit.pk for unit in units if len(unit.path) == depth]
+            for batch in batched(level, 5000):
+                Unit.objects.filter(pk__in=batch).delete()
+    return len(units)

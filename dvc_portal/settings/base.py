@@ -30,13 +30,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "core",
-    "dvc_portal",
     "accounts",
     "units",
     "procedures",
     "filings",
     "reports",
     "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [

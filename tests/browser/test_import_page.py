@@ -68,7 +68,7 @@ def test_upload_preview_confirm_and_see_the_data(page, live_server, tree, tmp_pa
     # The data is there for everyone who reads it: the export of the town's figures holds the rows.
     with page.expect_download() as download:
         page.evaluate(
-            f"window.location = '{live_server.url}/imports/export/filings.xlsx?unit=881&period=2024-07'"
+            f"window.location = '{live_server.url}/filings/export.xlsx?unit=881&period=2024-07'"
         )
     path = download.value.path()
     import openpyxl

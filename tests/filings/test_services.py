@@ -1,12 +1,16 @@
-"""filings_upsert, the one write path: create, update, unchanged, partial columns, history, all or nothing."""
+"""filings_upsert, the one write path: create, update, unchanged, partial columns, history, all or nothing;
+filings_delete of a queryset, set-based."""
 
 import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling
-from filings.services import FilingsRefused, Source, filings_upsert
+from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling, UnitMonth
+from filings.services import FilingsRefused, Source, filings_delete, filings_upsert
+from filings.workflow import UnitMonthLocked, unit_months_approve_bulk
+from reports.models import UnitMonthTotal
+from reports.services import totals_rebuild
 from tests.factories import FilingFactory, ProcedureFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +136,46 @@ def test_a_future_month_is_refused(key):
     with pytest.raises(FilingsRefused, match="chưa đến"):
         filings_upsert([{**key, "year": today.year + 1, "received_online": 1}], fields=["received_online"],
                        source=Source.IMPORT)
+
+
+# --- deleting a queryset ---------------------------------------------------------------------------
+
+
+def test_deleting_a_queryset_writes_a_history_row_per_figure_bumps_versions_and_refreshes_totals(key, settings):
+    """The set-based path (the synthetic dataset deletes millions) leaves what the per-row path leaves."""
+    settings.FILINGS_ENTRY_CLOSE_DAYS = 100_000  # 2024 still open for the clerk (filings.workflow)
+    units = [UnitFactory(), UnitFactory()]
+    clerk = UserFactory()
+    rows = [{**key, "unit_id": unit.pk, "month": month, "received_online": month} for unit in units
+            for month in (1, 2, 3)]
+    filings_upsert(rows, fields=["received_online"], source=Source.IMPORT)
+    versions = dict(UnitMonth.objects.values_list("id", "version"))
+    gone = MonthlyFiling.objects.filter(unit=units[0], month__lte=2)
+    ids = set(gone.values_list("id", flat=True))
+
+    assert filings_delete(gone, source=Source.FORM, user=clerk) == 2
+
+    assert set(MonthlyFiling.objects.values_list("unit_id", "month")) == {
+        (units[0].pk, 3), (units[1].pk, 1), (units[1].pk, 2), (units[1].pk, 3)}
+    deleted = MonthlyFiling.history.filter(history_type="-")
+    assert sorted(deleted.values_list("id", "received_online", "history_change_reason", "history_user_id")) == sorted(
+        (pk, MonthlyFiling.history.get(id=pk, history_type="+").received_online, "form", clerk.pk) for pk in ids)
+    bumped = {um.month for um in UnitMonth.objects.filter(unit=units[0]) if um.version == versions[um.pk] + 1}
+    assert bumped == {1, 2}
+    assert not UnitMonthTotal.objects.filter(unit=units[0], month__lte=2).exists()
+    stored = sorted(UnitMonthTotal.objects.values_list("unit_id", "year", "month", "received_online"))
+    totals_rebuild()
+    assert sorted(UnitMonthTotal.objects.values_list("unit_id", "year", "month", "received_online")) == stored
+
+
+def test_deleting_a_queryset_obeys_the_lock_and_deletes_nothing_when_refused(key):
+    filings_upsert([{**key, "received_online": 1}, {**key, "month": 8, "received_online": 2}],
+                   fields=["received_online"], source=Source.IMPORT)
+    unit_months_approve_bulk([(key["unit_id"], 2024, 7)], user=None, source=Source.ADMIN)
+    admin = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
+    with pytest.raises(UnitMonthLocked):
+        filings_delete(MonthlyFiling.objects.all(), source=Source.ADMIN, user=admin)
+    assert MonthlyFiling.objects.count() == 2
+    assert not MonthlyFiling.history.filter(history_type="-").exists()
+    assert filings_delete(MonthlyFiling.objects.all(), source=Source.ADMIN, user=admin, force=True) == 2
+    assert filings_delete(MonthlyFiling.objects.all(), source=Source.ADMIN, user=admin, force=True) == 0

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dvc_portal import demo
+from demo.seeding import seed_demo
 from filings.models import MonthlyFiling
 from filings.services import Source, filings_delete
 from procedures.models import Offering, ServiceLevel
@@ -58,7 +58,7 @@ def admin_client(client, settings, tmp_path):
 
 
 def test_seed_demo_leaves_totals_equal_to_a_rebuild():
-    demo.seed_demo(with_users=False)
+    seed_demo(with_users=False)
     assert UnitMonthTotal.objects.exists()
     assert_totals_are_rebuilt_totals()
 

@@ -5,7 +5,7 @@ from django.db import OperationalError, ProgrammingError
 from django.utils.formats import number_format
 
 from core.cli import format_table
-from dvc_portal.demo import seed_demo
+from demo.seeding import seed_demo
 from units.models import Unit
 
 
@@ -27,9 +27,7 @@ class Command(BaseCommand):
             summary = seed_demo(with_users=not options["no_users"])
         except (OperationalError, ProgrammingError) as exc:  # typically: the tables do not exist yet
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-            raise CommandError(
-                f"could not load the demo data ({reason}); has `manage.py migrate` been run?"
-            ) from None
+            raise CommandError(f"could not load the demo data ({reason}); has `manage.py migrate` been run?") from None
         elapsed = time.perf_counter() - started
 
         def n(value):
@@ -52,17 +50,16 @@ class Command(BaseCommand):
         if not summary.logins:
             return
         names = dict(
-            Unit.objects.filter(
-                code__in=[c for login in summary.logins for c in login.unit_codes]
-            ).values_list("code", "name")
+            Unit.objects.filter(code__in=[c for login in summary.logins for c in login.unit_codes]).values_list(
+                "code", "name"
+            )
         )
         rows = [
             [
                 login.username,
                 login.password,
                 login.role,
-                ", ".join(f"{code} {names.get(code, '')}".strip() for code in login.unit_codes)
-                or "all units",
+                ", ".join(f"{code} {names.get(code, '')}".strip() for code in login.unit_codes) or "all units",
             ]
             for login in summary.logins
         ]

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dvc_portal.dataset import dataset_generate
+from demo.dataset import dataset_generate
 
 
 def positive(text):
@@ -40,8 +40,12 @@ class Command(BaseCommand):
             raise CommandError("--communes: need at least one commune per province", returncode=2)
         started = time.perf_counter()
         size = dataset_generate(
-            communes=options["communes"], provinces=options["provinces"], procedures=options["procedures"],
-            year=options["year"], months=options["months"], seed=options["seed"],
+            communes=options["communes"],
+            provinces=options["provinces"],
+            procedures=options["procedures"],
+            year=options["year"],
+            months=options["months"],
+            seed=options["seed"],
             progress=lambda message: self.stderr.write(message) if options["verbosity"] > 1 else None,
         )
         self.stdout.write(

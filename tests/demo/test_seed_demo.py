@@ -14,13 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from dvc_portal import demo
+from core.periods import Month, Period
+from demo import status_plan
+from demo.arithmetic import split_by_weights, split_capped
+from demo.plan import build_plan
+from demo.seeding import seed_demo
+from demo.tree import NEW_COMMUNES
 from filings.forms import default_month
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from filings.workflow import allowed_actions, entry_deadline
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target
-from core.periods import Month, Period
 from reports.selectors import kpis_for, kpis_for_units
 from units.models import Unit, UnitKind, path_segment
 
@@ -54,7 +58,7 @@ def seeded(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield demo.seed_demo()
+            yield seed_demo()
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -169,20 +173,14 @@ def test_targets_are_set_where_the_field_reports_set_them(seeded):
         assert targets[code, 2019, "procedures_online_rate"] == 80
     assert targets["196", 2018, "online_rate"] == 20
     assert targets["502", 2023, "online_rate"] == 50
-    for code, _name, _old in demo.NEW_COMMUNES:
+    for code, _name, _old in NEW_COMMUNES:
         assert (code, 2026, "online_rate_eligible") in targets
 
 
 # --- the rows themselves -----------------------------------------------------------------------------
 
 RECEIVED = F("carried_over") + F("received_online") + F("received_direct") + F("received_postal")
-SETTLED = (
-    F("resolved_early")
-    + F("resolved_on_time")
-    + F("resolved_late")
-    + F("pending_on_time")
-    + F("pending_overdue")
-)
+SETTLED = F("resolved_early") + F("resolved_on_time") + F("resolved_late") + F("pending_on_time") + F("pending_overdue")
 RESOLVED = F("resolved_early") + F("resolved_on_time") + F("resolved_late")
 
 
@@ -234,19 +232,14 @@ def test_procedures_not_offered_online_have_no_online_filings(seeded):
 
 
 def test_a_procedure_goes_online_in_april_2019_at_cam_pha(seeded):
-    switched = [
-        o for o in Offering.objects.filter(unit__code="195.TTHCC", valid_from=datetime.date(2019, 4, 15))
-    ]
+    switched = [o for o in Offering.objects.filter(unit__code="195.TTHCC", valid_from=datetime.date(2019, 4, 15))]
     assert len(switched) == 1 and switched[0].service_level == ServiceLevel.FULL
     procedure = switched[0].procedure
-    assert (
-        Offering.objects.get(unit__code="195.TTHCC", procedure=procedure, valid_from=None).service_level
-        == "none"
-    )
+    assert Offering.objects.get(unit__code="195.TTHCC", procedure=procedure, valid_from=None).service_level == "none"
     online = dict(
-        MonthlyFiling.objects.filter(
-            unit__code="195.TTHCC", procedure=procedure, year=2019, month__lte=7
-        ).values_list("month", "received_online")
+        MonthlyFiling.objects.filter(unit__code="195.TTHCC", procedure=procedure, year=2019, month__lte=7).values_list(
+            "month", "received_online"
+        )
     )
     assert sorted(online) == [1, 2, 3, 4, 5, 6, 7]
     assert [online[m] for m in (1, 2, 3)] == [0, 0, 0]
@@ -359,15 +352,12 @@ def test_demo_logins_have_their_roles_and_scopes(seeded):
 
 def closed_month(today):
     """The latest month past its entry deadline that the demo has figures for."""
-    open_month = demo.open_month(today)
-    return open_month.shift(-1) if open_month else demo.last_reported_month(today)
+    open_month = status_plan.open_month(today)
+    return open_month.shift(-1) if open_month else status_plan.last_reported_month(today)
 
 
 def statuses():
-    return {
-        (um.unit.code, Month(um.year, um.month)): um
-        for um in UnitMonth.objects.select_related("unit").order_by()
-    }
+    return {(um.unit.code, Month(um.year, um.month)): um for um in UnitMonth.objects.select_related("unit").order_by()}
 
 
 def special_months(today):
@@ -380,7 +370,7 @@ def special_months(today):
 def test_months_past_their_deadline_are_approved_but_a_few(seeded):
     today = timezone.localdate()
     waiting, returned = special_months(today)
-    open_month = demo.open_month(today)
+    open_month = status_plan.open_month(today)
     by_status = defaultdict(set)
     for key, unit_month in statuses().items():
         by_status[unit_month.status].add(key)
@@ -428,9 +418,7 @@ def test_the_leaders_find_the_months_waiting_for_them(seeded, client):
         awaiting = client.get(reverse("filings:start")).context["awaiting"]
         assert {(um.unit.code, Month(um.year, um.month)) for um in awaiting} == expected, username
         for unit_month in awaiting:
-            actions = allowed_actions(
-                unit_month.unit, unit_month.year, unit_month.month, unit_month, user=leader
-            )
+            actions = allowed_actions(unit_month.unit, unit_month.year, unit_month.month, unit_month, user=leader)
             assert {"approve", "return"} <= actions
 
 
@@ -441,10 +429,7 @@ def test_the_clerk_finds_the_returned_month_with_its_reason(seeded, client):
     returned = client.get(reverse("filings:start")).context["returned"]
     assert [(um.unit.code, Month(um.year, um.month)) for um in returned] == [(code, month)]
     unit_month = returned[0]
-    assert (
-        unit_month.return_reason
-        == "Số hồ sơ tiếp nhận qua BCCI chưa khớp với sổ theo dõi; đề nghị kiểm tra lại."
-    )
+    assert unit_month.return_reason == "Số hồ sơ tiếp nhận qua BCCI chưa khớp với sổ theo dõi; đề nghị kiểm tra lại."
     assert unit_month.decided_by.username == "lanhdao22"
     # Past its deadline, but a returned month stays open to its clerk.
     assert allowed_actions(unit_month.unit, month.year, month.month, unit_month, user=clerk) == {
@@ -459,28 +444,22 @@ def test_the_open_month_is_partly_entered_and_waits_for_the_demo_clerk(seeded, c
     client.force_login(User.objects.get(username="canbo.campha"))
     to_enter = client.get(reverse("filings:start")).context["to_enter"]
     assert ("22.CAMPHA", month, None) in [(item.unit.code, item.month, item.unit_month) for item in to_enter]
-    assert not MonthlyFiling.objects.filter(
-        unit__code="22.CAMPHA", year=month.year, month=month.month
-    ).exists()
-    open_month = demo.open_month(today)
+    assert not MonthlyFiling.objects.filter(unit__code="22.CAMPHA", year=month.year, month=month.month).exists()
+    open_month = status_plan.open_month(today)
     if open_month is None:  # after the 10th the open month is the current one: nothing entered yet
         assert month == Month.of(today)
         return
     assert open_month == month
-    drafts = {
-        key[0] for key, um in statuses().items() if key[1] == month and um.status == UnitMonthStatus.DRAFT
-    }
+    drafts = {key[0] for key, um in statuses().items() if key[1] == month and um.status == UnitMonthStatus.DRAFT}
     assert drafts == {"31.TTHCC", "22.QUANGHANH", "22.UONGBI", "22.VANGDANH", "22.YENTU"}
-    assert (
-        MonthlyFiling.objects.filter(unit__code__in=drafts, year=month.year, month=month.month).count() > 20
-    )
+    assert MonthlyFiling.objects.filter(unit__code__in=drafts, year=month.year, month=month.month).count() > 20
 
 
 def test_the_plan_moves_on_with_the_calendar():
     def special(plan):
         return {(s.unit, str(s.month), s.status) for s in plan.unit_months if s.status != "approved"}
 
-    early = demo.build_plan(datetime.date(2026, 12, 3))  # November still open for entry
+    early = build_plan(datetime.date(2026, 12, 3))  # November still open for entry
     assert early.open_month == Month(2026, 11)
     entered = {f.unit for f in early.filings if (f.year, f.month) == (2026, 11)}
     assert entered == {"31.TTHCC", "22.QUANGHANH", "22.UONGBI", "22.VANGDANH", "22.YENTU"}
@@ -490,7 +469,7 @@ def test_the_plan_moves_on_with_the_calendar():
         ("22.UONGBI", "2026-10", "submitted"),
         ("22.CAMPHA", "2026-10", "returned"),
     } | {(unit, "2026-11", "draft") for unit in entered}
-    late = demo.build_plan(datetime.date(2026, 12, 11))  # November closed: its figures are all in
+    late = build_plan(datetime.date(2026, 12, 11))  # November closed: its figures are all in
     assert late.open_month is None
     assert {f.unit for f in late.filings if (f.year, f.month) == (2026, 11)} == entered | {
         "22.CAMPHA",
@@ -516,7 +495,7 @@ def test_a_run_a_month_later_moves_the_demo_on(seeded):
     MonthlyFiling.objects.all()._raw_delete(MonthlyFiling.objects.db)  # start from no figures and no statuses
     UnitMonth.objects.all()._raw_delete(UnitMonth.objects.db)
     august, september = datetime.date(2026, 8, 5), datetime.date(2026, 9, 7)
-    first = demo.seed_demo(today=august)
+    first = seed_demo(today=august)
     assert first.open_month == Month(2026, 7)
     assert first.statuses == {
         "approved": first.statuses["approved"],
@@ -530,7 +509,7 @@ def test_a_run_a_month_later_moves_the_demo_on(seeded):
     waited = before["22.QUANGHANH", Month(2026, 6)]
     assert waited.status == UnitMonthStatus.SUBMITTED
 
-    second = demo.seed_demo(today=september)
+    second = seed_demo(today=september)
     after = statuses()
     assert second.open_month == Month(2026, 8)
     for key in [
@@ -558,7 +537,7 @@ def test_a_run_a_month_later_moves_the_demo_on(seeded):
     assert second.status_changes == 8 + 3
 
     history = (UnitMonth.history.count(), MonthlyFiling.history.count())
-    third = demo.seed_demo(today=september)
+    third = seed_demo(today=september)
     assert (UnitMonth.history.count(), MonthlyFiling.history.count()) == history
     assert third.status_changes == 0 and third.statuses == second.statuses
 
@@ -642,22 +621,22 @@ def test_the_command_prints_the_demo_logins_with_a_warning(seeded):
 
 
 def test_split_by_weights_keeps_the_total_and_gives_remainders_to_the_largest():
-    assert demo.split_by_weights(10, [1, 1, 1]) == [4, 3, 3]
-    assert demo.split_by_weights(7, [5, 3, 2]) == [4, 2, 1]
-    assert sum(demo.split_by_weights(3553, [7, 11, 13, 0, 29])) == 3553
+    assert split_by_weights(10, [1, 1, 1]) == [4, 3, 3]
+    assert split_by_weights(7, [5, 3, 2]) == [4, 2, 1]
+    assert sum(split_by_weights(3553, [7, 11, 13, 0, 29])) == 3553
     with pytest.raises(ValueError):
-        demo.split_by_weights(5, [])
+        split_by_weights(5, [])
 
 
 def test_split_capped_never_exceeds_a_cap():
-    parts = demo.split_capped(10, [100, 1, 1], [3, 10, 10])
+    parts = split_capped(10, [100, 1, 1], [3, 10, 10])
     assert sum(parts) == 10 and parts[0] == 3
     with pytest.raises(ValueError):
-        demo.split_capped(10, [1, 1], [4, 5])
+        split_capped(10, [1, 1], [4, 5])
 
 
 def test_the_plan_is_the_same_on_every_build():
     today = datetime.date(2026, 11, 22)
-    first, second = demo.build_plan(today), demo.build_plan(today)
+    first, second = build_plan(today), build_plan(today)
     assert first == second
     assert max((f.year, f.month) for f in first.filings) == (2026, 10)

@@ -309,7 +309,7 @@ class TestManyChildren:
 
     @pytest.fixture
     def two_provinces(self, db, monkeypatch):
-        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 3)
+        monkeypatch.setattr("reports.views.CHILD_ROWS_LIMIT", 3)
         for code, name in [("22", "Tỉnh Quảng Ninh"), ("49", "Tỉnh Quảng Nam")]:
             province = UnitFactory(code=code, name=name, kind=UnitKind.PROVINCE)
             for i in range(2):
@@ -334,7 +334,7 @@ class TestManyChildren:
         assert "Huyện 22-0" in text_of(response)
 
     def test_the_limit_holds_for_a_single_unit_too(self, client, two_provinces, monkeypatch):
-        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 1)
+        monkeypatch.setattr("reports.views.CHILD_ROWS_LIMIT", 1)
         client.force_login(UserFactory(role=Role.LEADER, units=[Unit.objects.get(code="22")]))
         [row] = client.get("/", {"period": "2019"}).context["rows"]
         assert (row.children, row.children_count, row.open_url) == ([], 2, "?period=2019&open=22#unit-22")
@@ -342,7 +342,7 @@ class TestManyChildren:
         assert len(row.children) == 2 and row.expanded
 
     def test_below_the_limit_every_child_is_loaded_and_folded(self, client, two_provinces, monkeypatch):
-        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 4)
+        monkeypatch.setattr("reports.views.CHILD_ROWS_LIMIT", 4)
         client.force_login(UserFactory(role=Role.ADMIN))
         response = client.get("/", {"period": "2019"})
         rows = response.context["rows"]
@@ -492,7 +492,7 @@ class TestApprovedOnly:
         assert leader_client.get(reverse("reports:export_ranking"), {**params, "parent": "196"}).status_code == 404
 
     def test_the_switch_is_kept_when_a_unit_is_opened(self, client, db, monkeypatch):
-        monkeypatch.setattr("dvc_portal.views.CHILD_ROWS_LIMIT", 1)
+        monkeypatch.setattr("reports.views.CHILD_ROWS_LIMIT", 1)
         province = UnitFactory(code="22", kind=UnitKind.PROVINCE)
         for i in range(2):
             UnitFactory(code=f"22{i:03d}", kind=UnitKind.DISTRICT, parent=province)

@@ -1,0 +1,15 @@
+"""The demo data of `manage.py seed_demo` and the synthetic national data of `manage.py generate_dataset`.
+
+The demo is planned, then written. The plan is pure (no database reads, no random generator) and built
+from the demo's data:
+- arithmetic.py: stable integers from keys, whole-number splits over weights
+- specs.py: the plain specs a plan is made of (units, procedures, offerings, filings, targets, statuses)
+- catalogue.py: the procedures, real and generated
+- tree.py: the units, before and after the 2025 reform
+- field_figures.py: the field figures of DOMAIN.md as blocks of new filings, and the targets
+- offering_plan.py, filing_plan.py, status_plan.py: offerings, monthly filings and statuses planned
+- plan.py: `build_plan(today)`, the whole demo on a day
+The writing, only through the write services of the apps below:
+- seeding.py: `seed_demo()`
+- dataset.py: `dataset_generate()`, generate_dataset's synthetic data
+"""

@@ -1,0 +1,272 @@
+"""Writing the demo: `seed_demo()` builds the plan of the day (demo.plan) and writes it in one transaction,
+only through the write service of each entity (units_upsert, procedures_upsert, offerings_write,
+targets_upsert / targets_delete, filings_upsert / filings_delete, the transitions of filings.workflow,
+user_upsert), so the demo gets the same rules, history rows and KPI totals as any other write.
+
+It is an upsert: running it again changes nothing, and rows of the demo units that are no longer planned
+are removed. Statuses change only through the transitions, so a run a month later moves the demo on (last
+month's drafts and waiting months approved, the new month's work planned) with every change in the
+history.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import user_upsert
+from core.periods import Month
+from filings import workflow
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from filings.services import Source, filings_delete, filings_upsert
+from procedures.models import Offering, Procedure
+from procedures.services import offerings_write, procedures_upsert
+from reports.models import Target
+from reports.services import targets_delete, targets_upsert
+from units.models import Unit
+from units.services import units_upsert
+
+from .plan import build_plan
+from .specs import FilingSpec, OfferingSpec, ProcedureSpec, TargetSpec, UnitMonthSpec, UnitSpec
+
+# Why seed_demo reopens a month that a demo user approved, to put it back as the demo has it.
+RESET_REASON = "Khôi phục dữ liệu minh họa (seed_demo)."
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    unit_codes: tuple[str, ...] = ()
+
+
+# For demonstrations only: `seed_demo` prints them, and says so.
+DEMO_LOGINS = (
+    DemoLogin("admin", "admin", Role.ADMIN),
+    DemoLogin("lanhdao22", "demo12345", Role.LEADER, ("22",)),
+    DemoLogin("lanhdao195", "demo12345", Role.LEADER, ("195",)),
+    DemoLogin("canbo.camson", "demo12345", Role.CLERK, ("06766",)),
+    DemoLogin("canbo.campha", "demo12345", Role.CLERK, ("22.CAMPHA",)),
+)
+
+
+@dataclass(frozen=True)
+class Changes:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __str__(self):
+        return f"{self.created} new, {self.updated} changed, {self.deleted} removed"
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    units: int
+    procedures: int
+    offerings: int
+    filings: int
+    targets: int
+    first_month: Month | None
+    last_month: Month | None
+    changes: dict[str, Changes]
+    logins: tuple[DemoLogin, ...]
+    statuses: dict[str, int]  # the demo units' unit-months by status (every status, in workflow order)
+    status_changes: int  # unit-months whose status this run changed
+    open_month: Month | None
+
+
+def _write_units(specs: list[UnitSpec]) -> dict[str, Unit]:
+    units_upsert(
+        [
+            {
+                "code": spec.code,
+                "name": spec.name,
+                "kind": spec.kind,
+                "parent_code": spec.parent,
+                "valid_from": spec.valid_from,
+                "valid_to": spec.valid_to,
+                "successor_codes": spec.successors,
+            }
+            for spec in specs
+        ],
+        reason=Source.DEMO,
+    )
+    return Unit.objects.in_bulk([spec.code for spec in specs], field_name="code")
+
+
+def _write_procedures(specs: list[ProcedureSpec]) -> dict[str, int]:
+    procedures_upsert(
+        [{"code": p.code, "name": p.name, "field": p.field, "level": p.level} for p in specs], reason=Source.DEMO
+    )
+    return dict(Procedure.objects.filter(code__in=[p.code for p in specs]).values_list("code", "pk"))
+
+
+def _sync_offerings(specs: list[OfferingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
+    """Make the demo units' offerings those planned: new ones created, levels changed, others removed."""
+    stored = {
+        (o.unit_id, o.procedure_id, o.valid_from): o for o in Offering.objects.filter(unit__in=list(unit_ids.values()))
+    }
+    wanted = {(unit_ids[o.unit], procedure_ids[o.procedure], o.valid_from): o.service_level for o in specs}
+    stale = [offering for key, offering in stored.items() if key not in wanted]
+    changed = []
+    for key, level in wanted.items():
+        offering = stored.get(key)
+        if offering is not None and offering.service_level != level:
+            offering.service_level = level
+            changed.append(offering)
+    new = [
+        Offering(unit_id=unit_id, procedure_id=procedure_id, valid_from=valid_from, service_level=level)
+        for (unit_id, procedure_id, valid_from), level in wanted.items()
+        if (unit_id, procedure_id, valid_from) not in stored
+    ]
+    offerings_write(create=new, update=changed, delete=stale, reason=Source.DEMO)
+    return Changes(len(new), len(changed), len(stale))
+
+
+def _sync_targets(specs: list[TargetSpec], unit_ids: dict) -> Changes:
+    """Make the demo units' targets those planned; what the plan no longer holds is removed."""
+    wanted = {(unit_ids[t.unit], t.year, t.kpi): t.target for t in specs}
+    stale = [
+        target
+        for target in Target.objects.filter(unit__in=list(unit_ids.values()))
+        if (target.unit_id, target.year, target.kpi) not in wanted
+    ]
+    targets_delete(stale, reason=Source.DEMO)
+    result = targets_upsert(
+        [
+            {"unit_id": unit_id, "year": year, "kpi": kpi, "target": target}
+            for (unit_id, year, kpi), target in wanted.items()
+        ],
+        reason=Source.DEMO,
+    )
+    return Changes(result.created, result.updated, len(stale))
+
+
+def _write_filings(specs: list[FilingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
+    rows = [
+        {
+            "unit_id": unit_ids[f.unit],
+            "procedure_id": procedure_ids[f.procedure],
+            "year": f.year,
+            "month": f.month,
+            **f.counts,
+        }
+        for f in specs
+    ]
+    planned = {(r["unit_id"], r["procedure_id"], r["year"], r["month"]) for r in rows}
+    stale = [
+        filing
+        for filing in MonthlyFiling.objects.filter(unit_id__in=list(unit_ids.values())).order_by()
+        if (filing.unit_id, filing.procedure_id, filing.year, filing.month) not in planned
+    ]
+    filings_delete(stale, source=Source.DEMO, force=True)
+    # Approved months refuse writes unless forced (by the system: user None): a re-run, or a run after a
+    # demo user changed figures, puts the planned ones back.
+    result = filings_upsert(rows, fields=COUNT_FIELDS, source=Source.DEMO, note="seed_demo", force=True)
+    return Changes(result.created, result.updated, len(stale))
+
+
+def _write_logins() -> None:
+    for login in DEMO_LOGINS:
+        user_upsert(username=login.username, role=login.role, unit_codes=login.unit_codes, password=login.password)
+
+
+def _deciding_leader(unit: Unit):
+    """The demo leader closest to `unit` whose scope holds it, or None (the system) without the logins."""
+    usernames = [login.username for login in DEMO_LOGINS if login.role == Role.LEADER]
+    scopes = {
+        leader: Unit.objects.for_user(leader)
+        for leader in User.objects.filter(username__in=usernames, role=Role.LEADER, is_active=True)
+    }
+    in_scope = [leader for leader, scope in scopes.items() if scope.filter(pk=unit.pk).exists()]
+    return min(in_scope, key=lambda leader: (scopes[leader].count(), leader.username), default=None)
+
+
+def _sync_statuses(specs: list[UnitMonthSpec], units: dict[str, Unit]) -> int:
+    """Bring the demo's unit-months to their planned statuses through the transitions of filings.workflow
+    (each change with its history row); returns how many changed. The approvals go in one bulk transition,
+    submitted by and approved by the system, on the planned dates for a month never submitted before. The
+    few submitted and returned months go through the single transitions (submitted by the system, with
+    their data-quality warnings confirmed; returned by the demo leader closest to the unit); a month that
+    a demo user approved meanwhile is reopened first. A draft stays what it is: nothing leads back to one."""
+    Status = UnitMonthStatus
+    unit_ids = {code: unit.pk for code, unit in units.items()}
+    planned = {(unit_ids[spec.unit], spec.month.year, spec.month.month): spec for spec in specs}
+    states = {um.key: um for um in UnitMonth.objects.filter(unit_id__in=list(unit_ids.values())).order_by()}
+
+    approve, dates = [], {}
+    for key, spec in planned.items():
+        state = states.get(key)
+        if spec.status == Status.APPROVED and (state is None or state.status != Status.APPROVED):
+            approve.append(key)
+            if state is None or state.first_submitted_at is None:
+                dates[key] = (spec.submitted_at, spec.decided_at)
+    workflow.unit_months_approve_bulk(approve, user=None, source=Source.DEMO, dates=dates)
+
+    changed = len(approve)
+    for key, spec in sorted(planned.items()):
+        current = states[key].status if key in states else None
+        if spec.status not in (Status.SUBMITTED, Status.RETURNED) or current == spec.status:
+            continue
+        where = {"unit": units[spec.unit], "year": spec.month.year, "month": spec.month.month}
+        where["source"] = Source.DEMO
+        if current == Status.APPROVED:
+            workflow.unit_month_reopen(**where, user=None, reason=RESET_REASON)
+            current = Status.RETURNED
+        if current != Status.SUBMITTED:
+            workflow.unit_month_submit(**where, user=None, confirm_warnings=True)
+        if spec.status == Status.RETURNED:
+            workflow.unit_month_return(**where, user=_deciding_leader(units[spec.unit]), reason=spec.reason)
+        changed += 1
+    return changed
+
+
+def _status_counts(unit_ids) -> dict[str, int]:
+    rows = UnitMonth.objects.filter(unit_id__in=list(unit_ids)).order_by().values_list("status")
+    counts = dict(rows.annotate(Count("id")))
+    Status = UnitMonthStatus
+    order = (Status.APPROVED, Status.SUBMITTED, Status.RETURNED, Status.DRAFT)
+    return {str(status): counts.get(status, 0) for status in order}
+
+
+def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) -> SeedSummary:
+    """Load the demo as it stands on `today` (default: today): units, procedures, offerings, monthly
+    filings, targets, the demo logins and the unit-months' statuses.
+
+    Idempotent: units and procedures are matched by code, offerings, filings and targets of the demo units
+    by their keys; what the plan no longer holds is removed from the demo units; statuses already as
+    planned are left alone. One transaction."""
+    plan = build_plan(today or timezone.localdate())
+    with transaction.atomic():
+        units = _write_units(plan.units)
+        unit_ids = {code: unit.pk for code, unit in units.items()}
+        procedure_ids = _write_procedures(plan.procedures)
+        offering_changes = _sync_offerings(plan.offerings, unit_ids, procedure_ids)
+        target_changes = _sync_targets(plan.targets, unit_ids)
+        filing_changes = _write_filings(plan.filings, unit_ids, procedure_ids)
+        # The logins before the statuses: the demo leader returns the returned month.
+        if with_users:
+            _write_logins()
+        status_changes = _sync_statuses(plan.unit_months, units)
+        statuses = _status_counts(unit_ids.values())
+
+    months = sorted({Month(f.year, f.month) for f in plan.filings})
+    return SeedSummary(
+        units=len(plan.units),
+        procedures=len(plan.procedures),
+        offerings=len(plan.offerings),
+        filings=len(plan.filings),
+        targets=len(plan.targets),
+        first_month=months[0] if months else None,
+        last_month=months[-1] if months else None,
+        changes={"offerings": offering_changes, "filings": filing_changes, "targets": target_changes},
+        logins=DEMO_LOGINS if with_users else (),
+        statuses=statuses,
+        status_changes=status_changes,
+        open_month=plan.open_month,
+    )

@@ -1,0 +1,170 @@
+"""Exports of KPI tables and rankings to formatted .xlsx. The figures come from reports.selectors (the one
+read path); these views only parse, check scope and format. `status=approved` counts approved unit-months
+only (reports.status), and the title rows say which figures are counted."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core import xlsx
+from core.periods import PeriodError, period_param
+from units.models import Unit
+from units.selectors import unit_in_scope_or_404
+
+from .kpis import KPIS, UnknownKpi, get_kpi
+from .selectors import kpis_for_units, ranking, unapproved_unit_months, units_active_in
+from .status import StatusError, parse_status
+
+
+def _period(request):
+    try:
+        return period_param(request.GET)
+    except PeriodError as exc:
+        raise ValueError(_("period: %(reason)s") % {"reason": exc}) from None
+
+
+def _approved_only(request):
+    try:
+        return parse_status(request.GET.get("status"))
+    except StatusError as exc:
+        raise ValueError(_("status: %(reason)s") % {"reason": exc}) from None
+
+
+def _status_title(approved_only, unapproved):
+    """The title row that says which figures a table counts, and how many unit-months are not approved
+    (left out with approved_only, included without it)."""
+    if approved_only:
+        if not unapproved:
+            return _("Figures: approved months only.")
+        return ngettext(
+            "Figures: approved months only (%(count)s unit-month not yet approved is left out).",
+            "Figures: approved months only (%(count)s unit-months not yet approved are left out).",
+            unapproved,
+        ) % {"count": unapproved}
+    if not unapproved:
+        return _("Figures: every stored month, all of them approved.")
+    return ngettext(
+        "Figures: every stored month, including %(count)s unit-month not yet approved.",
+        "Figures: every stored month, including %(count)s unit-months not yet approved.",
+        unapproved,
+    ) % {"count": unapproved}
+
+
+def _filename(stem, approved_only):
+    return f"{stem}_approved.xlsx" if approved_only else f"{stem}.xlsx"
+
+
+def _kpi_columns():
+    columns = []
+    for kpi in KPIS.values():
+        columns.append(xlsx.Col(str(kpi.label), xlsx.PERCENT if kpi.is_rate else xlsx.COUNT, 16))
+    return columns
+
+
+@login_required
+def kpi_table_export(request):
+    """GET ?unit=CODE&period=PERIOD[&status=approved]: every KPI of the unit and of each unit directly
+    below it."""
+    try:
+        period = _period(request)
+        approved_only = _approved_only(request)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    code = request.GET.get("unit", "").strip()
+    if code:
+        unit = unit_in_scope_or_404(request.user, code)
+        units = [unit, *units_active_in(Unit.objects.filter(parent=unit), period).order_by("code")]
+        name = unit.code
+        # The children are inside the unit's subtree: counting it covers every row of the table.
+        tops = [unit]
+    else:
+        units = tops = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
+        name = "all"
+    values = kpis_for_units(units, period, approved_only=approved_only)
+    unapproved = unapproved_unit_months(tops, period)
+    rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
+    workbook = xlsx.new_workbook()
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("KPIs"),
+        titles=[
+            _("Online public service KPIs"),
+            _("Period: %(period)s") % {"period": period},
+            _status_title(approved_only, unapproved),
+        ],
+        columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns()],
+        rows=rows,
+        note=_(
+            "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has no "
+            "value (nothing to divide by)."
+        ),
+    )
+    return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
+
+
+@login_required
+def ranking_export(request):
+    """GET ?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]: the parent's children (or the top of the
+    user's scope) ranked by one KPI, with targets and gaps."""
+    try:
+        period = _period(request)
+        kpi = get_kpi(request.GET.get("kpi", "").strip())
+        approved_only = _approved_only(request)
+    except (ValueError, UnknownKpi) as exc:
+        return HttpResponseBadRequest(str(exc))
+    code = request.GET.get("parent", "").strip()
+    if code:
+        parent = unit_in_scope_or_404(request.user, code)
+        # Everything below a unit in the user's scope is in scope too.
+        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only)
+        name = parent.code
+    else:
+        parent = None
+        result = ranking(
+            period,
+            kpi.key,
+            units=units_active_in(Unit.objects.scope_roots_for(request.user), period),
+            approved_only=approved_only,
+        )
+        name = "top"
+    # Over the ranked units' subtrees: the parent's own figures are not in the ranking.
+    unapproved = unapproved_unit_months([row.unit for row in result.rows], period)
+    value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.COUNT
+    rows = [
+        [
+            row.rank,
+            row.unit.code,
+            row.unit.name,
+            row.kpi_value.numerator,
+            row.kpi_value.denominator,
+            row.kpi_value.value,
+            row.kpi_value.target,
+            row.kpi_value.gap,
+            {True: _("yes"), False: _("no"), None: ""}[row.kpi_value.met],
+        ]
+        for row in result.rows
+    ]
+    workbook = xlsx.new_workbook()
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("Ranking"),
+        titles=[
+            _("Ranking: %(kpi)s") % {"kpi": kpi.label},
+            (f"{parent.code} – {parent.name} · " if parent else "") + str(period),
+            _status_title(approved_only, unapproved),
+        ],
+        columns=[
+            xlsx.Col(_("Rank"), xlsx.COUNT, 7),
+            xlsx.Col(_("Unit code")),
+            xlsx.Col(_("Unit"), width=36),
+            xlsx.Col(_("Numerator"), xlsx.COUNT, 12),
+            xlsx.Col(_("Denominator"), xlsx.COUNT, 12),
+            xlsx.Col(_("Value"), value_kind, 12),
+            xlsx.Col(_("Target"), value_kind, 10),
+            xlsx.Col(_("Gap (points)"), xlsx.POINTS, 12),
+            xlsx.Col(_("Met"), width=8),
+        ],
+        rows=rows,
+    )
+    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))
