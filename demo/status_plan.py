@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.periods import Month
 from filings.models import UnitMonthStatus
-from filings.workflow import entry_deadline
+from filings.locks import entry_deadline
 
 from .arithmetic import stable_int
 from .specs import FilingSpec, UnitMonthSpec

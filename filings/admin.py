@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from imports.resources import PortalImportMixin
 
-from . import quality, workflow
+from . import locks, quality, workflow
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .resources import MonthlyFilingResource
 from .rules import check_month
@@ -48,11 +48,11 @@ class MonthlyFilingAdminForm(forms.ModelForm):
             return cleaned
         try:
             check_month(year, month)
-            workflow.assert_writable([(unit.pk, year, month)], user=self.request_user,
+            locks.assert_writable([(unit.pk, year, month)], user=self.request_user,
                                      force=cleaned.get("force", False))
         except ValueError as exc:
             raise ValidationError({"month": str(exc)}) from None
-        except workflow.UnitMonthLocked as locked:
+        except locks.UnitMonthLocked as locked:
             raise ValidationError(locked.messages) from None
         counts = {name: cleaned.get(name) or 0 for name in COUNT_FIELDS}
         flags = [flag for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
@@ -109,7 +109,7 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         try:
             filings_delete(list(queryset), source=Source.ADMIN, user=request.user)
-        except workflow.UnitMonthLocked as locked:
+        except locks.UnitMonthLocked as locked:
             raise PermissionDenied("; ".join(locked.messages)) from None
 
 

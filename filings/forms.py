@@ -166,7 +166,7 @@ class DecisionForm(forms.Form):
 
 def default_month():
     """The month usually being reported: the previous one while it is open for entry, then this one."""
-    from .workflow import entry_deadline
+    from .locks import entry_deadline
 
     today = timezone.localdate()
     previous = Month.of(today).shift(-1)

@@ -18,7 +18,7 @@ from procedures.models import Offering, Procedure, ServiceLevel
 from . import quality
 from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .rules import parse_count
-from .workflow import entry_deadline
+from .locks import entry_deadline
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")

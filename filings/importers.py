@@ -31,7 +31,7 @@ from .rules import (
     unit_inactive_reason,
 )
 from .services import Source, filings_upsert
-from .workflow import UnitMonthLocked
+from .locks import UnitMonthLocked
 
 # Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
 COUNT_LABELS = {

@@ -20,7 +20,7 @@ from procedures.models import BEGINNING, Offering
 from units.models import Unit
 
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
-from .workflow import entry_deadline
+from .locks import entry_deadline
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")

@@ -20,7 +20,7 @@ from core.errors import RowsRefused
 from procedures.models import Procedure
 from units.models import Unit
 
-from . import workflow
+from . import locks
 from .models import COUNT_FIELDS, MonthlyFiling
 from .rules import refused_rows
 from .signals import figures_written
@@ -117,7 +117,7 @@ def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: s
     if problems:
         raise FilingsRefused(problems, rows)
     with transaction.atomic():
-        guard = workflow.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
+        guard = locks.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
         writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
         reason = f"{source}: {note}" if note else source
         written = writer.upsert(rows, fields, user=user, reason=reason)
@@ -308,7 +308,7 @@ def filings_delete(filings, *, source: str, user=None, force: bool = False) -> i
         return 0
     keys = [{"unit_id": f.unit_id, "year": f.year, "month": f.month} for f in filings]
     with transaction.atomic():
-        guard = workflow.write_guard(keys, user=user, force=force)
+        guard = locks.write_guard(keys, user=user, force=force)
         for filing in filings:
             # simple-history's post_delete receiver writes the history row from these.
             filing._change_reason = source
@@ -329,7 +329,7 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
                 for unit_id, year, month in filings.values_list("unit_id", "year", "month").distinct()]
         if not keys:
             return 0
-        guard = workflow.write_guard(keys, user=user, force=force)
+        guard = locks.write_guard(keys, user=user, force=force)
         quote = connection.ops.quote_name
         table = quote(MonthlyFiling._meta.db_table)
         own = {f.column for f in MonthlyFiling._meta.concrete_fields}

@@ -23,7 +23,7 @@ from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
 from . import grid as grid_module
-from . import quality, selectors, workflow
+from . import locks, quality, selectors, workflow
 from .exports import filings_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
 from .models import COUNT_FIELDS, UnitMonthStatus
@@ -84,7 +84,7 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
         "grid": grid, "unit_month": unit_month, "status": grid.status,
         "status_label": unit_month.get_status_display() if unit_month else _("Not started"),
         "actions": actions, "editable": "save" in actions,
-        "lock_reason": None if "save" in actions else workflow.lock_reason(unit, year, month, unit_month,
+        "lock_reason": None if "save" in actions else locks.lock_reason(unit, year, month, unit_month,
                                                                            user=request.user),
         "decision_refusal": (workflow.approval_refusal(unit_month, user=request.user)
                              if submitted and request.user.can_decide else None),
@@ -120,7 +120,7 @@ def entry(request, code, year, month):
             unit=unit, year=year, month=month, rows=form.rows(), user=request.user,
             expected_version=form.version, submit=form.action == "submit", confirm_warnings=form.confirm_warnings,
         )
-    except workflow.VersionConflict as conflict:
+    except locks.VersionConflict as conflict:
         return _conflict(request, unit, year, month, form, conflict.messages)
     except IntegrityError:
         # Two first saves of the same month at the same instant: the unique constraint refused this one.
@@ -133,7 +133,7 @@ def entry(request, code, year, month):
         grid.posted_version = form.version
         form.unconfirmed = True
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
-    except (workflow.UnitMonthLocked, ValidationError, PermissionDenied) as refused:
+    except (locks.UnitMonthLocked, ValidationError, PermissionDenied) as refused:
         grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
         grid.posted_version = form.version
         form.summary = list(getattr(refused, "messages", None) or [str(refused)])

@@ -22,7 +22,8 @@ from demo.seeding import seed_demo
 from demo.tree import NEW_COMMUNES
 from filings.forms import default_month
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
-from filings.workflow import allowed_actions, entry_deadline
+from filings.locks import entry_deadline
+from filings.workflow import allowed_actions
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target
 from reports.selectors import kpis_for, kpis_for_units

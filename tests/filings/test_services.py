@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 
 from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling, UnitMonth
 from filings.services import FilingsRefused, Source, filings_delete, filings_upsert
-from filings.workflow import UnitMonthLocked, unit_months_approve_bulk
+from filings.locks import UnitMonthLocked
+from filings.workflow import unit_months_approve_bulk
 from reports.models import UnitMonthTotal
 from reports.services import totals_rebuild
 from tests.factories import FilingFactory, ProcedureFactory, UnitFactory, UserFactory

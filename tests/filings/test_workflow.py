@@ -10,21 +10,17 @@ from django.utils import timezone
 
 from filings.models import EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from filings.services import Source, filings_delete, filings_upsert
+from filings.locks import UnitMonthLocked, VersionConflict, assert_writable, entry_deadline, write_guard
 from filings.workflow import (
-    UnitMonthLocked,
-    VersionConflict,
     WarningsNotConfirmed,
     allowed_actions,
     approval_refusal,
-    assert_writable,
-    entry_deadline,
     unit_month_approve,
     unit_month_reopen,
     unit_month_return,
     unit_month_save,
     unit_month_submit,
     unit_months_approve_bulk,
-    write_guard,
 )
 from tests.factories import UnitFactory
 

@@ -7,6 +7,7 @@ import pytest
 
 from imports.models import ImportRecord
 from filings.models import MonthlyFiling
+from procedures.models import Procedure
 from tests.factories import FilingFactory
 from tests.imports.conftest import XLS, run_cli, summary
 from tests.imports.files import write_csv, write_ods, write_xlsx
@@ -255,35 +256,23 @@ def test_missing_file_and_unknown_kind(offered, tmp_path):
 
 
 def test_locked_months_are_row_errors_unless_forced(offered, tmp_path):
-    workflow = pytest.importorskip("filings.workflow")
-    if not hasattr(workflow, "UnitMonthLocked"):
-        pytest.skip("the month locks are not there yet")
-    from django.core.exceptions import ValidationError
-
+    """An approved month of a unit refuses its rows (named by row), unless an admin forces the import."""
+    from filings.workflow import unit_month_approve, unit_month_submit
     from imports.runner import run_import
 
-    def refuse(rows, *, user, force=False, expected_versions=None):
-        if not force:
-            raise workflow.UnitMonthLocked({(offered["88101"].pk, 2024, 7): "88101 07/2024: approved"})
-        return original(rows, user=user, force=force, expected_versions=expected_versions)
-
-    original = workflow.write_guard
+    FilingFactory(unit=offered["88101"], procedure=Procedure.objects.get(code="1.001193"), year=2024, month=7,
+                  received_online=1, resolved_early=1)
+    unit_month_submit(unit=offered["88101"], year=2024, month=7, user=None)
+    unit_month_approve(unit=offered["88101"], year=2024, month=7, user=None)
     path = write_xlsx(
         tmp_path / "f.xlsx",
-        [HEADER, ["88102", "1.001193", "07/2024", 1, 1], ["88101", "1.001193", "07/2024", 1, 1]],
+        [HEADER, ["88102", "1.001193", "07/2024", 1, 1], ["88101", "1.001193", "07/2024", 2, 1]],
     )
-    workflow.write_guard = refuse
-    try:
-        report = run_import("filings", path)
-        assert [str(e) for e in report.errors][0].startswith(
-            "row 3, column Mã đơn vị: 88101 07/2024: approved"
-        )
-        assert MonthlyFiling.objects.count() == 0
-        assert run_import("filings", path, force=True).created == 2
-    except ValidationError:
-        pytest.fail("a locked month must be a row error")
-    finally:
-        workflow.write_guard = original
+    report = run_import("filings", path)
+    assert len(report.errors) == 1 and str(report.errors[0]).startswith("row 3, column Mã đơn vị: 88101 07/2024:")
+    assert MonthlyFiling.objects.count() == 1  # the approved month's own row, untouched
+    assert run_import("filings", path, force=True).created == 1
+    assert MonthlyFiling.objects.get(unit=offered["88101"]).received_online == 2
 
 
 def test_the_balance_prefilter_never_hides_a_warning_of_the_rule():
