@@ -7,11 +7,12 @@ HOST    ?= 127.0.0.1
 PORT    ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install migrate demo messages clean help
+.PHONY: run test lint bench install migrate demo messages clean help
 
 help:
 	@echo "make run    - install, migrate, load the demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the test suite (set DATABASE_URL for PostgreSQL)"
+	@echo "make lint   - ruff (lint and format check) and the import-linter contract of the layers"
 	@echo "make bench  - run the benchmarks under bench/"
 
 $(PY):
@@ -44,6 +45,11 @@ run: demo
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.installed-test
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

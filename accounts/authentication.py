@@ -60,12 +60,7 @@ def api_token_for_key(key: str) -> ApiToken | None:
     """
     if not key or len(key) > MAX_KEY_LENGTH:
         return None
-    return (
-        ApiToken.objects.active()
-        .select_related("user")
-        .filter(key_hash=hash_key(key), user__is_active=True)
-        .first()
-    )
+    return ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key), user__is_active=True).first()
 
 
 def api_user(request):

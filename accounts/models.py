@@ -54,10 +54,10 @@ class ApiToken(models.Model):
     leaked database does not leak working keys. A short prefix of the key is kept to tell tokens apart.
     """
 
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What the token is for, e.g. “monthly report script”.")
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. “monthly report script”."))
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)

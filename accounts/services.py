@@ -26,8 +26,7 @@ def user_upsert(
     it), an empty password or an invalid username."""
     if role not in Role.values:
         raise ValidationError(
-            _("unknown role %(role)r; expected one of: %(roles)s")
-            % {"role": role, "roles": ", ".join(Role.values)},
+            _("unknown role %(role)r; expected one of: %(roles)s") % {"role": role, "roles": ", ".join(Role.values)},
             code="invalid_role",
         )
     codes = list(dict.fromkeys(unit_codes))
@@ -35,9 +34,7 @@ def user_upsert(
     found = {unit.code for unit in units}
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise ValidationError(
-            _("unknown unit code: %(codes)s") % {"codes": ", ".join(unknown)}, code="unknown_unit"
-        )
+        raise ValidationError(_("unknown unit code: %(codes)s") % {"codes": ", ".join(unknown)}, code="unknown_unit")
     if password is not None and not password:
         raise ValidationError(_("the password may not be empty"), code="empty_password")
 

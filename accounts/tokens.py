@@ -55,4 +55,3 @@ def api_token_mark_used(*, token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
-

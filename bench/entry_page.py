@@ -23,8 +23,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dvc_bench_entry"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 PASSWORD = "bench-Secret-123"
 
 
@@ -67,36 +72,53 @@ def build(sizes):
     from django.utils import timezone
 
     from accounts.services import user_upsert
+    from core.periods import Month
     from filings.services import Source, filings_upsert
     from procedures.models import Offering, Procedure, ServiceLevel
     from procedures.services import offerings_write
-    from core.periods import Month
     from units.models import Unit, UnitKind
 
     call_command("migrate", verbosity=0)
     province = Unit.objects.create(code="BENCH", name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
     largest = max(sizes)
-    Procedure.objects.bulk_create([
-        Procedure(code=f"1.{i:06d}", name=f"Thủ tục hành chính số {i} thuộc lĩnh vực hộ tịch, chứng thực", field="Hộ tịch")
-        for i in range(largest)
-    ])
+    Procedure.objects.bulk_create(
+        [
+            Procedure(
+                code=f"1.{i:06d}", name=f"Thủ tục hành chính số {i} thuộc lĩnh vực hộ tịch, chứng thực", field="Hộ tịch"
+            )
+            for i in range(largest)
+        ]
+    )
     procedures = list(Procedure.objects.order_by("code"))
     this = Month.of(timezone.localdate())
     centres = {}
     for size in sizes:
-        centre = Unit.objects.create(code=f"BENCH.{size}", name=f"Trung tâm {size} thủ tục", kind=UnitKind.CENTER,
-                                     parent=province)
+        centre = Unit.objects.create(
+            code=f"BENCH.{size}", name=f"Trung tâm {size} thủ tục", kind=UnitKind.CENTER, parent=province
+        )
         offered = procedures[:size]
-        offerings_write(create=[
-            Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i % 5 < 3 else ServiceLevel.NONE)
-            for i, p in enumerate(offered)
-        ], reason="bench")
+        offerings_write(
+            create=[
+                Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i % 5 < 3 else ServiceLevel.NONE)
+                for i, p in enumerate(offered)
+            ],
+            reason="bench",
+        )
         rows = []
         for k in range(1, 7):
             month = this.shift(-k)
-            rows += [{"unit_id": centre.pk, "procedure_id": p.pk, "year": month.year, "month": month.month,
-                      "received_online": 10 + i % 7, "received_direct": 20, "resolved_on_time": 30 + i % 7}
-                     for i, p in enumerate(offered[: size // 3])]
+            rows += [
+                {
+                    "unit_id": centre.pk,
+                    "procedure_id": p.pk,
+                    "year": month.year,
+                    "month": month.month,
+                    "received_online": 10 + i % 7,
+                    "received_direct": 20,
+                    "resolved_on_time": 30 + i % 7,
+                }
+                for i, p in enumerate(offered[: size // 3])
+            ]
         filings_upsert(rows, source=Source.IMPORT, note="bench")
         centres[size] = centre.code
     user, _created = user_upsert(username="bench", role="clerk", unit_codes=["BENCH"])
@@ -112,13 +134,29 @@ def free_port():
 
 
 def serve(url, port):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "dvc_portal.settings.local", "DEBUG": "0",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT,
-                   env=env, check=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "dvc_portal.settings.local",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "dvc_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "dvc_portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -168,11 +206,14 @@ def measure(base, centres, month, runs):
             page.wait_for_selector(".messages")
             saved = time.perf_counter() - started
             results[size] = {
-                "rows": rows, "html": timings[0]["size"], "wire": timings[0]["wire"],
+                "rows": rows,
+                "html": timings[0]["size"],
+                "wire": timings[0]["wire"],
                 "ttfb": statistics.median(t["ttfb"] for t in timings),
                 "ready": statistics.median(t["ready"] for t in timings),
                 "load": statistics.median(t["load"] for t in timings),
-                "save": saved * 1000, "post": posted.get("size", 0),
+                "save": saved * 1000,
+                "post": posted.get("size", 0),
             }
         browser.close()
     return results
@@ -197,11 +238,15 @@ def main():
         server.terminate()
         server.wait()
     print(f"\nmedian of {args.runs} page loads (Chromium, gunicorn 2 workers, PostgreSQL, DEBUG off)")
-    print(f"{'procedures':>10} {'rows shown':>10} {'HTML KB':>8} {'gzip KB':>8} {'TTFB ms':>8} {'ready ms':>9} "
-          f"{'load ms':>8} {'save ms':>8} {'POST B':>7}")
+    print(
+        f"{'procedures':>10} {'rows shown':>10} {'HTML KB':>8} {'gzip KB':>8} {'TTFB ms':>8} {'ready ms':>9} "
+        f"{'load ms':>8} {'save ms':>8} {'POST B':>7}"
+    )
     for size, r in results.items():
-        print(f"{size:>10} {r['rows']:>10} {r['html'] / 1024:>8.1f} {r['wire'] / 1024:>8.1f} {r['ttfb']:>8.0f} "
-              f"{r['ready']:>9.0f} {r['load']:>8.0f} {r['save']:>8.0f} {r['post']:>7}")
+        print(
+            f"{size:>10} {r['rows']:>10} {r['html'] / 1024:>8.1f} {r['wire'] / 1024:>8.1f} {r['ttfb']:>8.0f} "
+            f"{r['ready']:>9.0f} {r['load']:>8.0f} {r['save']:>8.0f} {r['post']:>7}"
+        )
     missed = [size for size, r in results.items() if size <= 300 and (r["html"] >= 300 * 1024 or r["ready"] >= 1000)]
     if missed:
         print(f"target missed for {missed}: the page of 300 procedures must be under 300 KB and ready in 1 s")

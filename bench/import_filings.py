@@ -72,10 +72,18 @@ def step_limit(path):
     procedures = dict(Procedure.objects.values_list("code", "id"))
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Mã đơn vị")
-    counts = (
-        "carried_over received_online received_direct received_postal resolved_early resolved_on_time "
-        "resolved_late pending_on_time pending_overdue returned_postal".split()
-    )
+    counts = [
+        "carried_over",
+        "received_online",
+        "received_direct",
+        "received_postal",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "pending_on_time",
+        "pending_overdue",
+        "returned_postal",
+    ]
     with connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute(
@@ -86,9 +94,7 @@ def step_limit(path):
         with raw.copy("COPY bench_in FROM STDIN") as copy:
             for row in rows[header_at + 1 :]:
                 month, year = row[2].split("/")
-                copy.write_row(
-                    [units[row[0]], procedures[row[1]], int(year), int(month), *(int(v) for v in row[3:13])]
-                )
+                copy.write_row([units[row[0]], procedures[row[1]], int(year), int(month), *(int(v) for v in row[3:13])])
         columns = "unit_id, procedure_id, year, month, " + ", ".join(counts)
         raw.execute(
             f"INSERT INTO filings_monthlyfiling ({columns}) SELECT {columns} FROM bench_in "
@@ -113,9 +119,7 @@ def step_import_export(path, limit=1000):
 
     class FilingResource(resources.ModelResource):
         unit = fields.Field("unit", "unit_code", widget=widgets.ForeignKeyWidget(Unit, "code"))
-        procedure = fields.Field(
-            "procedure", "procedure_code", widget=widgets.ForeignKeyWidget(Procedure, "code")
-        )
+        procedure = fields.Field("procedure", "procedure_code", widget=widgets.ForeignKeyWidget(Procedure, "code"))
 
         class Meta:
             model = MonthlyFiling
@@ -221,15 +225,17 @@ def prepare_database(url):
         [Unit(code=f"B{u:04d}", name=f"Xã {u}", kind=UnitKind.COMMUNE, parent=province) for u in range(UNITS)]
     )
     units_rebuild_paths()
-    Procedure.objects.bulk_create(
-        [Procedure(code=f"9.{p:06d}", name=f"Thủ tục {p}") for p in range(PROCEDURES)]
-    )
+    Procedure.objects.bulk_create([Procedure(code=f"9.{p:06d}", name=f"Thủ tục {p}") for p in range(PROCEDURES)])
     # Every commune offers every procedure online, as the file's online receipts say (a procedure not
     # offered online would make each such row a warning, which is not the usual file).
-    Offering.objects.bulk_create([
-        Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
-        for unit in Unit.objects.filter(parent=province) for procedure in Procedure.objects.all()
-    ], batch_size=5000)
+    Offering.objects.bulk_create(
+        [
+            Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
+            for unit in Unit.objects.filter(parent=province)
+            for procedure in Procedure.objects.all()
+        ],
+        batch_size=5000,
+    )
     return connection, test_name
 
 
@@ -256,9 +262,7 @@ def run_step(step, url, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument(
         "--repeat",

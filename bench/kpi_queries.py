@@ -17,9 +17,7 @@ import time
 from pathlib import Path
 
 # Only --help: parsed before Django is set up, so that it never touches a database.
-argparse.ArgumentParser(
-    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-).parse_args()
+argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dvc_portal.settings.local")
@@ -31,8 +29,8 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from filings.models import MonthlyFiling  # noqa: E402
 from core.periods import Period  # noqa: E402
+from filings.models import MonthlyFiling  # noqa: E402
 from reports.selectors import kpis_for, kpis_for_units, ranking  # noqa: E402
 from units.models import Unit  # noqa: E402
 
@@ -54,7 +52,9 @@ def main():
         print("No generated data: run `manage.py generate_dataset` first (see this file's docstring).")
         return 1
     commune = province.children.order_by("code").first()
-    year = MonthlyFiling.objects.filter(unit__code__startswith="GEN").order_by("-year").values_list("year", flat=True)[0]
+    year = (
+        MonthlyFiling.objects.filter(unit__code__startswith="GEN").order_by("-year").values_list("year", flat=True)[0]
+    )
     rows = MonthlyFiling.objects.count()
     units = Unit.objects.count()
     print(f"database: {connection.vendor}; {units} units, {rows} monthly filings; year {year}")
@@ -64,10 +64,14 @@ def main():
     measure(f"kpi: one province, {year}-06", lambda: kpis_for(province, one_month))
     roots = list(Unit.objects.roots().filter(code__startswith="GEN"))
     measure(f"kpis of all {len(roots)} provinces, {year} (national table)", lambda: kpis_for_units(roots, whole_year))
-    measure(f"ranking of the {len(roots)} provinces by online_rate_eligible", lambda: ranking(
-        whole_year, "online_rate_eligible", units=roots))
-    measure("ranking of one province's communes by online_rate_eligible", lambda: ranking(
-        whole_year, "online_rate_eligible", parent=province))
+    measure(
+        f"ranking of the {len(roots)} provinces by online_rate_eligible",
+        lambda: ranking(whole_year, "online_rate_eligible", units=roots),
+    )
+    measure(
+        "ranking of one province's communes by online_rate_eligible",
+        lambda: ranking(whole_year, "online_rate_eligible", parent=province),
+    )
     return 0
 
 

@@ -11,8 +11,10 @@ class RowsRefused(ValidationError):
     def __init__(self, problems: dict[int, list[tuple[str, str]]], describe=None):
         self.problems = problems
         describe = describe or (lambda position: f"#{position + 1}")
-        super().__init__([
-            ValidationError(f"{describe(position)}, {field}: {reason}", code="refused")
-            for position, issues in sorted(problems.items())
-            for field, reason in issues
-        ])
+        super().__init__(
+            [
+                ValidationError(f"{describe(position)}, {field}: {reason}", code="refused")
+                for position, issues in sorted(problems.items())
+                for field, reason in issues
+            ]
+        )

@@ -107,9 +107,7 @@ class Period:
                 return cls(month, month)
         except PeriodError as exc:
             raise PeriodError(f"invalid period {raw!r}: {exc}") from None
-        raise PeriodError(
-            f"invalid period {raw!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY or YYYY-MM..YYYY-MM"
-        )
+        raise PeriodError(f"invalid period {raw!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY or YYYY-MM..YYYY-MM")
 
     @classmethod
     def year(cls, year: int) -> "Period":

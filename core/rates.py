@@ -41,5 +41,8 @@ class Rate:
 
     def as_json(self):
         value = self.value
-        return {"numerator": self.numerator, "denominator": self.denominator,
-                "value": None if value is None else f"{value:.2f}"}
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "value": None if value is None else f"{value:.2f}",
+        }

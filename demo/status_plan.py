@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.periods import Month
-from filings.models import UnitMonthStatus
 from filings.locks import entry_deadline
+from filings.models import UnitMonthStatus
 
 from .arithmetic import stable_int
 from .specs import FilingSpec, UnitMonthSpec

@@ -8,7 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from imports.resources import PortalImportMixin
 
-from . import locks, quality, workflow
+from . import locks, quality
 from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .resources import MonthlyFilingResource
 from .rules import check_month
@@ -22,13 +22,17 @@ class MonthlyFilingAdminForm(forms.ModelForm):
     approved month."""
 
     force = forms.BooleanField(
-        label=_("Overwrite a locked (approved) month"), required=False,
+        label=_("Overwrite a locked (approved) month"),
+        required=False,
         help_text=_("Only administrators can; the change is recorded in the history."),
     )
     confirm_warnings = forms.BooleanField(
-        label=_("Save despite the warnings"), required=False,
-        help_text=_("Figures that do not balance, online receipts of a procedure not offered online, or figures "
-                    "far from the unit's recent months are warnings: check them, then tick this box."),
+        label=_("Save despite the warnings"),
+        required=False,
+        help_text=_(
+            "Figures that do not balance, online receipts of a procedure not offered online, or figures "
+            "far from the unit's recent months are warnings: check them, then tick this box."
+        ),
     )
     request_user = None  # set per request by MonthlyFilingAdmin.get_form
 
@@ -48,18 +52,22 @@ class MonthlyFilingAdminForm(forms.ModelForm):
             return cleaned
         try:
             check_month(year, month)
-            locks.assert_writable([(unit.pk, year, month)], user=self.request_user,
-                                     force=cleaned.get("force", False))
+            locks.assert_writable([(unit.pk, year, month)], user=self.request_user, force=cleaned.get("force", False))
         except ValueError as exc:
             raise ValidationError({"month": str(exc)}) from None
         except locks.UnitMonthLocked as locked:
             raise ValidationError(locked.messages) from None
         counts = {name: cleaned.get(name) or 0 for name in COUNT_FIELDS}
-        flags = [flag for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
-                 if flag.procedure_id in (None, procedure.pk)]
+        flags = [
+            flag
+            for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
+            if flag.procedure_id in (None, procedure.pk)
+        ]
         if flags and not cleaned.get("confirm_warnings"):
-            raise ValidationError([flag.message for flag in flags] + [
-                _("Check these warnings, then tick “Save despite the warnings” to save the figures as they are.")])
+            raise ValidationError(
+                [flag.message for flag in flags]
+                + [_("Check these warnings, then tick “Save despite the warnings” to save the figures as they are.")]
+            )
         return cleaned
 
 
@@ -69,8 +77,16 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
     import_kind = "filings"
     resource_classes = [MonthlyFilingResource]
     list_display = [
-        "unit", "procedure", "year", "month", "received_online", "received_direct", "received_postal",
-        "resolved_on_time", "resolved_late", "returned_postal",
+        "unit",
+        "procedure",
+        "year",
+        "month",
+        "received_online",
+        "received_direct",
+        "received_postal",
+        "resolved_on_time",
+        "resolved_late",
+        "returned_postal",
     ]
     list_filter = ["year", "month", "unit__kind"]
     search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name"]
@@ -89,17 +105,26 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Through the one write path, so the admin's edits are checked, versioned and audited."""
-        row = {"unit_id": obj.unit_id, "procedure_id": obj.procedure_id, "year": obj.year, "month": obj.month,
-               **{name: getattr(obj, name) for name in COUNT_FIELDS}}
+        row = {
+            "unit_id": obj.unit_id,
+            "procedure_id": obj.procedure_id,
+            "year": obj.year,
+            "month": obj.month,
+            **{name: getattr(obj, name) for name in COUNT_FIELDS},
+        }
         filings_upsert([row], source=Source.ADMIN, user=request.user, force=form.cleaned_data.get("force", False))
-        stored = MonthlyFiling.objects.get(unit_id=obj.unit_id, procedure_id=obj.procedure_id, year=obj.year,
-                                           month=obj.month)
+        stored = MonthlyFiling.objects.get(
+            unit_id=obj.unit_id, procedure_id=obj.procedure_id, year=obj.year, month=obj.month
+        )
         obj.pk = stored.pk
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and UnitMonth.objects.filter(
-            unit_id=obj.unit_id, year=obj.year, month=obj.month, status=UnitMonthStatus.APPROVED
-        ).exists():
+        if (
+            obj is not None
+            and UnitMonth.objects.filter(
+                unit_id=obj.unit_id, year=obj.year, month=obj.month, status=UnitMonthStatus.APPROVED
+            ).exists()
+        ):
             return False  # approved: reopen it first
         return super().has_delete_permission(request, obj)
 

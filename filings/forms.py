@@ -143,15 +143,23 @@ class EntryForm:
         """The rows for filings_upsert: every changed row with a figure, and every changed stored row (an
         emptied stored row becomes zeros; an empty new row is not stored)."""
         stored = set(
-            MonthlyFiling.objects.filter(unit=self.unit, year=self.year, month=self.month,
-                                         procedure_id__in=list(self.cells)).values_list("procedure_id", flat=True)
+            MonthlyFiling.objects.filter(
+                unit=self.unit, year=self.year, month=self.month, procedure_id__in=list(self.cells)
+            ).values_list("procedure_id", flat=True)
         )
         rows = []
         for pid, cells in self.cells.items():
             if pid not in stored and not any(cells.values()):
                 continue
-            rows.append({"unit_id": self.unit.pk, "procedure_id": pid, "year": self.year, "month": self.month,
-                         **{name: parse_count(text) for name, text in cells.items()}})
+            rows.append(
+                {
+                    "unit_id": self.unit.pk,
+                    "procedure_id": pid,
+                    "year": self.year,
+                    "month": self.month,
+                    **{name: parse_count(text) for name, text in cells.items()},
+                }
+            )
         return rows
 
 
@@ -160,8 +168,9 @@ class DecisionForm(forms.Form):
 
     action = forms.ChoiceField(choices=[("approve", "approve"), ("return", "return"), ("reopen", "reopen")])
     version = forms.IntegerField(min_value=0)
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def default_month():

@@ -16,9 +16,9 @@ from core.periods import Month
 from procedures.models import Offering, Procedure, ServiceLevel
 
 from . import quality
+from .locks import entry_deadline
 from .models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .rules import parse_count
-from .locks import entry_deadline
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")
@@ -180,8 +180,9 @@ def _shown_ids(unit, year, month):
     return offered, _shown(with_figures, last_month, offered, procedures)
 
 
-def entry_grid(unit, year: int, month: int, *, copy_previous=False, posted: dict | None = None,
-               errors: dict | None = None) -> Grid:
+def entry_grid(
+    unit, year: int, month: int, *, copy_previous=False, posted: dict | None = None, errors: dict | None = None
+) -> Grid:
     """The rows the entry page shows at first for a unit-month. `posted` ({procedure id: {count: text}},
     a re-shown form) replaces the stored values of its rows, `errors` ({procedure id: {count: message}})
     marks cells; with `copy_previous`, last month's procedures come *carried over* pre-filled with last
@@ -212,13 +213,17 @@ def entry_grid(unit, year: int, month: int, *, copy_previous=False, posted: dict
                 row.unsaved = True
         row.new_range = base.procedure_ranges.get(pid)
         rows.append(row)
-    unit_month = UnitMonth.objects.filter(unit=unit, year=year, month=month).select_related(
-        "submitted_by", "decided_by", "updated_by").first()
+    unit_month = (
+        UnitMonth.objects.filter(unit=unit, year=year, month=month)
+        .select_related("submitted_by", "decided_by", "updated_by")
+        .first()
+    )
     # Procedures with no row yet are flagged once the month is handed in, not while it is typed.
     handed_in = unit_month is not None and unit_month.status in (UnitMonthStatus.SUBMITTED, UnitMonthStatus.APPROVED)
     codes = {pid: p.code for pid, p in procedures.items()}
-    flags = quality.check(values_now, year=year, month=month, codes=codes, levels=offered, base=base,
-                          missing_rows=handed_in)
+    flags = quality.check(
+        values_now, year=year, month=month, codes=codes, levels=offered, base=base, missing_rows=handed_in
+    )
     grid = Grid(unit, year, month, rows, unit_month, folded=len(set(offered) - set(shown)), baseline=base)
     grid.set_flags(flags)
     return grid
@@ -232,12 +237,14 @@ def _blank_rows(unit, year, month, procedures, offered):
     ]
 
 
-def folded_rows(unit, year: int, month: int, *, offset: int = 0, limit: int = PAGE_ROWS) -> tuple[list[GridRow], int | None]:
+def folded_rows(
+    unit, year: int, month: int, *, offset: int = 0, limit: int = PAGE_ROWS
+) -> tuple[list[GridRow], int | None]:
     """The procedures the unit offers that entry_grid folded, by code, a page at a time, and the offset
     of the next page (None after the last)."""
     offered, shown = _shown_ids(unit, year, month)
     folded = Procedure.objects.filter(pk__in=set(offered) - set(shown)).only("code", "name").order_by("code")
-    page = list(folded[offset:offset + limit + 1])
+    page = list(folded[offset : offset + limit + 1])
     more = offset + limit if len(page) > limit else None
     return _blank_rows(unit, year, month, page[:limit], offered), more
 

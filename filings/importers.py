@@ -5,6 +5,7 @@ loop without model instances, and the rows go to `filings_upsert`, the one write
 
 import datetime
 import re
+from contextlib import suppress
 from operator import itemgetter
 
 from django.utils import timezone
@@ -21,6 +22,7 @@ from procedures.models import Procedure
 from procedures.selectors import LevelIndex
 from units.models import Unit
 
+from .locks import UnitMonthLocked
 from .models import COUNT_FIELDS, MAX_COUNT
 from .rules import (
     IDENTITIES,
@@ -31,7 +33,6 @@ from .rules import (
     unit_inactive_reason,
 )
 from .services import Source, filings_upsert
-from .locks import UnitMonthLocked
 
 # Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
 COUNT_LABELS = {
@@ -163,9 +164,7 @@ class FilingImporter(Importer):
                     error(
                         number,
                         "unit_code",
-                        _("required value is empty")
-                        if not code
-                        else _("unknown unit code %(code)r") % {"code": code},
+                        _("required value is empty") if not code else _("unknown unit code %(code)r") % {"code": code},
                     )
                     bad = True
                 elif raw.__class__ is str:
@@ -201,10 +200,8 @@ class FilingImporter(Importer):
                     else:
                         try:
                             year, month = parse_period(raw)
-                            try:
+                            with suppress(TypeError):  # an unhashable cell is parsed each time
                                 period_cache[raw] = (year, month)
-                            except TypeError:
-                                pass
                         except ValueError as exc:
                             error(number, "period", exc)
                             bad = True
@@ -240,7 +237,8 @@ class FilingImporter(Importer):
                     inactive = unit_month_ok.get((unit_id, year, month), False)
                     if inactive is False:
                         inactive = unit_month_ok[unit_id, year, month] = unit_inactive_reason(
-                            units_by_id[unit_id], year, month)
+                            units_by_id[unit_id], year, month
+                        )
                     if inactive:
                         error(number, "unit_code", inactive)
                         bad = True
@@ -289,8 +287,13 @@ class FilingImporter(Importer):
         codes = dict(Procedure.objects.values_list("id", "code"))
         for row, number in online_rows:
             level = levels.level(row["unit_id"], row["procedure_id"], row["year"], row["month"])
-            message = online_receipts_warning(row["received_online"], level, procedure=codes[row["procedure_id"]],
-                                              year=row["year"], month=row["month"])
+            message = online_receipts_warning(
+                row["received_online"],
+                level,
+                procedure=codes[row["procedure_id"]],
+                year=row["year"],
+                month=row["month"],
+            )
             if message:
                 self.warn(number, "received_online", message)
 
@@ -335,8 +338,9 @@ class FilingImporter(Importer):
 
     def write(self, parsed):
         try:
-            result = filings_upsert(parsed, fields=self.fields, source=Source.IMPORT, user=self.user,
-                                    note=self.file_name, force=self.force)
+            result = filings_upsert(
+                parsed, fields=self.fields, source=Source.IMPORT, user=self.user, note=self.file_name, force=self.force
+            )
         except RowsRefused as refused:
             self.refused(refused, self.numbers, columns={"unit": "unit_code", "month": "period"})
             return 0, 0, 0

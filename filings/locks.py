@@ -89,7 +89,9 @@ def _conflict_message(conflict: Conflict):
             "%(unit)s %(month)s was changed by %(user)s at %(time)s after you opened it; nothing of yours "
             "was saved. The current figures are shown: check them and enter your changes again."
         ) % {
-            "unit": conflict.unit_code, "month": month_label(year, month), "user": conflict.updated_by,
+            "unit": conflict.unit_code,
+            "month": month_label(year, month),
+            "user": conflict.updated_by,
             "time": formats.date_format(timezone.localtime(conflict.updated_at), "SHORT_DATETIME_FORMAT"),
         }
     return _(
@@ -148,8 +150,9 @@ def locked_reasons(keys, states, *, user, force, today):
     units = Unit.objects.only("code", "valid_from", "valid_to").in_bulk({key[0] for key in keys})
     locked = {}
     for key in sorted(keys):
-        reason = _lock_reason(key, states.get(key), unit=units[key[0]], user=user, force=force,
-                              open_until=open_until, today=today)
+        reason = _lock_reason(
+            key, states.get(key), unit=units[key[0]], user=user, force=force, open_until=open_until, today=today
+        )
         if reason:
             locked[key] = f"{units[key[0]].code} {month_label(key[1], key[2])}: {reason}"
     return locked
@@ -174,7 +177,6 @@ def lock_reason(unit, year, month, unit_month, *, user, force=False, today=None)
 
 
 # --- reading and locking unit-month rows ----------------------------------------------------------
-
 
 
 def keys_q(keys):
@@ -215,14 +217,19 @@ def check_versions(expected_versions, states):
     if not conflicts:
         return
     codes = dict(Unit.objects.filter(pk__in={conflict[0][0] for conflict in conflicts}).values_list("pk", "code"))
-    raise VersionConflict([
-        Conflict(
-            key=key, unit_code=codes.get(key[0], str(key[0])), expected=expected, current=current,
-            updated_at=state.updated_at if state else None,
-            updated_by=_user_label(state.updated_by) if state and state.updated_by_id else _("someone else"),
-        )
-        for key, expected, current, state in conflicts
-    ])
+    raise VersionConflict(
+        [
+            Conflict(
+                key=key,
+                unit_code=codes.get(key[0], str(key[0])),
+                expected=expected,
+                current=current,
+                updated_at=state.updated_at if state else None,
+                updated_by=_user_label(state.updated_by) if state and state.updated_by_id else _("someone else"),
+            )
+            for key, expected, current, state in conflicts
+        ]
+    )
 
 
 class WriteGuard:
@@ -264,8 +271,11 @@ def create_drafts(keys, *, user_id, reason, now):
             cursor.execute(
                 f"INSERT INTO {table} (unit_id, year, month, status, return_reason, submitted_warnings, version,"
                 " updated_at, updated_by_id) VALUES " + ", ".join(["(%s, %s, %s, %s, '', '', 1, %s, %s)"] * len(batch)),
-                [value for unit_id, year, month in batch
-                 for value in (unit_id, year, month, Status.DRAFT, when, user_id)],
+                [
+                    value
+                    for unit_id, year, month in batch
+                    for value in (unit_id, year, month, Status.DRAFT, when, user_id)
+                ],
             )
         wanted = set(keys)
         ids = [

@@ -101,23 +101,23 @@ class UnitMonth(models.Model):
     guards its figures against lost updates. Created by the first write of figures or by a submission;
     no row means the month is missing. See docs/workflow.md."""
 
-    unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="unit_months"
-    )
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="unit_months")
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    status = models.CharField(
-        _("status"), max_length=10, choices=UnitMonthStatus, default=UnitMonthStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=10, choices=UnitMonthStatus, default=UnitMonthStatus.DRAFT)
     return_reason = models.TextField(_("reason for return"), blank=True)
     # The optimistic lock: bumped by every save that changes a figure and by every status change.
     version = models.PositiveIntegerField(_("version"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # The data-quality warnings (filings.quality) the submitter confirmed, one per line, for the leader.
     submitted_warnings = models.TextField(_("warnings confirmed at submission"), blank=True)
@@ -125,13 +125,21 @@ class UnitMonth(models.Model):
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     updated_at = models.DateTimeField(_("last changed at"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("last changed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     history = UnitMonthHistory()
@@ -185,8 +193,12 @@ class EntryException(models.Model):
     open_until = models.DateField(_("open for entry until"), help_text=_("Entry stays open through this day."))
     reason = models.TextField(_("reason"))
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("granted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     granted_at = models.DateTimeField(_("granted at"), auto_now=True)
 

@@ -145,8 +145,9 @@ def _outside(value, bounds):
     return bounds is not None and not bounds[0] <= value <= bounds[1]
 
 
-def check(values: dict, *, year: int, month: int, codes: dict, levels: dict, base: Baseline,
-          missing_rows: bool = True) -> list[Flag]:
+def check(
+    values: dict, *, year: int, month: int, codes: dict, levels: dict, base: Baseline, missing_rows: bool = True
+) -> list[Flag]:
     """The warnings of a unit-month's figures `values` ({procedure id: {count: int}}), given each
     procedure's code, its service level in force that month ({procedure id: level}; missing: not
     offered) and the unit's baseline. `missing_rows`: also flag the procedures that usually have
@@ -156,41 +157,80 @@ def check(values: dict, *, year: int, month: int, codes: dict, levels: dict, bas
     for procedure_id, counts in sorted(values.items(), key=lambda item: codes.get(item[0], "")):
         code = codes.get(procedure_id, str(procedure_id))
         for _field, message in balance_warnings(counts):
-            flags.append(Flag("balance", _("Procedure %(code)s: %(message)s") % {"code": code, "message": message},
-                              procedure_id))
-        message = online_receipts_warning(counts.get("received_online", 0), levels.get(procedure_id),
-                                          procedure=code, year=year, month=month)
+            flags.append(
+                Flag("balance", _("Procedure %(code)s: %(message)s") % {"code": code, "message": message}, procedure_id)
+            )
+        message = online_receipts_warning(
+            counts.get("received_online", 0), levels.get(procedure_id), procedure=code, year=year, month=month
+        )
         if message:
             flags.append(Flag("not_online", message, procedure_id))
         new = sum(counts.get(name, 0) for name in NEW)
         month_new += new
         month_online += counts.get("received_online", 0)
         if _outside(new, base.procedure_ranges.get(procedure_id)):
-            flags.append(Flag("figure", _(
-                "Procedure %(code)s: %(new)s new filings, far from its usual %(usual)s (the median of %(months)s "
-                "recent months); check for a typing error") % {
-                "code": code, "new": _count(new), "usual": _count(round(base.procedure_medians[procedure_id])),
-                "months": len(base.months)}, procedure_id))
+            flags.append(
+                Flag(
+                    "figure",
+                    _(
+                        "Procedure %(code)s: %(new)s new filings, far from its usual %(usual)s (the median of "
+                        "%(months)s recent months); check for a typing error"
+                    )
+                    % {
+                        "code": code,
+                        "new": _count(new),
+                        "usual": _count(round(base.procedure_medians[procedure_id])),
+                        "months": len(base.months),
+                    },
+                    procedure_id,
+                )
+            )
     # Procedures with a baseline but no row now count 0 this month.
     for procedure_id, bounds in base.procedure_ranges.items() if missing_rows else ():
         if procedure_id not in values and _outside(0, bounds):
-            flags.append(Flag("figure", _(
-                "Procedure %(code)s: no new filings, far from its usual %(usual)s (the median of %(months)s "
-                "recent months); was it forgotten?") % {
-                "code": codes.get(procedure_id, str(procedure_id)),
-                "usual": _count(round(base.procedure_medians[procedure_id])), "months": len(base.months)},
-                procedure_id))
+            flags.append(
+                Flag(
+                    "figure",
+                    _(
+                        "Procedure %(code)s: no new filings, far from its usual %(usual)s (the median of %(months)s "
+                        "recent months); was it forgotten?"
+                    )
+                    % {
+                        "code": codes.get(procedure_id, str(procedure_id)),
+                        "usual": _count(round(base.procedure_medians[procedure_id])),
+                        "months": len(base.months),
+                    },
+                    procedure_id,
+                )
+            )
     if _outside(month_new, base.total_range):
-        flags.append(Flag("total", _(
-            "The unit's new filings, %(new)s, are far from its usual %(usual)s a month (the median of %(months)s "
-            "recent months)") % {"new": _count(month_new), "usual": _count(round(base.total_median)),
-                                 "months": len(base.months)}))
+        flags.append(
+            Flag(
+                "total",
+                _(
+                    "The unit's new filings, %(new)s, are far from its usual %(usual)s a month (the median of "
+                    "%(months)s recent months)"
+                )
+                % {"new": _count(month_new), "usual": _count(round(base.total_median)), "months": len(base.months)},
+            )
+        )
     if base.has_rate and rate_is_outlier(month_online, month_new, base.online, base.new):
-        flags.append(Flag("rate", _(
-            "The online rate of the month, %(rate)s (%(online)s / %(new)s), is far from the unit's %(usual)s over "
-            "its %(months)s recent months") % {
-            "rate": _percent(month_online, month_new), "online": _count(month_online), "new": _count(month_new),
-            "usual": _percent(base.online, base.new), "months": len(base.months)}))
+        flags.append(
+            Flag(
+                "rate",
+                _(
+                    "The online rate of the month, %(rate)s (%(online)s / %(new)s), is far from the unit's "
+                    "%(usual)s over its %(months)s recent months"
+                )
+                % {
+                    "rate": _percent(month_online, month_new),
+                    "online": _count(month_online),
+                    "new": _count(month_new),
+                    "usual": _percent(base.online, base.new),
+                    "months": len(base.months),
+                },
+            )
+        )
     return flags
 
 
@@ -203,9 +243,7 @@ def unit_month_warnings(unit, year: int, month: int, *, changes: dict | None = N
         codes[filing.procedure_id] = filing.procedure.code
     for procedure_id, counts in (changes or {}).items():
         values[procedure_id] = {**values.get(procedure_id, dict.fromkeys(COUNT_FIELDS, 0)), **counts}
-    levels = dict(
-        Offering.objects.in_force(year, month).filter(unit=unit).values_list("procedure_id", "service_level")
-    )
+    levels = dict(Offering.objects.in_force(year, month).filter(unit=unit).values_list("procedure_id", "service_level"))
     base = baseline(unit, year, month)
     missing = (set(base.procedure_ranges) | set(values)) - set(codes)
     if missing:

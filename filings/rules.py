@@ -59,8 +59,11 @@ def check_count(number: int) -> int:
         raise ValueError(_("%(value)s is negative; counts cannot be below 0") % {"value": number})
     if number > MAX_COUNT:
         raise ValueError(
-            _("%(value)s is more than %(ceiling)s, the most one unit can receive for one procedure in a month; "
-              "check for a typing error") % {"value": _grouped(number), "ceiling": _grouped(MAX_COUNT)}
+            _(
+                "%(value)s is more than %(ceiling)s, the most one unit can receive for one procedure in a month; "
+                "check for a typing error"
+            )
+            % {"value": _grouped(number), "ceiling": _grouped(MAX_COUNT)}
         )
     return number
 
@@ -75,8 +78,10 @@ def check_month(year: int, month: int, today: datetime.date | None = None) -> No
     if not 1 <= month <= 12:
         raise ValueError(_("month %(month)s is not between 1 and 12") % {"month": month})
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(_("year %(year)s is not between %(first)s and %(last)s")
-                         % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR})
+        raise ValueError(
+            _("year %(year)s is not between %(first)s and %(last)s")
+            % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     if (year, month) > (today.year, today.month):
         raise ValueError(_("%(month)02d/%(year)s is in the future") % {"month": month, "year": year})
 
@@ -91,9 +96,14 @@ def unit_inactive_reason(unit, year: int, month: int) -> str | None:
         return None
     if unit.valid_from is not None and unit.valid_from > last:
         return _("%(unit)s starts on %(date)s; it has no figures for %(month)02d/%(year)s") % {
-            "unit": unit.code, "date": _day(unit.valid_from), "month": month, "year": year}
-    return _("%(unit)s ended on %(date)s (merged or dissolved); report %(month)02d/%(year)s under the unit "
-             "that took it over") % {"unit": unit.code, "date": _day(unit.valid_to), "month": month, "year": year}
+            "unit": unit.code,
+            "date": _day(unit.valid_from),
+            "month": month,
+            "year": year,
+        }
+    return _(
+        "%(unit)s ended on %(date)s (merged or dissolved); report %(month)02d/%(year)s under the unit that took it over"
+    ) % {"unit": unit.code, "date": _day(unit.valid_to), "month": month, "year": year}
 
 
 def _day(day: datetime.date) -> str:
@@ -143,8 +153,11 @@ def refused_rows(rows, fields=COUNT_FIELDS, *, today: datetime.date | None = Non
         if reason is None:
             unit = units.get(unit_id)
             field = "unit"
-            reason = (_("unknown unit %(unit)r") % {"unit": unit_id} if unit is None
-                      else unit_inactive_reason(unit, year, month))
+            reason = (
+                _("unknown unit %(unit)r") % {"unit": unit_id}
+                if unit is None
+                else unit_inactive_reason(unit, year, month)
+            )
         if reason:
             for position in positions:
                 problems.setdefault(position, []).append((field, reason))
@@ -185,26 +198,37 @@ def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]
         left = sum(values.get(f) or 0 for f in identity.left)
         right = sum(values.get(f) or 0 for f in identity.right)
         if left != right:
-            warnings.append((identity.left[0], _("%(rule)s does not balance: %(left)s ≠ %(right)s")
-                             % {"rule": _(identity.description), "left": left, "right": right}))
+            warnings.append(
+                (
+                    identity.left[0],
+                    _("%(rule)s does not balance: %(left)s ≠ %(right)s")
+                    % {"rule": _(identity.description), "left": left, "right": right},
+                )
+            )
     if {"returned_postal", "resolved_early", "resolved_on_time", "resolved_late"} <= set(present):
         resolved = sum(values.get(f) or 0 for f in ("resolved_early", "resolved_on_time", "resolved_late"))
         if (values.get("returned_postal") or 0) > resolved:
-            warnings.append(("returned_postal", _("more results returned by post (%(returned)s) than resolved (%(resolved)s)")
-                             % {"returned": values.get("returned_postal"), "resolved": resolved}))
+            warnings.append(
+                (
+                    "returned_postal",
+                    _("more results returned by post (%(returned)s) than resolved (%(resolved)s)")
+                    % {"returned": values.get("returned_postal"), "resolved": resolved},
+                )
+            )
     return warnings
 
 
-def online_receipts_warning(received_online: int, level: str | None, *, procedure: str, year: int,
-                            month: int) -> str | None:
+def online_receipts_warning(
+    received_online: int, level: str | None, *, procedure: str, year: int, month: int
+) -> str | None:
     """Online receipts of a procedure that the unit did not offer online in the month (its level in force
     was "not online", or it had no offering of it). A warning, not an error: the one-stop software's
     count is the better evidence when a level was lowered during the month or the offerings catalogue
     lags behind the provincial decision (docs/workflow.md)."""
     if not received_online or level in ServiceLevel.online():
         return None
-    how = (_("its level was “not online”") if level == ServiceLevel.NONE
-           else _("the unit had no offering of it"))
-    return _("%(count)s received online, but procedure %(procedure)s was not offered online in "
-             "%(month)02d/%(year)s (%(how)s)") % {
-        "count": received_online, "procedure": procedure, "month": month, "year": year, "how": how}
+    how = _("its level was “not online”") if level == ServiceLevel.NONE else _("the unit had no offering of it")
+    return _(
+        "%(count)s received online, but procedure %(procedure)s was not offered online in "
+        "%(month)02d/%(year)s (%(how)s)"
+    ) % {"count": received_online, "procedure": procedure, "month": month, "year": year, "how": how}

@@ -19,8 +19,8 @@ from core.rates import Rate
 from procedures.models import BEGINNING, Offering
 from units.models import Unit
 
-from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 from .locks import entry_deadline
+from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")
@@ -116,8 +116,13 @@ def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
     for when, _id, kind, record, changes, reason in sorted(records, key=lambda r: (r[0], r[2], r[1]), reverse=True):
         source = record.history_change_reason or ""
         last = entries[-1] if entries else None
-        if (last and last.kind == kind == "figures" and last.when == when and last.source == source
-                and getattr(last.user, "pk", None) == record.history_user_id):
+        if (
+            last
+            and last.kind == kind == "figures"
+            and last.when == when
+            and last.source == source
+            and getattr(last.user, "pk", None) == record.history_user_id
+        ):
             last.changes[:0] = changes
             continue
         entries.append(HistoryEntry(when, record.history_user, source, kind, list(changes), reason))
@@ -159,9 +164,13 @@ class CompletenessCell:
             return timezone.localtime(value).isoformat() if value else None
 
         return {
-            "month": str(self.month), "status": self.status, "due": self.due,
-            "deadline": self.deadline.isoformat(), "submitted_at": iso(self.submitted_at),
-            "first_submitted_at": iso(self.first_submitted_at), "on_time": self.on_time,
+            "month": str(self.month),
+            "status": self.status,
+            "due": self.due,
+            "deadline": self.deadline.isoformat(),
+            "submitted_at": iso(self.submitted_at),
+            "first_submitted_at": iso(self.first_submitted_at),
+            "on_time": self.on_time,
         }
 
 
@@ -186,9 +195,13 @@ class CompletenessRow:
 
     def as_json(self, parent_codes):
         return {
-            "unit": self.unit.code, "name": self.unit.name, "parent": parent_codes.get(self.unit.parent_id),
+            "unit": self.unit.code,
+            "name": self.unit.name,
+            "parent": parent_codes.get(self.unit.parent_id),
             "months": [cell.as_json() for cell in self.cells],
-            "due": self.due, "reported": self.reported, "on_time": self.on_time,
+            "due": self.due,
+            "reported": self.reported,
+            "on_time": self.on_time,
         }
 
 
@@ -230,12 +243,18 @@ class Completeness:
         if missing_parents:
             parent_codes.update(dict(Unit.objects.filter(pk__in=missing_parents).values_list("pk", "code")))
         return {
-            "parent": self.parent.code, "name": self.parent.name, "period": self.period.as_json(),
+            "parent": self.parent.code,
+            "name": self.parent.name,
+            "period": self.period.as_json(),
             "deadline_days": self.deadline_days,
             "units": [row.as_json(parent_codes) for row in self.rows],
             "totals": {
-                "units": len(self.rows), "due": self.due, "reported": self.reported, "on_time": self.on_time,
-                "reporting_rate": self.reporting_rate.as_json(), "on_time_rate": self.on_time_rate.as_json(),
+                "units": len(self.rows),
+                "due": self.due,
+                "reported": self.reported,
+                "on_time": self.on_time,
+                "reporting_rate": self.reporting_rate.as_json(),
+                "on_time_rate": self.on_time_rate.as_json(),
             },
         }
 
@@ -247,7 +266,8 @@ def completeness(parent: Unit, period: Period, *, today: datetime.date | None = 
     today = today or timezone.localdate()
     months = period.months
     units = list(
-        Unit.objects.subtree(parent).exclude(pk=parent.pk)
+        Unit.objects.subtree(parent)
+        .exclude(pk=parent.pk)
         .active_between(period.start.first_day, period.end.last_day)
         .order_by("path")
     )

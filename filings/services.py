@@ -50,9 +50,13 @@ class FilingsRefused(RowsRefused):
 
         def describe(position):
             row = rows[position]
-            return " · ".join([str(units.get(row["unit_id"], row["unit_id"])),
-                               str(procedures.get(row["procedure_id"], row["procedure_id"])),
-                               f"{row['month']}/{row['year']}"])
+            return " · ".join(
+                [
+                    str(units.get(row["unit_id"], row["unit_id"])),
+                    str(procedures.get(row["procedure_id"], row["procedure_id"])),
+                    f"{row['month']}/{row['year']}",
+                ]
+            )
 
         super().__init__(problems, describe)
 
@@ -67,7 +71,6 @@ class UpsertResult:
     @property
     def total(self):
         return self.created + self.updated + self.unchanged
-
 
 
 def _existing(rows):
@@ -92,8 +95,16 @@ def _existing(rows):
     return found
 
 
-def filings_upsert(rows, *, fields=COUNT_FIELDS, source: str, user=None, note: str = "", force: bool = False,
-                   expected_versions: dict | None = None) -> UpsertResult:
+def filings_upsert(
+    rows,
+    *,
+    fields=COUNT_FIELDS,
+    source: str,
+    user=None,
+    note: str = "",
+    force: bool = False,
+    expected_versions: dict | None = None,
+) -> UpsertResult:
     """Create or update monthly filings by their key (unit, procedure, year, month).
 
     Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
@@ -184,8 +195,13 @@ class _OrmWriter:
         self.update(to_update, fields)
         self.history([(row, "+") for row in to_create] + [(row, "~") for row in to_update], user, reason)
         unit_months = {(row["unit_id"], row["year"], row["month"]) for row in to_create + to_update}
-        return _Written(len(to_create), len(to_update), unchanged, [row["id"] for row in to_create + to_update],
-                        [{"unit_id": u, "year": y, "month": m} for u, y, m in sorted(unit_months)])
+        return _Written(
+            len(to_create),
+            len(to_update),
+            unchanged,
+            [row["id"] for row in to_create + to_update],
+            [{"unit_id": u, "year": y, "month": m} for u, y, m in sorted(unit_months)],
+        )
 
     def create(self, rows):
         # SQLite (3.35+) and PostgreSQL return the new ids from a bulk insert.
@@ -245,7 +261,8 @@ class _PostgresWriter:
         select = [f"s.{k}" for k in KEY] + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
         if fields:
             on_conflict = (
-                "DO UPDATE SET " + ", ".join(f"{f} = EXCLUDED.{f}" for f in fields)
+                "DO UPDATE SET "
+                + ", ".join(f"{f} = EXCLUDED.{f}" for f in fields)
                 + f" WHERE ({', '.join(f'f.{f}' for f in fields)}) IS DISTINCT FROM "
                 + f"({', '.join(f'EXCLUDED.{f}' for f in fields)})"
             )
@@ -253,7 +270,9 @@ class _PostgresWriter:
             on_conflict = "DO NOTHING"
         history_columns = _history_columns()
         history_values = {
-            "history_date": "%(now)s", "history_change_reason": "%(reason)s", "history_user_id": "%(user)s",
+            "history_date": "%(now)s",
+            "history_change_reason": "%(reason)s",
+            "history_user_id": "%(user)s",
             "history_type": "CASE WHEN inserted THEN '+' ELSE '~' END",
         }
         sql = (
@@ -288,7 +307,9 @@ class _PostgresWriter:
         updated_ids, updated_keys = by_kind.get(False, ([], []))
         unit_months = sorted(set(created_keys) | set(updated_keys))
         return _Written(
-            len(created_ids), len(updated_ids), len(rows) - len(created_ids) - len(updated_ids),
+            len(created_ids),
+            len(updated_ids),
+            len(rows) - len(created_ids) - len(updated_ids),
             created_ids + updated_ids,
             [{"unit_id": key // 1000000, "year": key % 1000000 // 100, "month": key % 100} for key in unit_months],
         )
@@ -325,8 +346,10 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
     on PostgreSQL), never one per row."""
     filings = filings.order_by()
     with transaction.atomic():
-        keys = [{"unit_id": unit_id, "year": year, "month": month}
-                for unit_id, year, month in filings.values_list("unit_id", "year", "month").distinct()]
+        keys = [
+            {"unit_id": unit_id, "year": year, "month": month}
+            for unit_id, year, month in filings.values_list("unit_id", "year", "month").distinct()
+        ]
         if not keys:
             return 0
         guard = locks.write_guard(keys, user=user, force=force)
@@ -334,24 +357,26 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
         table = quote(MonthlyFiling._meta.db_table)
         own = {f.column for f in MonthlyFiling._meta.concrete_fields}
         columns = _history_columns()
-        record = {"history_date": "%s", "history_change_reason": "%s", "history_type": "'-'",
-                  "history_user_id": "%s"}
+        record = {"history_date": "%s", "history_change_reason": "%s", "history_type": "'-'", "history_user_id": "%s"}
         values = ", ".join(quote(c) if c in own else record[c] for c in columns)
         params = [timezone.now(), source[:100], getattr(user, "pk", None)]
         ids_sql, ids_params = filings.values("pk").query.sql_with_params()
-        insert = f"INSERT INTO {quote(MonthlyFiling.history.model._meta.db_table)} " \
-                 f"({', '.join(quote(c) for c in columns)}) "
+        insert = (
+            f"INSERT INTO {quote(MonthlyFiling.history.model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # One statement: the history holds exactly the rows deleted.
-                cursor.execute(f"WITH gone AS (DELETE FROM {table} WHERE id IN ({ids_sql}) RETURNING *) "
-                               f"{insert} SELECT {values} FROM gone", [*ids_params, *params])
+                cursor.execute(
+                    f"WITH gone AS (DELETE FROM {table} WHERE id IN ({ids_sql}) RETURNING *) "
+                    f"{insert} SELECT {values} FROM gone",
+                    [*ids_params, *params],
+                )
                 deleted = cursor.rowcount
             else:
                 # SQLite has one writer at a time, and the guard took the write lock: nothing changes the
                 # table between the two statements.
-                cursor.execute(f"{insert} SELECT {values} FROM {table} WHERE id IN ({ids_sql})",
-                               [*params, *ids_params])
+                cursor.execute(f"{insert} SELECT {values} FROM {table} WHERE id IN ({ids_sql})", [*params, *ids_params])
                 cursor.execute(f"DELETE FROM {table} WHERE id IN ({ids_sql})", ids_params)
                 deleted = cursor.rowcount
         guard.written(keys, reason=source, create_missing=False)

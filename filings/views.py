@@ -57,7 +57,9 @@ def start(request):
         month = form.cleaned_data["month"]
         return redirect(_entry_url(form.cleaned_data["unit"], month.year, month.month))
     unit_count = scope.count()
-    units = list(scope.order_by("path").only("code", "name", "path")[:SELECT_LIMIT]) if unit_count <= SELECT_LIMIT else []
+    units = (
+        list(scope.order_by("path").only("code", "name", "path")[:SELECT_LIMIT]) if unit_count <= SELECT_LIMIT else []
+    )
     if data is None and len(units) >= 1:
         assigned = request.user.units.order_by("path").first()
         form.initial["unit"] = (assigned or units[0]).code
@@ -66,12 +68,22 @@ def start(request):
     returned = selectors.unit_months_in_scope(user, statuses=[UnitMonthStatus.RETURNED])
     # What a clerk can act on; an administrator's scope is every unit, which is no to-do list.
     to_enter, to_enter_count = ([], 0) if user.is_portal_admin else selectors.open_unit_months(user)
-    return render(request, "filings/start.html", {
-        "form": form, "units": units, "unit_count": unit_count, "select_limit": SELECT_LIMIT,
-        "months": [Month.of(timezone.localdate()).shift(-i) for i in range(13)],
-        "awaiting": awaiting, "returned": returned, "to_enter": to_enter, "to_enter_count": to_enter_count,
-        "close_days": settings.FILINGS_ENTRY_CLOSE_DAYS,
-    })
+    return render(
+        request,
+        "filings/start.html",
+        {
+            "form": form,
+            "units": units,
+            "unit_count": unit_count,
+            "select_limit": SELECT_LIMIT,
+            "months": [Month.of(timezone.localdate()).shift(-i) for i in range(13)],
+            "awaiting": awaiting,
+            "returned": returned,
+            "to_enter": to_enter,
+            "to_enter_count": to_enter_count,
+            "close_days": settings.FILINGS_ENTRY_CLOSE_DAYS,
+        },
+    )
 
 
 def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None, status=200):
@@ -80,17 +92,29 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
     this = Month(year, month)
     submitted = unit_month is not None and unit_month.status == UnitMonthStatus.SUBMITTED
     context = {
-        "unit": unit, "year": year, "month": month, "month_obj": this,
-        "grid": grid, "unit_month": unit_month, "status": grid.status,
+        "unit": unit,
+        "year": year,
+        "month": month,
+        "month_obj": this,
+        "grid": grid,
+        "unit_month": unit_month,
+        "status": grid.status,
         "status_label": unit_month.get_status_display() if unit_month else _("Not started"),
-        "actions": actions, "editable": "save" in actions,
-        "lock_reason": None if "save" in actions else locks.lock_reason(unit, year, month, unit_month,
-                                                                           user=request.user),
-        "decision_refusal": (workflow.approval_refusal(unit_month, user=request.user)
-                             if submitted and request.user.can_decide else None),
-        "deadline": grid.deadline, "labels": selectors.count_labels(), "fields": COUNT_FIELDS,
-        "form": form, "conflict": conflict,
-        "previous_month": this.shift(-1), "next_month": this.shift(1),
+        "actions": actions,
+        "editable": "save" in actions,
+        "lock_reason": None
+        if "save" in actions
+        else locks.lock_reason(unit, year, month, unit_month, user=request.user),
+        "decision_refusal": (
+            workflow.approval_refusal(unit_month, user=request.user) if submitted and request.user.can_decide else None
+        ),
+        "deadline": grid.deadline,
+        "labels": selectors.count_labels(),
+        "fields": COUNT_FIELDS,
+        "form": form,
+        "conflict": conflict,
+        "previous_month": this.shift(-1),
+        "next_month": this.shift(1),
         "has_previous": unit.exists_between(this.shift(-1).first_day, this.shift(-1).last_day),
         "has_next": this.shift(1) <= Month.of(timezone.localdate())
         and unit.exists_between(this.shift(1).first_day, this.shift(1).last_day),
@@ -117,16 +141,32 @@ def entry(request, code, year, month):
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=400)
     try:
         result = workflow.unit_month_save(
-            unit=unit, year=year, month=month, rows=form.rows(), user=request.user,
-            expected_version=form.version, submit=form.action == "submit", confirm_warnings=form.confirm_warnings,
+            unit=unit,
+            year=year,
+            month=month,
+            rows=form.rows(),
+            user=request.user,
+            expected_version=form.version,
+            submit=form.action == "submit",
+            confirm_warnings=form.confirm_warnings,
         )
     except locks.VersionConflict as conflict:
         return _conflict(request, unit, year, month, form, conflict.messages)
     except IntegrityError:
         # Two first saves of the same month at the same instant: the unique constraint refused this one.
-        return _conflict(request, unit, year, month, form, [_(
-            "Someone else saved this month at the same moment; nothing of yours was saved. The current "
-            "figures are shown: check them and enter your changes again.")])
+        return _conflict(
+            request,
+            unit,
+            year,
+            month,
+            form,
+            [
+                _(
+                    "Someone else saved this month at the same moment; nothing of yours was saved. The current "
+                    "figures are shown: check them and enter your changes again."
+                )
+            ],
+        )
     except workflow.WarningsNotConfirmed as refused:
         grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
         grid.set_flags(refused.flags)  # all of them, the rows not typed yet included
@@ -140,11 +180,17 @@ def entry(request, code, year, month):
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
 
     if form.action == "submit":
-        messages.success(request, _("Saved and submitted: %(created)s new rows, %(updated)s changed. A leader will "
-                                    "approve or return it.") % {"created": result.created, "updated": result.updated})
+        messages.success(
+            request,
+            _("Saved and submitted: %(created)s new rows, %(updated)s changed. A leader will approve or return it.")
+            % {"created": result.created, "updated": result.updated},
+        )
     elif result.created or result.updated:
-        messages.success(request, _("Draft saved: %(created)s new rows, %(updated)s changed.")
-                         % {"created": result.created, "updated": result.updated})
+        messages.success(
+            request,
+            _("Draft saved: %(created)s new rows, %(updated)s changed.")
+            % {"created": result.created, "updated": result.updated},
+        )
     else:
         messages.info(request, _("Nothing changed."))
     return redirect(_entry_url(unit, year, month))
@@ -155,8 +201,9 @@ def entry_rows(request, code, year, month):
     """More rows for the entry grid, as JSON {"html": <tr> rows, "next": offset or null}: the folded
     procedures a page at a time (`offset`), or those matching a search (`q`)."""
     unit, year, month = _unit_month(request, code, year, month)
-    editable = "save" in workflow.allowed_actions(unit, year, month, selectors.unit_month_state(unit, year, month),
-                                                  user=request.user)
+    editable = "save" in workflow.allowed_actions(
+        unit, year, month, selectors.unit_month_state(unit, year, month), user=request.user
+    )
     query = request.GET.get("q", "")
     if query.strip():
         rows, following = grid_module.search_rows(unit, year, month, query), None
@@ -182,8 +229,9 @@ def _conflict(request, unit, year, month, form, conflict_messages):
             mine = typed.get(name, "")
             current = current_row.values.get(name, "") if current_row else ""
             if grid_module.cell_number(mine) != grid_module.cell_number(current):
-                differences.append({"procedure": codes.get(pid, pid), "column": labels[name], "current": current,
-                                    "yours": mine})
+                differences.append(
+                    {"procedure": codes.get(pid, pid), "column": labels[name], "current": current, "yours": mine}
+                )
     conflict = {"messages": conflict_messages, "differences": differences}
     return _render_entry(request, unit, year, month, grid=grid, conflict=conflict, status=409)
 
@@ -199,12 +247,15 @@ def decide(request, code, year, month):
         return redirect(_entry_url(unit, year, month))
     action, version, reason = (form.cleaned_data[k] for k in ("action", "version", "reason"))
     transition = {
-        "approve": lambda: workflow.unit_month_approve(unit=unit, year=year, month=month, user=request.user,
-                                                       expected_version=version),
-        "return": lambda: workflow.unit_month_return(unit=unit, year=year, month=month, user=request.user,
-                                                     reason=reason, expected_version=version),
-        "reopen": lambda: workflow.unit_month_reopen(unit=unit, year=year, month=month, user=request.user,
-                                                     reason=reason, expected_version=version),
+        "approve": lambda: workflow.unit_month_approve(
+            unit=unit, year=year, month=month, user=request.user, expected_version=version
+        ),
+        "return": lambda: workflow.unit_month_return(
+            unit=unit, year=year, month=month, user=request.user, reason=reason, expected_version=version
+        ),
+        "reopen": lambda: workflow.unit_month_reopen(
+            unit=unit, year=year, month=month, user=request.user, reason=reason, expected_version=version
+        ),
     }[action]
     try:
         transition()  # PermissionDenied goes up: 403
@@ -225,11 +276,18 @@ def decide(request, code, year, month):
 def history(request, code, year, month):
     """Every recorded change of the unit-month's figures and status."""
     unit, year, month = _unit_month(request, code, year, month)
-    return render(request, "filings/history.html", {
-        "unit": unit, "year": year, "month": month, "month_obj": Month(year, month),
-        "unit_month": selectors.unit_month_state(unit, year, month),
-        "entries": selectors.unit_month_history(unit, year, month),
-    })
+    return render(
+        request,
+        "filings/history.html",
+        {
+            "unit": unit,
+            "year": year,
+            "month": month,
+            "month_obj": Month(year, month),
+            "unit_month": selectors.unit_month_state(unit, year, month),
+            "entries": selectors.unit_month_history(unit, year, month),
+        },
+    )
 
 
 @login_required
@@ -251,19 +309,33 @@ def completeness(request):
         period = period_param(request.GET, today=today)
     except PeriodError:
         period = year_to_date(today)
-        errors.append(_("The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter "
-                        "(2019-Q3), a half-year (2019-H1), a year (2019) or a range (2019-01..2019-07).")
-                      % {"value": period_text})
+        errors.append(
+            _(
+                "The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter "
+                "(2019-Q3), a half-year (2019-H1), a year (2019) or a range (2019-01..2019-07)."
+            )
+            % {"value": period_text}
+        )
     if len(period.months) > 24:
         notes.append(_("The period covers more than 24 months; showing the first 24."))
         period = Period(period.start, period.start.shift(23))
     parents = list(
         scope.filter(children__isnull=False).distinct().order_by("path").only("code", "name", "path")[:SELECT_LIMIT]
     )
-    return render(request, "filings/completeness.html", {
-        "report": selectors.completeness(parent, period, today=today), "parent": parent, "parents": parents,
-        "period": period, "period_text": period_text or str(period), "errors": errors, "notes": notes,
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "filings/completeness.html",
+        {
+            "report": selectors.completeness(parent, period, today=today),
+            "parent": parent,
+            "parents": parents,
+            "period": period,
+            "period_text": period_text or str(period),
+            "errors": errors,
+            "notes": notes,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required

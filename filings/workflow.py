@@ -129,9 +129,17 @@ def _save(unit_month, *, user, source, **changes):
     return unit_month
 
 
-def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_version: int | None = None,
-                      source: str = FORM, today: datetime.date | None = None,
-                      confirm_warnings: bool = False) -> UnitMonth:
+def unit_month_submit(
+    *,
+    unit: Unit,
+    year: int,
+    month: int,
+    user,
+    expected_version: int | None = None,
+    source: str = FORM,
+    today: datetime.date | None = None,
+    confirm_warnings: bool = False,
+) -> UnitMonth:
     """draft / returned / missing -> submitted, by someone who may write the month (scope, deadline).
     Figures with data-quality warnings (filings.quality) are submitted only when `confirm_warnings` is
     given (else WarningsNotConfirmed); the confirmed warnings are kept on the unit-month for the leader."""
@@ -151,8 +159,14 @@ def unit_month_submit(*, unit: Unit, year: int, month: int, user, expected_versi
         now = timezone.now()
         unit_month = state or UnitMonth(unit=unit, year=year, month=month)
         return _save(
-            unit_month, user=user, source=source, status=Status.SUBMITTED, return_reason="",
-            submitted_at=now, submitted_by=user, first_submitted_at=unit_month.first_submitted_at or now,
+            unit_month,
+            user=user,
+            source=source,
+            status=Status.SUBMITTED,
+            return_reason="",
+            submitted_at=now,
+            submitted_by=user,
+            first_submitted_at=unit_month.first_submitted_at or now,
             submitted_warnings="\n".join(flag.message for flag in flags),
         )
 
@@ -163,40 +177,65 @@ def _decide(unit, year, month, *, user, expected_version, source, status, reason
             raise PermissionDenied(_("This unit is outside your scope."))
         state = _current(unit, year, month, expected_version)
         if state is None or state.status != Status.SUBMITTED:
-            _refuse(unit, year, month, state, _("only a submitted month can be approved") if status == Status.APPROVED
-                    else _("only a submitted month can be returned"))
+            _refuse(
+                unit,
+                year,
+                month,
+                state,
+                _("only a submitted month can be approved")
+                if status == Status.APPROVED
+                else _("only a submitted month can be returned"),
+            )
         refusal = (approval_refusal if status == Status.APPROVED else decision_refusal)(state, user=user)
         if refusal:
             raise PermissionDenied(refusal)
-        return _save(state, user=user, source=source, status=status, return_reason=reason,
-                     decided_at=timezone.now(), decided_by=user)
+        return _save(
+            state,
+            user=user,
+            source=source,
+            status=status,
+            return_reason=reason,
+            decided_at=timezone.now(),
+            decided_by=user,
+        )
 
 
 def _reason(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Give a reason, so that the clerk knows what to correct.")},
-                              code="required")
+        raise ValidationError({"reason": _("Give a reason, so that the clerk knows what to correct.")}, code="required")
     return reason
 
 
-def unit_month_approve(*, unit: Unit, year: int, month: int, user, expected_version: int | None = None,
-                       source: str = FORM) -> UnitMonth:
+def unit_month_approve(
+    *, unit: Unit, year: int, month: int, user, expected_version: int | None = None, source: str = FORM
+) -> UnitMonth:
     """submitted -> approved, by a leader of the unit's scope (not the submitter) or an admin."""
-    return _decide(unit, year, month, user=user, expected_version=expected_version, source=source,
-                   status=Status.APPROVED)
+    return _decide(
+        unit, year, month, user=user, expected_version=expected_version, source=source, status=Status.APPROVED
+    )
 
 
-def unit_month_return(*, unit: Unit, year: int, month: int, user, reason: str,
-                      expected_version: int | None = None, source: str = FORM) -> UnitMonth:
+def unit_month_return(
+    *, unit: Unit, year: int, month: int, user, reason: str, expected_version: int | None = None, source: str = FORM
+) -> UnitMonth:
     """submitted -> returned with a reason, by a leader of the unit's scope (not the submitter) or an admin."""
     reason = _reason(reason)
-    return _decide(unit, year, month, user=user, expected_version=expected_version, source=source,
-                   status=Status.RETURNED, reason=reason)
+    return _decide(
+        unit,
+        year,
+        month,
+        user=user,
+        expected_version=expected_version,
+        source=source,
+        status=Status.RETURNED,
+        reason=reason,
+    )
 
 
-def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
-                      expected_version: int | None = None, source: str = FORM) -> UnitMonth:
+def unit_month_reopen(
+    *, unit: Unit, year: int, month: int, user, reason: str, expected_version: int | None = None, source: str = FORM
+) -> UnitMonth:
     """approved -> returned with a reason, by an admin: the clerks can correct it and submit it again."""
     reason = _reason(reason)
     with transaction.atomic():
@@ -205,8 +244,15 @@ def unit_month_reopen(*, unit: Unit, year: int, month: int, user, reason: str,
         state = _current(unit, year, month, expected_version)
         if state is None or state.status != Status.APPROVED:
             _refuse(unit, year, month, state, _("only an approved month can be reopened"))
-        return _save(state, user=user, source=source, status=Status.RETURNED, return_reason=reason,
-                     decided_at=timezone.now(), decided_by=user)
+        return _save(
+            state,
+            user=user,
+            source=source,
+            status=Status.RETURNED,
+            return_reason=reason,
+            decided_at=timezone.now(),
+            decided_by=user,
+        )
 
 
 def _bulk_status_history(cursor, ids, *, when, reason, user_id):
@@ -264,15 +310,21 @@ def unit_months_approve_bulk(keys, *, user, source: str = ADMIN, dates: dict | N
         approved = [key for key in keys if key in states and states[key].status == Status.APPROVED]
         if approved:
             codes = dict(Unit.objects.filter(pk__in={key[0] for key in approved}).values_list("pk", "code"))
-            raise ValidationError([
-                ValidationError(
-                    _("%(unit)s %(month)s is “%(status)s”: %(rule)s.") % {
-                        "unit": codes[key[0]], "month": month_label(key[1], key[2]),
-                        "status": states[key].get_status_display(),
-                        "rule": _("only a draft, returned or submitted month can be approved")},
-                    code="invalid_transition")
-                for key in approved
-            ])
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _("%(unit)s %(month)s is “%(status)s”: %(rule)s.")
+                        % {
+                            "unit": codes[key[0]],
+                            "month": month_label(key[1], key[2]),
+                            "status": states[key].get_status_display(),
+                            "rule": _("only a draft, returned or submitted month can be approved"),
+                        },
+                        code="invalid_transition",
+                    )
+                    for key in approved
+                ]
+            )
         locked = locked_reasons(keys, states, user=user, force=False, today=None)
         if locked:
             raise UnitMonthLocked(locked)
@@ -288,11 +340,15 @@ def unit_months_approve_bulk(keys, *, user, source: str = ADMIN, dates: dict | N
             if key not in submitting:
                 submitted_at = state.submitted_at
             elif submitted_at > now or (state and state.decided_at and submitted_at < state.decided_at):
-                raise ValueError(f"unit {key[0]} {month_label(key[1], key[2])}: submission date "
-                                 f"{submitted_at} is in the future or before the month's last decision")
+                raise ValueError(
+                    f"unit {key[0]} {month_label(key[1], key[2])}: submission date "
+                    f"{submitted_at} is in the future or before the month's last decision"
+                )
             if decided_at > now or (submitted_at and decided_at < submitted_at):
-                raise ValueError(f"unit {key[0]} {month_label(key[1], key[2])}: decision date "
-                                 f"{decided_at} is in the future or before the submission")
+                raise ValueError(
+                    f"unit {key[0]} {month_label(key[1], key[2])}: decision date "
+                    f"{decided_at} is in the future or before the submission"
+                )
             plan[key] = (submitted_at, decided_at)
 
         missing = [key for key in keys if key not in states]
@@ -309,19 +365,30 @@ def unit_months_approve_bulk(keys, *, user, source: str = ADMIN, dates: dict | N
                     " submitted_at = %s, submitted_by_id = %s,"
                     " first_submitted_at = COALESCE(first_submitted_at, %s),"
                     " version = version + 1, updated_at = %s, updated_by_id = %s WHERE id = %s",
-                    [(Status.SUBMITTED, adapt(plan[key][0]), user_id, adapt(plan[key][0]), when, user_id,
-                      states[key].pk) for key in to_submit],
+                    [
+                        (
+                            Status.SUBMITTED,
+                            adapt(plan[key][0]),
+                            user_id,
+                            adapt(plan[key][0]),
+                            when,
+                            user_id,
+                            states[key].pk,
+                        )
+                        for key in to_submit
+                    ],
                 )
-                _bulk_status_history(cursor, [states[key].pk for key in to_submit], when=when,
-                                     reason=source[:100], user_id=user_id)
+                _bulk_status_history(
+                    cursor, [states[key].pk for key in to_submit], when=when, reason=source[:100], user_id=user_id
+                )
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, return_reason = '', decided_at = %s, decided_by_id = %s,"
                 " version = version + 1, updated_at = %s, updated_by_id = %s WHERE id = %s",
-                [(Status.APPROVED, adapt(plan[key][1]), user_id, when, user_id, states[key].pk)
-                 for key in keys],
+                [(Status.APPROVED, adapt(plan[key][1]), user_id, when, user_id, states[key].pk) for key in keys],
             )
-            _bulk_status_history(cursor, [states[key].pk for key in keys], when=when, reason=source[:100],
-                                 user_id=user_id)
+            _bulk_status_history(
+                cursor, [states[key].pk for key in keys], when=when, reason=source[:100], user_id=user_id
+            )
     return len(keys)
 
 
@@ -332,22 +399,35 @@ def _refuse_own_months(keys, states, submitting, user):
     for batch in batched(keys, _CHUNK):
         wrote.update(
             MonthlyFiling.history.filter(keys_q(batch), history_user_id=user.pk)
-            .values_list("unit_id", "year", "month").distinct().order_by()
+            .values_list("unit_id", "year", "month")
+            .distinct()
+            .order_by()
         )
-    own = [key for key in keys
-           if key in submitting or states[key].submitted_by_id == user.pk or key in wrote]
+    own = [key for key in keys if key in submitting or states[key].submitted_by_id == user.pk or key in wrote]
     if not own:
         return
     codes = dict(Unit.objects.filter(pk__in={key[0] for key in own}).values_list("pk", "code"))
     raise PermissionDenied(
-        _("Four eyes: nobody approves a month they submit or submitted themselves, or whose figures they "
-          "entered; these need a submission by someone else, or another leader: %(months)s")
+        _(
+            "Four eyes: nobody approves a month they submit or submitted themselves, or whose figures they "
+            "entered; these need a submission by someone else, or another leader: %(months)s"
+        )
         % {"months": ", ".join(f"{codes[key[0]]} {month_label(key[1], key[2])}" for key in own)}
     )
 
 
-def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_version: int,
-                    submit: bool = False, confirm_warnings: bool = False, source: str = FORM):
+def unit_month_save(
+    *,
+    unit: Unit,
+    year: int,
+    month: int,
+    rows,
+    user,
+    expected_version: int,
+    submit: bool = False,
+    confirm_warnings: bool = False,
+    source: str = FORM,
+):
     """Save a unit-month's figures from the entry form (through filings_upsert, with the version the
     user saw) and, when asked, submit it, all in one transaction: a refused submission saves nothing
     either. Returns filings_upsert's result."""
@@ -360,6 +440,13 @@ def unit_month_save(*, unit: Unit, year: int, month: int, rows, user, expected_v
             # filings_upsert checked the version under lock and bumped it once if anything changed.
             changed = bool(result.created or result.updated)
             version = expected_version + 1 if changed else expected_version
-            unit_month_submit(unit=unit, year=year, month=month, user=user, expected_version=version,
-                              source=source, confirm_warnings=confirm_warnings)
+            unit_month_submit(
+                unit=unit,
+                year=year,
+                month=month,
+                user=user,
+                expected_version=version,
+                source=source,
+                confirm_warnings=confirm_warnings,
+            )
     return result

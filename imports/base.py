@@ -165,5 +165,3 @@ class Importer:
 
 def _is_empty(value):
     return value is None or (isinstance(value, str) and not value.strip())
-
-

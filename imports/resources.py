@@ -140,9 +140,7 @@ class PortalImportMixin(ImportExportMixin):
         info = self.model._meta.app_label, self.model._meta.model_name
         path = staged_file(preview)
         if path is None:
-            messages.error(
-                request, _("The previewed file is no longer waiting for confirmation; upload it again.")
-            )
+            messages.error(request, _("The previewed file is no longer waiting for confirmation; upload it again."))
             return redirect(f"admin:{info[0]}_{info[1]}_import")
         report = run_import(
             self.import_kind,

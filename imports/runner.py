@@ -108,7 +108,8 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
         expected = ", ".join(f"{c.label} ({c.key})" for c in importer_class.columns if c.required)
         raise FileProblem(
             _(
-                "%(name)s: no sheet has a recognisable header in its first %(rows)s rows; expected columns such as %(columns)s"
+                "%(name)s: no sheet has a recognisable header in its first %(rows)s rows; expected columns "
+                "such as %(columns)s"
             )
             % {"name": name, "rows": tabular.HEADER_SEARCH_ROWS, "columns": expected}
         )
@@ -139,8 +140,15 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
         # write, a rule only the database knows), the file is refused as a whole, with the reason.
         message = "; ".join(validation_messages(exc)) if isinstance(exc, ValidationError) else str(exc).strip()
         report.created = report.updated = report.unchanged = 0
-        report.errors = [*report.errors, RowIssue(None, name, _("the database refused the import: %(reason)s")
-                                                  % {"reason": message.splitlines()[0] if message else exc})]
+        report.errors = [
+            *report.errors,
+            RowIssue(
+                None,
+                name,
+                _("the database refused the import: %(reason)s")
+                % {"reason": message.splitlines()[0] if message else exc},
+            ),
+        ]
 
 
 def by_row(issues):

@@ -16,9 +16,7 @@ MAX_AGE_SECONDS = 24 * 3600
 
 
 def staging_dir() -> Path:
-    path = Path(
-        getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports"
-    )
+    path = Path(getattr(settings, "IMPORT_STAGING_DIR", None) or Path(tempfile.gettempdir()) / "dvc_portal_imports")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -30,8 +28,7 @@ def staged_path(sha256, file_name) -> Path:
 def stage(upload) -> tuple[Path, str]:
     """Write the upload to the staging directory under its hash; returns (path, sha256)."""
     _clean_staging()
-    tmp = tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part")
-    with tmp:
+    with tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part") as tmp:
         for chunk in upload.chunks():
             tmp.write(chunk)
     sha256, _size = file_sha256(tmp.name)
@@ -44,9 +41,7 @@ def preview_upload(kind, upload, *, user, force, source):
     """Stage the upload and run the importer dry on it: the report with its ImportRecord (the preview to
     confirm). A file the importer refuses is not kept."""
     path, _sha = stage(upload)
-    report = run_import(
-        kind, path, name=Path(upload.name).name, user=user, dry_run=True, force=force, source=source
-    )
+    report = run_import(kind, path, name=Path(upload.name).name, user=user, dry_run=True, force=force, source=source)
     if not report.ok:
         path.unlink(missing_ok=True)
     return report

@@ -220,9 +220,7 @@ def _sniff_delimiter(text):
     head = text[:20_000].splitlines()[: HEADER_SEARCH_ROWS + 5]
     scores = {}
     for delimiter in (";", ","):
-        widths = [
-            len(row) for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)
-        ]
+        widths = [len(row) for row in csv.reader(head, delimiter=delimiter) if any(cell.strip() for cell in row)]
         widest = max(widths, default=1)
         scores[delimiter] = (widest, sum(1 for w in widths if w == widest))
     return max(scores, key=lambda d: scores[d])
@@ -235,9 +233,7 @@ def _read_xlsx_with_formats(path):
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise FileProblem(
-            _("%(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": exc}
-        ) from None
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": path.name, "reason": exc}) from None
     try:
         for worksheet in workbook.worksheets:
             rows = []
@@ -248,9 +244,9 @@ def _read_xlsx_with_formats(path):
                     column = getattr(cell, "column", None)
                     if column is not None:
                         row.extend([""] * (column - 1 - len(row)))
-                    if isinstance(value, (int, float)) and not isinstance(value, bool):
-                        if "%" in _QUOTED.sub("", cell.number_format or ""):
-                            value = Percent(value)
+                    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                    if number and "%" in _QUOTED.sub("", cell.number_format or ""):
+                        value = Percent(value)
                     row.append("" if value is None else value)
                 rows.append(row)
             yield Sheet(worksheet.title, rows, 1)

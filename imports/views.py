@@ -2,7 +2,6 @@
 file of each kind. Between preview and confirm the upload waits in imports.staging, which the admin's
 import shares."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload

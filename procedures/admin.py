@@ -21,8 +21,11 @@ class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Through procedures_upsert, the one write path of the catalogue."""
-        procedures_upsert([{"code": obj.code, "name": obj.name, "field": obj.field, "level": obj.level}],
-                          user=request.user, reason="admin")
+        procedures_upsert(
+            [{"code": obj.code, "name": obj.name, "field": obj.field, "level": obj.level}],
+            user=request.user,
+            reason="admin",
+        )
         obj.pk = Procedure.objects.only("pk").get(code=obj.code).pk
 
 

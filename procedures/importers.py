@@ -99,8 +99,11 @@ class ProcedureImporter(Importer):
 
     def write(self, parsed):
         try:
-            result = procedures_upsert([{k: v for k, v in item.items() if k != "_row"} for item in parsed],
-                                       user=self.user, reason=f"import: {self.file_name}")
+            result = procedures_upsert(
+                [{k: v for k, v in item.items() if k != "_row"} for item in parsed],
+                user=self.user,
+                reason=f"import: {self.file_name}",
+            )
         except RowsRefused as refused:
             self.refused(refused, [item["_row"] for item in parsed])
             return 0, 0, 0
@@ -136,9 +139,7 @@ class OfferingImporter(Importer):
             "unit_code": self.cell(number, raw, "unit_code", parse_code, required=True),
             "procedure_code": self.cell(number, raw, "procedure_code", code_of_procedure, required=True),
             "service_level": self.cell(number, raw, "service_level", parse_service_level, required=True),
-            "valid_from": self.cell(number, raw, "valid_from", parse_date)
-            if self.present("valid_from")
-            else None,
+            "valid_from": self.cell(number, raw, "valid_from", parse_date) if self.present("valid_from") else None,
         }
         return item if len(self.errors) == errors else None
 
@@ -153,9 +154,7 @@ class OfferingImporter(Importer):
                 procedures.get(item["procedure_code"]),
             )
             if item["unit_id"] is None:
-                self.error(
-                    item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]}
-                )
+                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
             if item["procedure_id"] is None:
                 self.error(
                     item["_row"],
@@ -175,6 +174,7 @@ class OfferingImporter(Importer):
     def write(self, parsed):
         rows = [{k: item[k] for k in ("unit_id", "procedure_id", "valid_from", "service_level")} for item in parsed]
         # The offerings service also makes reports bring the KPI totals that depend on levels up to date.
-        result = offerings_upsert(rows, user=self.user if getattr(self.user, "pk", None) else None,
-                                  reason=f"import: {self.file_name}"[:100])
+        result = offerings_upsert(
+            rows, user=self.user if getattr(self.user, "pk", None) else None, reason=f"import: {self.file_name}"[:100]
+        )
         return result.created, result.updated, result.unchanged

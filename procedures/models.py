@@ -53,8 +53,11 @@ def offering_start():
     """The month an offering starts, as a month index (-1: from the beginning). The rule of the level in
     force, spelt once for every query: an offering holds from the whole month of its start date, and the
     latest one started holds (procedures.selectors.LevelIndex says the same in Python)."""
-    return Coalesce(month_index(ExtractYear("valid_from"), ExtractMonth("valid_from")), Value(-1),
-                    output_field=models.IntegerField())
+    return Coalesce(
+        month_index(ExtractYear("valid_from"), ExtractMonth("valid_from")),
+        Value(-1),
+        output_field=models.IntegerField(),
+    )
 
 
 class OfferingQuerySet(models.QuerySet):
@@ -87,9 +90,7 @@ class Offering(models.Model):
         Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="offerings"
     )
     service_level = models.CharField(_("online service level"), max_length=10, choices=ServiceLevel)
-    valid_from = models.DateField(
-        _("applies from"), null=True, blank=True, help_text=_("Empty: from the beginning.")
-    )
+    valid_from = models.DateField(_("applies from"), null=True, blank=True, help_text=_("Empty: from the beginning."))
 
     objects = OfferingQuerySet.as_manager()
     history = HistoricalRecords()

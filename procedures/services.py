@@ -41,8 +41,9 @@ def procedures_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
         if len(row.get("field") or "") > 255:
             problems.setdefault(position, []).append(("field", _("the field is longer than 255 characters")))
         if row.get("level", "") not in levels:
-            problems.setdefault(position, []).append(("level", _("unknown authority level %(level)r")
-                                                      % {"level": row["level"]}))
+            problems.setdefault(position, []).append(
+                ("level", _("unknown authority level %(level)r") % {"level": row["level"]})
+            )
     if problems:
         raise RowsRefused(problems, lambda position: rows[position].get("code"))
     stored = {p.code: p for p in Procedure.objects.filter(code__in=[row["code"] for row in rows])}
@@ -84,8 +85,9 @@ def procedures_delete(procedures, *, user=None, reason: str = "") -> int:
         rows = relation.related_model._base_manager.order_by()
         for batch in batched(ids, 5000):
             for procedure_id in rows.filter(**{f"{column}__in": batch}).values_list(column, flat=True).distinct():
-                problems.setdefault(position_of[procedure_id], []).append(("code", _("it still has %(rows)s") % {
-                    "rows": relation.related_model._meta.verbose_name_plural}))
+                problems.setdefault(position_of[procedure_id], []).append(
+                    ("code", _("it still has %(rows)s") % {"rows": relation.related_model._meta.verbose_name_plural})
+                )
     if problems:
         raise RowsRefused(problems, lambda position: procedures[position].code)
     with transaction.atomic():
@@ -98,9 +100,11 @@ def offerings_upsert(rows, *, user=None, reason: str) -> UpsertResult:
     """Create offerings, or change their level, by their key (unit_id, procedure_id, valid_from or None).
     Each row is a dict with those keys and `service_level`; through offerings_write."""
     rows = list(rows)
-    problems = {position: [("service_level", _("unknown online service level %(level)r")
-                            % {"level": row["service_level"]})]
-                for position, row in enumerate(rows) if row["service_level"] not in ServiceLevel.values}
+    problems = {
+        position: [("service_level", _("unknown online service level %(level)r") % {"level": row["service_level"]})]
+        for position, row in enumerate(rows)
+        if row["service_level"] not in ServiceLevel.values
+    }
     if problems:
         raise RowsRefused(problems)
     stored = {}
@@ -111,8 +115,14 @@ def offerings_upsert(rows, *, user=None, reason: str) -> UpsertResult:
     for row in rows:
         offering = stored.get((row["unit_id"], row["procedure_id"], row["valid_from"]))
         if offering is None:
-            new.append(Offering(unit_id=row["unit_id"], procedure_id=row["procedure_id"],
-                                service_level=row["service_level"], valid_from=row["valid_from"]))
+            new.append(
+                Offering(
+                    unit_id=row["unit_id"],
+                    procedure_id=row["procedure_id"],
+                    service_level=row["service_level"],
+                    valid_from=row["valid_from"],
+                )
+            )
         elif offering.service_level != row["service_level"]:
             offering.service_level = row["service_level"]
             changed.append(offering)
@@ -147,11 +157,11 @@ def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) 
                     offering._history_user = user
                 offering.delete()
         if update:
-            bulk_update_with_history(update, Offering, ["service_level"], batch_size=1000, default_user=user,
-                                     default_change_reason=reason)
+            bulk_update_with_history(
+                update, Offering, ["service_level"], batch_size=1000, default_user=user, default_change_reason=reason
+            )
         if create:
-            bulk_create_with_history(create, Offering, batch_size=1000, default_user=user,
-                                     default_change_reason=reason)
+            bulk_create_with_history(create, Offering, batch_size=1000, default_user=user, default_change_reason=reason)
         changes += [(o.unit_id, o.valid_from) for o in create + update + delete]
         if changes:
             offerings_changed.send(Offering, changes=changes)

@@ -23,8 +23,11 @@ class TargetAdmin(PortalImportMixin, admin.ModelAdmin):
             old = Target.objects.get(pk=obj.pk)
             if (old.unit_id, old.year, old.kpi) != (obj.unit_id, obj.year, obj.kpi):
                 targets_delete([old], user=request.user, reason="admin")
-        targets_upsert([{"unit_id": obj.unit_id, "year": obj.year, "kpi": obj.kpi, "target": obj.target}],
-                       user=request.user, reason="admin")
+        targets_upsert(
+            [{"unit_id": obj.unit_id, "year": obj.year, "kpi": obj.kpi, "target": obj.target}],
+            user=request.user,
+            reason="admin",
+        )
         obj.pk = Target.objects.only("pk").get(unit_id=obj.unit_id, year=obj.year, kpi=obj.kpi).pk
 
     def delete_model(self, request, obj):

@@ -63,9 +63,7 @@ class TargetImporter(Importer):
             "kpi": self.cell(number, raw, "kpi", parse_kpi, required=True),
         }
         if item["kpi"] and not KPIS[item["kpi"]].is_rate:
-            item["target"] = self.cell(
-                number, raw, "target", lambda v: Decimal(parse_count(v)), required=True
-            )
+            item["target"] = self.cell(number, raw, "target", lambda v: Decimal(parse_count(v)), required=True)
         else:
             item["target"] = self.cell(number, raw, "target", parse_percentage, required=True)
             if item["target"] is not None and item["target"] > 100:
@@ -79,9 +77,7 @@ class TargetImporter(Importer):
         for item in parsed:
             item["unit_id"] = units.get(item["unit_code"])
             if item["unit_id"] is None:
-                self.error(
-                    item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]}
-                )
+                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
             else:
                 valid.append(item)
         self.check_duplicates(

@@ -228,9 +228,7 @@ def _kpi_values(filing, offering, targets):
     return values
 
 
-def kpis_for_units(
-    units, period: Period, *, own: bool = False, approved_only: bool = False
-) -> dict[int, UnitKpis]:
+def kpis_for_units(units, period: Period, *, own: bool = False, approved_only: bool = False) -> dict[int, UnitKpis]:
     """Every KPI for each of `units` over `period`, in a fixed number of queries. With `approved_only`,
     the filing KPIs count only approved unit-months (a draft, submitted or returned month drops out)."""
     units = list(units)

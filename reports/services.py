@@ -59,7 +59,6 @@ def _month_totals(rows):
     return list(totals.values())
 
 
-
 def totals_refresh(unit_ids, months=None):
     """Recompute the totals of the given units in the given (year, month) pairs (None: every month).
     Runs in the caller's transaction; cost grows with the filings of those unit-months."""
@@ -141,12 +140,18 @@ def _target_problems(row):
         return [("kpi", _("unknown KPI %(kpi)r") % {"kpi": row["kpi"]})]
     problems = []
     if not FIRST_YEAR <= row["year"] <= LAST_YEAR:
-        problems.append(("year", _("year %(year)s is not between %(first)s and %(last)s")
-                         % {"year": row["year"], "first": FIRST_YEAR, "last": LAST_YEAR}))
+        problems.append(
+            (
+                "year",
+                _("year %(year)s is not between %(first)s and %(last)s")
+                % {"year": row["year"], "first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        )
     target = Decimal(row["target"])
     if target < 0 or (kpi.is_rate and target > 100):
-        problems.append(("target", _("a target rate is a percentage between 0 and 100, not %(value)s")
-                         % {"value": target}))
+        problems.append(
+            ("target", _("a target rate is a percentage between 0 and 100, not %(value)s") % {"value": target})
+        )
     elif not kpi.is_rate and target != target.to_integral_value():
         problems.append(("target", _("a target count is a whole number, not %(value)s") % {"value": target}))
     return problems
@@ -181,8 +186,9 @@ def targets_upsert(rows, *, user=None, reason: str) -> TargetsResult:
         if new:
             bulk_create_with_history(new, Target, batch_size=1000, default_user=user, default_change_reason=reason)
         if changed:
-            bulk_update_with_history(changed, Target, ["target"], batch_size=1000, default_user=user,
-                                     default_change_reason=reason)
+            bulk_update_with_history(
+                changed, Target, ["target"], batch_size=1000, default_user=user, default_change_reason=reason
+            )
     result.created, result.updated = len(new), len(changed)
     return result
 

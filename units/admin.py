@@ -9,9 +9,15 @@ from .services import units_refusals, units_upsert
 
 
 def _row(unit, successors):
-    return {"code": unit.code, "name": unit.name, "kind": unit.kind,
-            "parent_code": unit.parent.code if unit.parent_id else None, "valid_from": unit.valid_from,
-            "valid_to": unit.valid_to, "successor_codes": [s.code for s in successors]}
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent_code": unit.parent.code if unit.parent_id else None,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "successor_codes": [s.code for s in successors],
+    }
 
 
 class UnitAdminForm(forms.ModelForm):
@@ -25,8 +31,13 @@ class UnitAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        unit = Unit(**{f.name: cleaned.get(f.name, getattr(self.instance, f.name)) for f in Unit._meta.concrete_fields
-                       if f.name not in ("id", "path")})
+        unit = Unit(
+            **{
+                f.name: cleaned.get(f.name, getattr(self.instance, f.name))
+                for f in Unit._meta.concrete_fields
+                if f.name not in ("id", "path")
+            }
+        )
         for issues in units_refusals([_row(unit, cleaned.get("successors") or [])]).values():
             for field, message in issues:
                 field = {"parent_code": "parent", "successor_codes": "successors"}.get(field, field)

@@ -50,9 +50,7 @@ def unit_code(value):
 
 def code_list(value):
     """One or more unit codes separated by `,` or `;` (several old communes merged into one, or one split)."""
-    return tuple(
-        sorted({unit_code(part) for part in clean_text(value).replace(";", ",").split(",") if part.strip()})
-    )
+    return tuple(sorted({unit_code(part) for part in clean_text(value).replace(";", ",").split(",") if part.strip()}))
 
 
 @register

@@ -101,7 +101,9 @@ class Unit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_to_after_valid_from",
                 violation_error_message=_("The end of validity must not be before its start."),
             ),
@@ -161,4 +163,3 @@ class Unit(models.Model):
     def ancestor_ids(self):
         """Ids of the units above this one, from the top, read off the path without a query."""
         return [int(self.path[i : i + PATH_DIGITS]) for i in range(0, len(self.path) - PATH_STEP, PATH_STEP)]
-

@@ -82,8 +82,11 @@ def _check(final, stored, code_of, known, problems):
             elif successor == code:
                 refuse("successor_codes", _("a unit cannot be its own successor"))
         if state["valid_from"] and state["valid_to"] and state["valid_to"] < state["valid_from"]:
-            refuse("valid_to", _("the end of validity (%(to)s) is before its start (%(from)s)") % {
-                "to": state["valid_to"].strftime("%d/%m/%Y"), "from": state["valid_from"].strftime("%d/%m/%Y")})
+            refuse(
+                "valid_to",
+                _("the end of validity (%(to)s) is before its start (%(from)s)")
+                % {"to": state["valid_to"].strftime("%d/%m/%Y"), "from": state["valid_from"].strftime("%d/%m/%Y")},
+            )
 
     def parent_of(code):
         if code in final:
@@ -96,9 +99,13 @@ def _check(final, stored, code_of, known, problems):
         while current:
             if current in seen:
                 if current == code:
-                    problems.setdefault(state["_position"], []).append(("parent_code", _(
-                        "%(parent)r would put this unit below itself (a cycle in the tree)")
-                        % {"parent": state["parent_code"]}))
+                    problems.setdefault(state["_position"], []).append(
+                        (
+                            "parent_code",
+                            _("%(parent)r would put this unit below itself (a cycle in the tree)")
+                            % {"parent": state["parent_code"]},
+                        )
+                    )
                 break
             seen.add(current)
             current = parent_of(current)
@@ -125,7 +132,8 @@ def _plan(rows):
             "parent_code": row["parent_code"] if "parent_code" in row else code_of.get(old.get("parent_id")),
             "valid_from": row.get("valid_from", old.get("valid_from")),
             "valid_to": row.get("valid_to", old.get("valid_to")),
-            "successor_codes": tuple(sorted(row["successor_codes"])) if row.get("successor_codes") is not None
+            "successor_codes": tuple(sorted(row["successor_codes"]))
+            if row.get("successor_codes") is not None
             else successors.get(code, ()),
         }
     problems = {}
@@ -159,26 +167,56 @@ def units_upsert(rows, *, user=None, reason: str = "") -> UnitsResult:
         old = stored.get(code)
         if old is None:
             created.append(code)
-        elif (old["name"], old["kind"], code_of.get(old["parent_id"]), old["valid_from"], old["valid_to"],
-              successors.get(code, ())) != (state["name"], state["kind"], state["parent_code"], state["valid_from"],
-                                            state["valid_to"], state["successor_codes"]):
+        elif (
+            old["name"],
+            old["kind"],
+            code_of.get(old["parent_id"]),
+            old["valid_from"],
+            old["valid_to"],
+            successors.get(code, ()),
+        ) != (
+            state["name"],
+            state["kind"],
+            state["parent_code"],
+            state["valid_from"],
+            state["valid_to"],
+            state["successor_codes"],
+        ):
             changed.append(code)
         else:
             result.unchanged += 1
     with transaction.atomic():
-        new_units = Unit.objects.bulk_create([
-            Unit(code=code, name=final[code]["name"], kind=final[code]["kind"], valid_from=final[code]["valid_from"],
-                 valid_to=final[code]["valid_to"])
-            for code in created
-        ], batch_size=1000)
+        new_units = Unit.objects.bulk_create(
+            [
+                Unit(
+                    code=code,
+                    name=final[code]["name"],
+                    kind=final[code]["kind"],
+                    valid_from=final[code]["valid_from"],
+                    valid_to=final[code]["valid_to"],
+                )
+                for code in created
+            ],
+            batch_size=1000,
+        )
         ids = {code: u["id"] for code, u in stored.items()}
         ids.update({unit.code: unit.pk for unit in new_units})
-        Unit.objects.bulk_update([
-            Unit(pk=ids[code], code=code, name=final[code]["name"], kind=final[code]["kind"],
-                 valid_from=final[code]["valid_from"], valid_to=final[code]["valid_to"],
-                 parent_id=ids.get(final[code]["parent_code"]))
-            for code in created + changed
-        ], ["name", "kind", "valid_from", "valid_to", "parent"], batch_size=1000)
+        Unit.objects.bulk_update(
+            [
+                Unit(
+                    pk=ids[code],
+                    code=code,
+                    name=final[code]["name"],
+                    kind=final[code]["kind"],
+                    valid_from=final[code]["valid_from"],
+                    valid_to=final[code]["valid_to"],
+                    parent_id=ids.get(final[code]["parent_code"]),
+                )
+                for code in created + changed
+            ],
+            ["name", "kind", "valid_from", "valid_to", "parent"],
+            batch_size=1000,
+        )
         _write_successors(final, successors, ids)
         units_rebuild_paths()
     result.created, result.updated = len(created), len(changed)
@@ -211,8 +249,13 @@ def units_delete(units, *, user=None, reason: str = "") -> int:
     problems = {}
     position_of = {unit.pk: position for position, unit in enumerate(units)}
     for batch in batched(ids, 5000):
-        for unit_id in (Unit.objects.filter(parent_id__in=batch).exclude(pk__in=ids)
-                        .order_by().values_list("parent_id", flat=True).distinct()):
+        for unit_id in (
+            Unit.objects.filter(parent_id__in=batch)
+            .exclude(pk__in=ids)
+            .order_by()
+            .values_list("parent_id", flat=True)
+            .distinct()
+        ):
             problems.setdefault(position_of[unit_id], []).append(("code", _("units below it remain")))
     for relation in Unit._meta.related_objects:
         if relation.on_delete is not models.PROTECT or relation.related_model is Unit:
@@ -221,8 +264,9 @@ def units_delete(units, *, user=None, reason: str = "") -> int:
         rows = relation.related_model._base_manager.order_by()
         for batch in batched(ids, 5000):
             for unit_id in rows.filter(**{f"{column}__in": batch}).values_list(column, flat=True).distinct():
-                problems.setdefault(position_of[unit_id], []).append(("code", _("it still has %(rows)s") % {
-                    "rows": relation.related_model._meta.verbose_name_plural}))
+                problems.setdefault(position_of[unit_id], []).append(
+                    ("code", _("it still has %(rows)s") % {"rows": relation.related_model._meta.verbose_name_plural})
+                )
     if problems:
         raise RowsRefused(problems, lambda position: units[position].code)
     with transaction.atomic():

@@ -15,8 +15,11 @@ from filings.models import COUNT_FIELDS
 register = template.Library()
 
 # The computed column that follows each group's last count.
-_TOTAL_AFTER = {NEW[-1]: ("new", "new_total"), RESOLVED[-1]: ("resolved", "resolved_total"),
-                PENDING[-1]: ("pending", "pending_total")}
+_TOTAL_AFTER = {
+    NEW[-1]: ("new", "new_total"),
+    RESOLVED[-1]: ("resolved", "resolved_total"),
+    PENDING[-1]: ("pending", "pending_total"),
+}
 
 
 def _level_labels():
@@ -54,7 +57,9 @@ def _row(row, editable, labels):
         if name in _TOTAL_AFTER:
             key, attribute = _TOTAL_AFTER[name]
             parts.append(f'<td class="t" data-total="{key}">{count(getattr(row, attribute))}</td>')
-    mark = '<span class="balance balance--ok">✓</span>' if row.balanced else '<span class="balance balance--off">≠</span>'
+    mark = (
+        '<span class="balance balance--ok">✓</span>' if row.balanced else '<span class="balance balance--off">≠</span>'
+    )
     # The balance has its own mark; the other warnings get a ⚠ that tells them on hover.
     flags = "; ".join(flag.message for flag in row.flags if flag.kind != "balance")
     if flags:

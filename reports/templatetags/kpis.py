@@ -36,6 +36,12 @@ def month_comparison(unit, year, month):
         values = [getattr(k[key], part) for k in kpis]
         changes = [None if values[0] is None or v is None else values[0] - v for v in values[1:]]
         kpi = kpis[0][key].kpi
-        rows.append({"label": label or kpi.label, "is_rate": part == "value" and kpi.is_rate,
-                     "values": values, "changes": changes})
+        rows.append(
+            {
+                "label": label or kpi.label,
+                "is_rate": part == "value" and kpi.is_rate,
+                "values": values,
+                "changes": changes,
+            }
+        )
     return {"months": months, "rows": rows, "online_rate": kpis[0]["online_rate"]}

@@ -54,8 +54,9 @@ class TestChange:
 
     def test_a_weak_password_is_refused(self, client, user):
         client.force_login(user)
-        response = client.post(self.url, {"old_password": PASSWORD, "new_password1": "12345678",
-                                          "new_password2": "12345678"})
+        response = client.post(
+            self.url, {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+        )
         assert response.status_code == 200 and "form__error" in response.content.decode()
         assert authenticate(username="canbo", password=PASSWORD) == user
 
@@ -94,8 +95,7 @@ class TestReset:
         response = client.get(link, follow=True)
         assert response.status_code == 200 and "Choose a new password" in visible_text(response)
         form_url = response.redirect_chain[-1][0]
-        response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-                               follow=True)
+        response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}, follow=True)
         assert response.redirect_chain == [("/accounts/password/reset/complete/", 302)]
         assert "Your new password is set." in visible_text(response)
         assert f'href="{reverse("login")}"' in response.content.decode()

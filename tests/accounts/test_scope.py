@@ -16,8 +16,11 @@ MONTH = {"year": 2024, "month": 3}
 # URL name -> how a clerk of commune A tries district X's data through it: (method, url kwargs, data).
 # "X" is the other district, "Y" the commune below it.
 TRIES = {
-    "filings:entry": [("get", {"code": "X", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {}),
-                      ("post", {"code": "Y", **MONTH}, {"action": "save"})],
+    "filings:entry": [
+        ("get", {"code": "X", **MONTH}, {}),
+        ("get", {"code": "Y", **MONTH}, {}),
+        ("post", {"code": "Y", **MONTH}, {"action": "save"}),
+    ],
     "filings:entry_rows": [("get", {"code": "Y", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {"q": "1."})],
     "filings:decide": [("post", {"code": "Y", **MONTH}, {"action": "approve"})],
     "filings:history": [("get", {"code": "Y", **MONTH}, {})],
@@ -30,12 +33,25 @@ TRIES = {
 }
 # Pages that take no unit: they show only the user's scope (checked below) or no unit data at all.
 NO_UNIT = {
-    "home", "healthz", "login", "logout", "set_language", "filings:start", "accounts:api_tokens",
+    "home",
+    "healthz",
+    "login",
+    "logout",
+    "set_language",
+    "filings:start",
+    "accounts:api_tokens",
     "accounts:api_token_revoke",  # a token id: another user's answers 404 (tests/accounts/test_tokens.py)
-    "accounts:password_change", "accounts:password_change_done", "accounts:password_reset",
-    "accounts:password_reset_done", "accounts:password_reset_confirm", "accounts:password_reset_complete",
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
     # The import pages are for administrators only, who see every unit (tests/imports/test_import_page.py).
-    "imports:page", "imports:confirm", "imports:result", "imports:template",
+    "imports:page",
+    "imports:confirm",
+    "imports:result",
+    "imports:template",
     "api:None",  # the API's catch-all: a JSON 404
 }
 
@@ -68,9 +84,9 @@ def test_every_url_is_listed_here():
     assert set(url_names()) == set(TRIES) | NO_UNIT
 
 
-@pytest.mark.parametrize("name,method,kwargs,data", [
-    (name, *attempt) for name, attempts in TRIES.items() for attempt in attempts
-])
+@pytest.mark.parametrize(
+    "name,method,kwargs,data", [(name, *attempt) for name, attempts in TRIES.items() for attempt in attempts]
+)
 def test_another_units_data_answers_404(client, world, name, method, kwargs, data):
     clerk, other_commune = world
     client.force_login(clerk)
@@ -102,4 +118,3 @@ def test_pages_without_a_unit_show_only_the_users_scope(client, world):
         assert response.status_code in (200, 400), url
         page = response.content.decode()
         assert "Yên Bí Mật" not in page and "Xa Lạ" not in page, url
-

@@ -42,7 +42,7 @@ def fail(client, username, times, address=OFFICE):
 def test_settings_lock_the_username_and_address_combination():
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == datetime.timedelta(minutes=15)
+    assert datetime.timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
 
 
 def test_four_failures_then_the_right_password_logs_in(client, users):

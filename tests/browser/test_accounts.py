@@ -17,8 +17,11 @@ PASSWORD = "pw-Secret-123"
 @pytest.fixture
 def leader(transactional_db):
     district = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT)
-    FilingFactory(unit=UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công", parent=district),
-                  received_online=929, received_direct=2624)
+    FilingFactory(
+        unit=UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công", parent=district),
+        received_online=929,
+        received_direct=2624,
+    )
     return UserFactory(username="lanhdao", first_name="Nguyễn Thị Hoa", role=Role.LEADER, units=[district])
 
 

@@ -142,9 +142,21 @@ def test_a_clerk_enters_and_submits_a_month_with_the_keyboard(page, live_server,
 def test_a_leader_approves_a_submitted_month(page, live_server, commune, screenshot):
     year, month = this_month()
     clerk = commune.users.get(username="canbo")
-    filings_upsert([{"unit_id": commune.pk, "procedure_id": commune.offerings.first().procedure_id, "year": year,
-                     "month": month, "received_online": 40, "received_direct": 60, "resolved_on_time": 100}],
-                   source=Source.FORM, user=clerk)
+    filings_upsert(
+        [
+            {
+                "unit_id": commune.pk,
+                "procedure_id": commune.offerings.first().procedure_id,
+                "year": year,
+                "month": month,
+                "received_online": 40,
+                "received_direct": 60,
+                "resolved_on_time": 100,
+            }
+        ],
+        source=Source.FORM,
+        user=clerk,
+    )
     unit_month_submit(unit=commune, year=year, month=month, user=clerk)
 
     log_in(page, live_server, "lanhdao")
@@ -172,9 +184,20 @@ def test_a_leader_approves_a_submitted_month(page, live_server, commune, screens
 def test_a_returned_month_shows_its_reason_to_the_clerk(page, live_server, commune, screenshot):
     year, month = previous_month()  # closed for entry by now, or soon: a returned month stays open
     admin = commune.users.model.objects.get(username="quantri")
-    filings_upsert([{"unit_id": commune.pk, "procedure_id": commune.offerings.first().procedure_id, "year": year,
-                     "month": month, "received_online": 5, "received_direct": 5}], source=Source.IMPORT,
-                   note="igate.xlsx")
+    filings_upsert(
+        [
+            {
+                "unit_id": commune.pk,
+                "procedure_id": commune.offerings.first().procedure_id,
+                "year": year,
+                "month": month,
+                "received_online": 5,
+                "received_direct": 5,
+            }
+        ],
+        source=Source.IMPORT,
+        note="igate.xlsx",
+    )
     unit_month_submit(unit=commune, year=year, month=month, user=admin, confirm_warnings=True)
 
     log_in(page, live_server, "lanhdao")
@@ -189,7 +212,8 @@ def test_a_returned_month_shows_its_reason_to_the_clerk(page, live_server, commu
     expect(page.locator("#returned")).to_contain_text("chưa khớp với iGate")
     page.locator("#returned").get_by_role("link").first.click()
     expect(page.locator("#return-reason")).to_contain_text(
-        "Số hồ sơ trực tuyến chưa khớp với iGate, đề nghị kiểm tra lại.")
+        "Số hồ sơ trực tuyến chưa khớp với iGate, đề nghị kiểm tra lại."
+    )
     expect(page.locator("#return-reason")).to_contain_text("Nguyễn Thị Hoa")
     # The clerk can correct it, even past the entry deadline.
     expect(page.locator("tr[data-row] input").first).to_be_editable()
@@ -208,10 +232,20 @@ def test_completeness_page(page, live_server, commune, screenshot):
     zone = timezone.get_current_timezone()
 
     def month(unit, number, status, submitted_day=None):
-        first = datetime.datetime(year + (number == 12), number % 12 + 1, submitted_day, 9, tzinfo=zone) \
-            if submitted_day else None
-        UnitMonth.objects.create(unit=unit, year=year, month=number, status=status, first_submitted_at=first,
-                                 submitted_at=first, return_reason="Sai số" if status == "returned" else "")
+        first = (
+            datetime.datetime(year + (number == 12), number % 12 + 1, submitted_day, 9, tzinfo=zone)
+            if submitted_day
+            else None
+        )
+        UnitMonth.objects.create(
+            unit=unit,
+            year=year,
+            month=number,
+            status=status,
+            first_submitted_at=first,
+            submitted_at=first,
+            return_reason="Sai số" if status == "returned" else "",
+        )
 
     for number in (10, 11, 12):
         month(commune, number, "approved", 5)

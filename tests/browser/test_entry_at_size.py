@@ -10,12 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role, User
+from core.periods import Month
 from filings.models import MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_return, unit_month_submit
 from procedures.models import Offering, Procedure, ServiceLevel
 from procedures.services import offerings_write
-from core.periods import Month
 from tests.browser.test_entry import cell, entry_url, log_in
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind
@@ -38,23 +38,36 @@ def centre(transactional_db):
     """Tỉnh Quảng Nam's Public Administration Centre offers 2,000 procedures: 1,200 online, 800 not; last
     month it had figures for 150 of them."""
     province = UnitFactory(code="49", name="Tỉnh Quảng Nam", kind=UnitKind.PROVINCE)
-    centre = UnitFactory(code="49.TTHCC", name="Trung tâm Phục vụ hành chính công tỉnh", kind=UnitKind.CENTER,
-                         parent=province)
-    Procedure.objects.bulk_create([
-        Procedure(code=f"1.{i:06d}", name=f"Thủ tục số {i} của lĩnh vực {i % 40}", field="Khác")
-        for i in range(SIZE)
-    ])
+    centre = UnitFactory(
+        code="49.TTHCC", name="Trung tâm Phục vụ hành chính công tỉnh", kind=UnitKind.CENTER, parent=province
+    )
+    Procedure.objects.bulk_create(
+        [Procedure(code=f"1.{i:06d}", name=f"Thủ tục số {i} của lĩnh vực {i % 40}", field="Khác") for i in range(SIZE)]
+    )
     procedures = list(Procedure.objects.order_by("code"))
-    offerings_write(create=[
-        Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i < 1200 else ServiceLevel.NONE)
-        for i, p in enumerate(procedures)
-    ], reason="test")
+    offerings_write(
+        create=[
+            Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i < 1200 else ServiceLevel.NONE)
+            for i, p in enumerate(procedures)
+        ],
+        reason="test",
+    )
     previous = this_month().shift(-1)
-    filings_upsert([
-        {"unit_id": centre.pk, "procedure_id": p.pk, "year": previous.year, "month": previous.month,
-         "received_online": 6, "received_direct": 4, "resolved_on_time": 10}
-        for p in procedures[:150]
-    ], source=Source.IMPORT)
+    filings_upsert(
+        [
+            {
+                "unit_id": centre.pk,
+                "procedure_id": p.pk,
+                "year": previous.year,
+                "month": previous.month,
+                "received_online": 6,
+                "received_direct": 4,
+                "resolved_on_time": 10,
+            }
+            for p in procedures[:150]
+        ],
+        source=Source.IMPORT,
+    )
     UserFactory(username="canbo", first_name="Lê Thị Thu", role=Role.CLERK, units=[centre])
     UserFactory(username="lanhdao", first_name="Phan Văn Hải", role=Role.LEADER, units=[province])
     return centre
@@ -93,7 +106,9 @@ def test_a_centre_of_2000_procedures_saves_submits_and_is_approved(page, live_se
     expect(page.locator(".messages")).to_contain_text("2")
     stored = MonthlyFiling.objects.filter(unit=centre, year=month.year, month=month.month)
     assert sorted(stored.values_list("procedure__code", "received_online", "received_direct")) == [
-        ("1.000000", 8, 2), ("1.001999", 0, 3)]
+        ("1.000000", 8, 2),
+        ("1.001999", 0, 3),
+    ]
     # One unchanged row is never sent again: the next save changes nothing.
     page.keyboard.press("Control+s")
     expect(page.locator(".messages")).to_contain_text(re.compile("Không có thay đổi|Nothing changed"))
@@ -119,11 +134,21 @@ def ward(transactional_db):
     birth = ProcedureFactory(code="1.001193", name="Đăng ký khai sinh")
     OfferingFactory(unit=ward, procedure=birth, service_level=ServiceLevel.FULL)
     now = this_month()
-    filings_upsert([
-        {"unit_id": ward.pk, "procedure_id": birth.pk, "year": m.year, "month": m.month,
-         "received_online": 40 + i, "received_direct": 60 - i, "resolved_on_time": 100}
-        for i, m in enumerate(now.shift(-k) for k in range(1, 7))
-    ], source=Source.IMPORT)
+    filings_upsert(
+        [
+            {
+                "unit_id": ward.pk,
+                "procedure_id": birth.pk,
+                "year": m.year,
+                "month": m.month,
+                "received_online": 40 + i,
+                "received_direct": 60 - i,
+                "resolved_on_time": 100,
+            }
+            for i, m in enumerate(now.shift(-k) for k in range(1, 7))
+        ],
+        source=Source.IMPORT,
+    )
     UserFactory(username="canbo", first_name="Võ Thị Lan", role=Role.CLERK, units=[ward])
     UserFactory(username="lanhdao", first_name="Trần Quốc Bảo", role=Role.LEADER, units=[district])
     UserFactory(username="lanhdao2", first_name="Nguyễn Văn Tâm", role=Role.LEADER, units=[district])
@@ -166,9 +191,21 @@ def test_a_leader_never_approves_figures_they_changed(page, live_server, ward, s
     month = this_month()
     birth = Procedure.objects.get(code="1.001193")
     clerk, leader = (User.objects.get(username=name) for name in ("canbo", "lanhdao"))
-    filings_upsert([{"unit_id": ward.pk, "procedure_id": birth.pk, "year": month.year, "month": month.month,
-                     "received_online": 45, "received_direct": 55, "resolved_on_time": 100}],
-                   source=Source.FORM, user=clerk)
+    filings_upsert(
+        [
+            {
+                "unit_id": ward.pk,
+                "procedure_id": birth.pk,
+                "year": month.year,
+                "month": month.month,
+                "received_online": 45,
+                "received_direct": 55,
+                "resolved_on_time": 100,
+            }
+        ],
+        source=Source.FORM,
+        user=clerk,
+    )
     unit_month_submit(unit=ward, year=month.year, month=month.month, user=clerk)
     unit_month_return(unit=ward, year=month.year, month=month.month, user=leader, reason="Kiểm tra lại số trực tiếp")
 

@@ -26,8 +26,9 @@ PASSWORD = "pw-Secret-123"
 def cam_pha(transactional_db):
     """Cẩm Phả, January to July 2019, after DOMAIN.md: the centre's 929 / 3553, the communes' 2916 / 10717."""
     district = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT)
-    centre = UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công thành phố", kind=UnitKind.CENTER,
-                         parent=district)
+    centre = UnitFactory(
+        code="195.TTHCC", name="Trung tâm Hành chính công thành phố", kind=UnitKind.CENTER, parent=district
+    )
     UnitFactory(code="195.PTP", name="Phòng Tư pháp", kind=UnitKind.DEPARTMENT, parent=district)
     full, partial, desk_only, commune_partial = (
         ProcedureFactory(code=code) for code in ["1.004227", "2.000908", "1.001193", "2.000635"]
@@ -37,13 +38,31 @@ def cam_pha(transactional_db):
     OfferingFactory(unit=centre, procedure=partial, service_level=ServiceLevel.PARTIAL)
     OfferingFactory(unit=centre, procedure=desk_only, service_level=ServiceLevel.NONE)
     # (online, direct) split over two procedures offered online; the desk-only procedure adds 500 filings.
-    FilingFactory(unit=centre, procedure=full, month=3, received_online=700, received_direct=1600,
-                  received_postal=37, resolved_early=1500, resolved_on_time=600, resolved_late=90,
-                  returned_postal=512)
-    FilingFactory(unit=centre, procedure=partial, month=5, received_online=229, received_direct=987,
-                  resolved_early=700, resolved_on_time=350, resolved_late=60)
-    FilingFactory(unit=centre, procedure=desk_only, month=6, received_direct=500, resolved_on_time=480,
-                  resolved_late=20)
+    FilingFactory(
+        unit=centre,
+        procedure=full,
+        month=3,
+        received_online=700,
+        received_direct=1600,
+        received_postal=37,
+        resolved_early=1500,
+        resolved_on_time=600,
+        resolved_late=90,
+        returned_postal=512,
+    )
+    FilingFactory(
+        unit=centre,
+        procedure=partial,
+        month=5,
+        received_online=229,
+        received_direct=987,
+        resolved_early=700,
+        resolved_on_time=350,
+        resolved_late=60,
+    )
+    FilingFactory(
+        unit=centre, procedure=desk_only, month=6, received_direct=500, resolved_on_time=480, resolved_late=20
+    )
     communes = [
         ("06658", "Phường Cẩm Thạch", 1210, 3905, 120, 12),
         ("06661", "Phường Cẩm Trung", 986, 3702, 136, 9),
@@ -54,10 +73,18 @@ def cam_pha(transactional_db):
         OfferingFactory(unit=commune, procedure=full, service_level=ServiceLevel.FULL)
         OfferingFactory(unit=commune, procedure=commune_partial, service_level=ServiceLevel.PARTIAL)
         OfferingFactory(unit=commune, procedure=desk_only, service_level=ServiceLevel.NONE)
-        FilingFactory(unit=commune, procedure=full, month=4, received_online=online,
-                      received_direct=total - online - postal, received_postal=postal,
-                      resolved_early=total // 2, resolved_on_time=total // 3, resolved_late=total // 20,
-                      returned_postal=returned)
+        FilingFactory(
+            unit=commune,
+            procedure=full,
+            month=4,
+            received_online=online,
+            received_direct=total - online - postal,
+            received_postal=postal,
+            resolved_early=total // 2,
+            resolved_on_time=total // 3,
+            resolved_late=total // 20,
+            returned_postal=returned,
+        )
         TargetFactory(unit=commune, year=2019, kpi="online_rate_eligible", target=30)
         TargetFactory(unit=commune, year=2019, kpi="online_rate", target=25)
     TargetFactory(unit=district, year=2019, kpi="online_rate_eligible", target=30)

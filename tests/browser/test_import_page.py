@@ -61,15 +61,11 @@ def test_upload_preview_confirm_and_see_the_data(page, live_server, tree, tmp_pa
     expect(page.locator("#import-history")).to_contain_text("bao_cao_thang_7.xlsx")
     screenshot(page, "import_result")
     assert MonthlyFiling.objects.count() == 6
-    assert (
-        MonthlyFiling.objects.get(unit__code="881.TTHCC", procedure__code="2.000720").received_direct == 1204
-    )
+    assert MonthlyFiling.objects.get(unit__code="881.TTHCC", procedure__code="2.000720").received_direct == 1204
 
     # The data is there for everyone who reads it: the export of the town's figures holds the rows.
     with page.expect_download() as download:
-        page.evaluate(
-            f"window.location = '{live_server.url}/filings/export.xlsx?unit=881&period=2024-07'"
-        )
+        page.evaluate(f"window.location = '{live_server.url}/filings/export.xlsx?unit=881&period=2024-07'")
     path = download.value.path()
     import openpyxl
 

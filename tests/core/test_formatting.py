@@ -6,8 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from core.templatetags.portal import count, gap, pct, period_label
 from core.periods import Period
+from core.templatetags.portal import count, gap, pct, period_label
 
 
 @pytest.fixture

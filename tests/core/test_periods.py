@@ -70,5 +70,11 @@ def test_filter_q_selects_exactly_the_months_of_a_multi_year_range():
             FilingFactory(unit=unit, procedure=procedure, year=year, month=month)
     selected = MonthlyFiling.objects.filter(Period.parse("2018-06..2020-06").filter_q())
     assert sorted((f.year, f.month) for f in selected) == [
-        (2018, 6), (2018, 12), (2019, 1), (2019, 6), (2019, 12), (2020, 1), (2020, 6),
+        (2018, 6),
+        (2018, 12),
+        (2019, 1),
+        (2019, 6),
+        (2019, 12),
+        (2020, 1),
+        (2020, 6),
     ]

@@ -21,8 +21,8 @@ from demo.plan import build_plan
 from demo.seeding import seed_demo
 from demo.tree import NEW_COMMUNES
 from filings.forms import default_month
-from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from filings.locks import entry_deadline
+from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
 from filings.workflow import allowed_actions
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target

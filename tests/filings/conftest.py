@@ -37,8 +37,13 @@ class Office:
         self.closed_month = (2019, 7)
 
     def row(self, year, month, procedure=None, **counts):
-        return {"unit_id": self.commune.pk, "procedure_id": (procedure or self.procedure).pk, "year": year,
-                "month": month, **counts}
+        return {
+            "unit_id": self.commune.pk,
+            "procedure_id": (procedure or self.procedure).pk,
+            "year": year,
+            "month": month,
+            **counts,
+        }
 
 
 @pytest.fixture

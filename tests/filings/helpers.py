@@ -12,8 +12,10 @@ def entry_url(unit, year, month, name="entry"):
 def post_entry(client, unit, year, month, changes, *, version=0, action="save", confirm=False, **extra):
     """`changes`: {procedure: {count: text}}, the rows the user changed (the others are not sent)."""
     data = {
-        "version": str(version), "action": action,
-        "changes": json.dumps({str(procedure.pk): cells for procedure, cells in changes.items()}), **extra,
+        "version": str(version),
+        "action": action,
+        "changes": json.dumps({str(procedure.pk): cells for procedure, cells in changes.items()}),
+        **extra,
     }
     if confirm:
         data["confirm_warnings"] = "1"

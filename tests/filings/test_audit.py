@@ -34,7 +34,9 @@ def test_a_form_save_is_recorded_with_the_clerk_and_the_form(client, office):
     form_post(client, office, year, month, received_online=5)
     history = list(MonthlyFiling.history.order_by("history_id"))
     assert [(h.history_type, h.received_online, h.history_user, h.history_change_reason) for h in history] == [
-        ("+", 3, office.clerk, "form"), ("~", 5, office.clerk, "form")]
+        ("+", 3, office.clerk, "form"),
+        ("~", 5, office.clerk, "form"),
+    ]
     changes = history[1].diff_against(history[0]).changes
     assert [(c.field, c.old, c.new) for c in changes] == [("received_online", 3, 5)]
     status = UnitMonth.history.get()
@@ -44,15 +46,24 @@ def test_a_form_save_is_recorded_with_the_clerk_and_the_form(client, office):
 def test_a_bulk_import_records_every_row_and_every_new_unit_month(office):
     year, month = office.open_month
     units = [UnitFactory(parent=office.district) for _ in range(40)]
-    rows = [{"unit_id": u.pk, "procedure_id": office.procedure.pk, "year": year, "month": month,
-             "received_direct": i} for i, u in enumerate(units)]
-    filings_upsert(rows, fields=["received_direct"], source=Source.IMPORT, note="bao-cao-thang.xlsx",
-                   user=office.admin)
-    assert MonthlyFiling.history.filter(history_change_reason="import: bao-cao-thang.xlsx",
-                                        history_user=office.admin).count() == 40
+    rows = [
+        {"unit_id": u.pk, "procedure_id": office.procedure.pk, "year": year, "month": month, "received_direct": i}
+        for i, u in enumerate(units)
+    ]
+    filings_upsert(rows, fields=["received_direct"], source=Source.IMPORT, note="bao-cao-thang.xlsx", user=office.admin)
+    assert (
+        MonthlyFiling.history.filter(
+            history_change_reason="import: bao-cao-thang.xlsx", history_user=office.admin
+        ).count()
+        == 40
+    )
     assert UnitMonth.objects.filter(status="draft").count() == 40
-    assert UnitMonth.history.filter(history_change_reason="import: bao-cao-thang.xlsx", history_user=office.admin,
-                                    history_type="+").count() == 40
+    assert (
+        UnitMonth.history.filter(
+            history_change_reason="import: bao-cao-thang.xlsx", history_user=office.admin, history_type="+"
+        ).count()
+        == 40
+    )
     rows[0]["received_direct"] = 99
     filings_upsert(rows, fields=["received_direct"], source=Source.IMPORT, note="sua.xlsx", user=office.admin)
     changed = MonthlyFiling.history.get(history_change_reason="import: sua.xlsx")
@@ -72,8 +83,13 @@ def as_admin(client, office):
 
 
 def admin_form(office, **counts):
-    data = {"unit": office.commune.pk, "procedure": office.procedure.pk, "year": 2019, "month": 7,
-            "confirm_warnings": "on"}  # the figures do not balance
+    data = {
+        "unit": office.commune.pk,
+        "procedure": office.procedure.pk,
+        "year": 2019,
+        "month": 7,
+        "confirm_warnings": "on",
+    }  # the figures do not balance
     data.update({name: counts.get(name, 0) for name in COUNT_FIELDS})
     return data
 
@@ -87,7 +103,9 @@ def test_an_admin_edit_goes_through_the_write_path_and_is_recorded(as_admin, off
     assert as_admin.post(change, data).status_code == 302
     history = list(MonthlyFiling.history.order_by("history_id"))
     assert [(h.history_type, h.received_online, h.history_user, h.history_change_reason) for h in history] == [
-        ("+", 4, office.admin, "admin"), ("~", 6, office.admin, "admin")]
+        ("+", 4, office.admin, "admin"),
+        ("~", 6, office.admin, "admin"),
+    ]
     assert UnitMonth.objects.get().version == 2
 
 
@@ -105,8 +123,10 @@ def test_the_admin_form_refuses_an_approved_month_unless_forced(as_admin, office
     assert MonthlyFiling.objects.get().received_online == 6
     assert last_filing_history().history_change_reason == "admin"
     # Deleting an approved month's row is not offered: reopen it first.
-    assert as_admin.post(reverse("admin:filings_monthlyfiling_delete", args=[filing.pk]),
-                         {"post": "yes"}).status_code == 403
+    assert (
+        as_admin.post(reverse("admin:filings_monthlyfiling_delete", args=[filing.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert MonthlyFiling.objects.exists()
 
 
@@ -125,28 +145,43 @@ def test_status_changes_are_recorded_with_who_and_why(office):
     unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader, source="admin")
     history = list(UnitMonth.history.order_by("history_id"))
     assert [(h.status, h.history_user, h.history_change_reason) for h in history] == [
-        ("submitted", office.clerk, "form"), ("approved", office.leader, "admin")]
+        ("submitted", office.clerk, "form"),
+        ("approved", office.leader, "admin"),
+    ]
 
 
 def test_targets_offerings_and_exceptions_edited_in_the_admin_say_admin(as_admin, office):
     target = TargetFactory(unit=office.commune, year=2019, kpi="online_rate", target=30)
-    response = as_admin.post(reverse("admin:reports_target_change", args=[target.pk]),
-                             {"unit": office.commune.pk, "year": 2019, "kpi": "online_rate", "target": "35"})
+    response = as_admin.post(
+        reverse("admin:reports_target_change", args=[target.pk]),
+        {"unit": office.commune.pk, "year": 2019, "kpi": "online_rate", "target": "35"},
+    )
     assert response.status_code == 302
     record = Target.history.order_by("-history_id").first()
     assert (record.target, record.history_user, record.history_change_reason) == (35, office.admin, "admin")
 
     offering = Offering.objects.get(unit=office.commune)
-    response = as_admin.post(reverse("admin:procedures_offering_change", args=[offering.pk]), {
-        "unit": office.commune.pk, "procedure": office.procedure.pk, "service_level": ServiceLevel.PARTIAL,
-        "valid_from": ""})
+    response = as_admin.post(
+        reverse("admin:procedures_offering_change", args=[offering.pk]),
+        {
+            "unit": office.commune.pk,
+            "procedure": office.procedure.pk,
+            "service_level": ServiceLevel.PARTIAL,
+            "valid_from": "",
+        },
+    )
     assert response.status_code == 302
     record = Offering.history.order_by("-history_id").first()
     assert (record.service_level, record.history_user, record.history_change_reason) == (
-        "partial", office.admin, "admin")
+        "partial",
+        office.admin,
+        "admin",
+    )
 
-    response = as_admin.post(reverse("admin:filings_entryexception_add"), {
-        "unit": office.commune.pk, "year": 2019, "month": 7, "open_until": "2030-01-31", "reason": "Mất mạng"})
+    response = as_admin.post(
+        reverse("admin:filings_entryexception_add"),
+        {"unit": office.commune.pk, "year": 2019, "month": 7, "open_until": "2030-01-31", "reason": "Mất mạng"},
+    )
     assert response.status_code == 302
     exception = EntryException.objects.get()
     assert (exception.granted_by, exception.open_until) == (office.admin, datetime.date(2030, 1, 31))

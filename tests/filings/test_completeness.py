@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from core.periods import Period
 from filings.models import UnitMonth
 from filings.selectors import completeness
-from core.periods import Period
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind
 
@@ -29,8 +29,13 @@ def at(*args):
 
 def unit_month(unit, month, status, first_submitted=None, year=2019):
     return UnitMonth.objects.create(
-        unit=unit, year=year, month=month, status=status, first_submitted_at=first_submitted,
-        submitted_at=first_submitted, return_reason="Sai" if status == "returned" else "",
+        unit=unit,
+        year=year,
+        month=month,
+        status=status,
+        first_submitted_at=first_submitted,
+        submitted_at=first_submitted,
+        return_reason="Sai" if status == "returned" else "",
     )
 
 
@@ -87,7 +92,11 @@ def test_rates_are_ratios_of_sums_over_due_unit_months(district):
     assert report.reporting_rate.as_json() == {"numerator": 5, "denominator": 9, "value": "55.56"}
     assert report.on_time_rate.as_json() == {"numerator": 4, "denominator": 9, "value": "44.44"}
     assert [(row.unit.code, row.due, row.reported, row.on_time) for row in report.rows] == [
-        ("A", 3, 2, 1), ("B", 3, 1, 1), ("C", 2, 1, 1), ("G", 1, 1, 1)]
+        ("A", 3, 2, 1),
+        ("B", 3, 1, 1),
+        ("C", 2, 1, 1),
+        ("G", 1, 1, 1),
+    ]
 
 
 def test_a_month_not_yet_over_is_not_due(district):
@@ -104,8 +113,7 @@ def test_units_deeper_in_the_tree_are_listed_under_their_parent(district):
     deep = UnitFactory(code="H", name="Xã H", parent=sub)
     OfferingFactory(unit=deep)
     report = completeness(district, Q1)
-    assert [(row.unit.code, row.depth) for row in report.rows] == [
-        ("A", 1), ("B", 1), ("C", 1), ("G", 1), ("H", 2)]
+    assert [(row.unit.code, row.depth) for row in report.rows] == [("A", 1), ("B", 1), ("C", 1), ("G", 1), ("H", 2)]
     assert completeness(sub, Q1).reporting_rate.as_json() == {"numerator": 0, "denominator": 3, "value": "0.00"}
 
 
@@ -119,16 +127,28 @@ def test_json_shape(district):
     a = data["units"][0]
     assert (a["name"], a["parent"], a["due"], a["reported"], a["on_time"]) == ("Xã A", "D", 3, 2, 1)
     assert a["months"][1] == {
-        "month": "2019-02", "status": "submitted", "due": True, "deadline": "2019-03-10",
-        "submitted_at": "2019-03-11T00:30:00+07:00", "first_submitted_at": "2019-03-11T00:30:00+07:00",
+        "month": "2019-02",
+        "status": "submitted",
+        "due": True,
+        "deadline": "2019-03-10",
+        "submitted_at": "2019-03-11T00:30:00+07:00",
+        "first_submitted_at": "2019-03-11T00:30:00+07:00",
         "on_time": False,
     }
     assert data["units"][2]["months"][0] == {
-        "month": "2019-01", "status": "missing", "due": False, "deadline": "2019-02-10", "submitted_at": None,
-        "first_submitted_at": None, "on_time": None,
+        "month": "2019-01",
+        "status": "missing",
+        "due": False,
+        "deadline": "2019-02-10",
+        "submitted_at": None,
+        "first_submitted_at": None,
+        "on_time": None,
     }
     assert data["totals"] == {
-        "units": 4, "due": 9, "reported": 5, "on_time": 4,
+        "units": 4,
+        "due": 9,
+        "reported": 5,
+        "on_time": 4,
         "reporting_rate": {"numerator": 5, "denominator": 9, "value": "55.56"},
         "on_time_rate": {"numerator": 4, "denominator": 9, "value": "44.44"},
     }
@@ -158,11 +178,14 @@ def test_table(district):
     assert lines[-1] == "on-time rate: 44,44% (4 / 9)"
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--parent", "NOPE", "--period", "2019"], "--parent: unknown unit code 'NOPE'"),
-    (["--parent", "D", "--period", "2019-13"], "--period: invalid period '2019-13'"),
-    (["--parent", "D", "--period", "soon"], "--period: invalid period 'soon'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--parent", "NOPE", "--period", "2019"], "--parent: unknown unit code 'NOPE'"),
+        (["--parent", "D", "--period", "2019-13"], "--period: invalid period '2019-13'"),
+        (["--parent", "D", "--period", "soon"], "--period: invalid period 'soon'"),
+    ],
+)
 def test_bad_arguments_give_one_line_and_exit_2(district, argv, message):
     status, out, err = run(*argv)
     assert status == 2 and out == ""

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.periods import Month
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
-from core.periods import Month
 from reports.templatetags.kpis import month_comparison
 from tests.factories import FilingFactory, UnitFactory
 from tests.filings.helpers import entry_url, post_entry
@@ -44,21 +44,28 @@ def test_the_grid_has_a_row_per_offered_procedure_and_a_cell_per_count(as_clerk,
     assert response.status_code == 200
     html = response.content.decode()
     assert [row.procedure.code for row in response.context["grid"].rows] == ["1.004227"]  # A's offering
-    row = html[html.index(f'data-row="{office.procedure.pk}"'):]
-    assert row[:row.index("</tr>")].count("<input") == len(COUNT_FIELDS)
+    row = html[html.index(f'data-row="{office.procedure.pk}"') :]
+    assert row[: row.index("</tr>")].count("<input") == len(COUNT_FIELDS)
     assert 'name="version" value="0"' in html and 'name="changes"' in html
     assert response.context["grid"].status == "missing"
 
 
 def test_saving_a_draft_stores_the_figures_and_shows_them_at_once_in_the_cli(as_clerk, office):
     year, month = office.open_month
-    cells = {("1.004227", "received_online"): "1.234", ("1.004227", "received_direct"): "766",
-             ("1.004227", "resolved_on_time"): "2000"}
+    cells = {
+        ("1.004227", "received_online"): "1.234",
+        ("1.004227", "received_direct"): "766",
+        ("1.004227", "resolved_on_time"): "2000",
+    }
     response = post_grid(as_clerk, office, year, month, cells)
     assert response.status_code == 302 and response.url == url(office.commune, year, month)
     filing = MonthlyFiling.objects.get()
     assert (filing.received_online, filing.received_direct, filing.resolved_on_time, filing.carried_over) == (
-        1234, 766, 2000, 0)
+        1234,
+        766,
+        2000,
+        0,
+    )
     assert UnitMonth.objects.get().status == "draft"
     out = StringIO()
     call_command("kpi", "--unit", "D", "--period", f"{year}-{month:02d}", "--json", stdout=out)
@@ -74,8 +81,11 @@ def test_saving_a_draft_stores_the_figures_and_shows_them_at_once_in_the_cli(as_
 
 def test_a_bad_cell_is_shown_at_the_cell_and_nothing_is_saved(as_clerk, office):
     year, month = office.open_month
-    cells = {("1.004227", "received_online"): "12", ("2.000908", "received_direct"): "-3",
-             ("2.000908", "resolved_late"): "abc"}
+    cells = {
+        ("1.004227", "received_online"): "12",
+        ("2.000908", "received_direct"): "-3",
+        ("2.000908", "resolved_late"): "abc",
+    }
     response = post_grid(as_clerk, office, year, month, cells)
     assert response.status_code == 400
     assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
@@ -132,8 +142,16 @@ def test_a_concurrent_edit_is_refused_with_the_current_values(client, office):
 def test_copy_last_month_brings_its_procedures_and_pending_files(as_clerk, office):
     year, month = office.open_month
     previous = (year, month - 1) if month > 1 else (year - 1, 12)
-    FilingFactory(unit=office.commune, procedure=office.second_procedure, year=previous[0], month=previous[1],
-                  received_direct=10, resolved_on_time=6, pending_on_time=3, pending_overdue=1)
+    FilingFactory(
+        unit=office.commune,
+        procedure=office.second_procedure,
+        year=previous[0],
+        month=previous[1],
+        received_direct=10,
+        resolved_on_time=6,
+        pending_on_time=3,
+        pending_overdue=1,
+    )
     response = as_clerk.get(url(office.commune, year, month) + "?copy=1")
     rows = {row.procedure.code: row for row in response.context["grid"].rows}
     assert set(rows) == {"1.004227", "2.000908"}
@@ -165,13 +183,15 @@ def test_a_return_without_reason_is_refused_and_with_one_is_shown_to_the_clerk(c
     year, month = office.open_month
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
     client.force_login(office.leader)
-    response = client.post(url(office.commune, year, month, "decide"), {"action": "return", "version": 1},
-                           follow=True)
+    response = client.post(url(office.commune, year, month, "decide"), {"action": "return", "version": 1}, follow=True)
     assert UnitMonth.objects.get().status == "submitted"
-    assert any(_("Give a reason, so that the clerk knows what to correct.") in str(m)
-               for m in response.context["messages"])
-    client.post(url(office.commune, year, month, "decide"),
-                {"action": "return", "version": 1, "reason": "Thiếu số hồ sơ qua BCCI"})
+    assert any(
+        _("Give a reason, so that the clerk knows what to correct.") in str(m) for m in response.context["messages"]
+    )
+    client.post(
+        url(office.commune, year, month, "decide"),
+        {"action": "return", "version": 1, "reason": "Thiếu số hồ sơ qua BCCI"},
+    )
     client.force_login(office.clerk)
     page = client.get(url(office.commune, year, month))
     html = page.content.decode()
@@ -218,8 +238,9 @@ def test_an_admin_reopens_an_approved_month(client, office):
     unit_month_approve(unit=office.commune, year=year, month=month, user=office.leader)
     client.force_login(office.admin)
     version = UnitMonth.objects.get().version
-    client.post(url(office.commune, year, month, "decide"), {"action": "reopen", "version": version,
-                                                             "reason": "Sửa theo iGate"})
+    client.post(
+        url(office.commune, year, month, "decide"), {"action": "reopen", "version": version, "reason": "Sửa theo iGate"}
+    )
     unit_month = UnitMonth.objects.get()
     assert (unit_month.status, unit_month.return_reason) == ("returned", "Sửa theo iGate")
 
@@ -232,8 +253,10 @@ def test_another_units_pages_answer_404(as_clerk, office):
     for unit in (office.other_commune, office.district, office.elsewhere):
         assert as_clerk.get(url(unit, year, month)).status_code == 404
         assert as_clerk.get(url(unit, year, month, "history")).status_code == 404
-        assert post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "1"},
-                         unit=unit).status_code == 404
+        assert (
+            post_grid(as_clerk, office, year, month, {("1.004227", "received_online"): "1"}, unit=unit).status_code
+            == 404
+        )
         assert as_clerk.post(url(unit, year, month, "decide"), {"action": "approve", "version": 0}).status_code == 404
     assert as_clerk.get(reverse("filings:completeness") + "?parent=X").status_code == 404
     assert not MonthlyFiling.objects.exists() and not UnitMonth.objects.exists()
@@ -241,8 +264,15 @@ def test_another_units_pages_answer_404(as_clerk, office):
 
 def test_unit_ids_in_the_posted_data_are_ignored(as_clerk, office):
     year, month = office.open_month
-    response = post_entry(as_clerk, office.commune, year, month, {office.procedure: {"received_online": "6"}},
-                          unit_id=office.other_commune.pk, code=office.other_commune.code)
+    response = post_entry(
+        as_clerk,
+        office.commune,
+        year,
+        month,
+        {office.procedure: {"received_online": "6"}},
+        unit_id=office.other_commune.pk,
+        code=office.other_commune.code,
+    )
     assert response.status_code == 302
     assert list(MonthlyFiling.objects.values_list("unit__code", "received_online")) == [("A", 6)]
 
@@ -294,8 +324,13 @@ def test_the_history_page_shows_who_changed_what_from_where(client, office):
     year, month = office.open_month
     client.force_login(office.clerk)
     post_grid(client, office, year, month, {("1.004227", "received_online"): "3"})
-    filings_upsert([office.row(year, month, received_online=8)], fields=["received_online"], source=Source.IMPORT,
-                   note="iGate-thang.xlsx", user=office.admin)
+    filings_upsert(
+        [office.row(year, month, received_online=8)],
+        fields=["received_online"],
+        source=Source.IMPORT,
+        note="iGate-thang.xlsx",
+        user=office.admin,
+    )
     unit_month = UnitMonth.objects.get()
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk, confirm_warnings=True)
     unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="Kiểm tra lại")
@@ -319,8 +354,9 @@ def test_the_history_page_shows_who_changed_what_from_where(client, office):
 
 def test_the_entry_page_runs_a_fixed_number_of_queries(as_clerk, office, django_assert_max_num_queries):
     year, month = office.open_month
-    rows = [office.row(year, month, procedure=p, received_online=1) for p in (office.procedure,
-                                                                             office.second_procedure)]
+    rows = [
+        office.row(year, month, procedure=p, received_online=1) for p in (office.procedure, office.second_procedure)
+    ]
     filings_upsert(rows, source=Source.FORM, user=office.clerk)
     with django_assert_max_num_queries(20):
         assert as_clerk.get(url(office.commune, year, month)).status_code == 200
@@ -335,18 +371,37 @@ def centre(office):
     from procedures.models import Offering, Procedure, ServiceLevel
     from procedures.services import offerings_write
 
-    centre = UnitFactory(code="D.TTHCC", name="Trung tâm Hành chính công huyện D", kind="center",
-                         parent=office.district)
-    Procedure.objects.bulk_create([Procedure(code=f"9.{i:06d}", name=f"Thủ tục hành chính số {i} về hộ tịch")
-                                   for i in range(300)])
+    centre = UnitFactory(
+        code="D.TTHCC", name="Trung tâm Hành chính công huyện D", kind="center", parent=office.district
+    )
+    Procedure.objects.bulk_create(
+        [Procedure(code=f"9.{i:06d}", name=f"Thủ tục hành chính số {i} về hộ tịch") for i in range(300)]
+    )
     procedures = list(Procedure.objects.filter(code__startswith="9.").order_by("code"))
-    offerings_write(create=[Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i < 200
-                                     else ServiceLevel.NONE) for i, p in enumerate(procedures)], reason="test")
+    offerings_write(
+        create=[
+            Offering(unit=centre, procedure=p, service_level=ServiceLevel.FULL if i < 200 else ServiceLevel.NONE)
+            for i, p in enumerate(procedures)
+        ],
+        reason="test",
+    )
     year, month = office.open_month
     previous = Month(year, month).shift(-1)
-    filings_upsert([{"unit_id": centre.pk, "procedure_id": p.pk, "year": previous.year, "month": previous.month,
-                     "received_online": 7, "received_direct": 3, "resolved_on_time": 10} for p in procedures[:100]],
-                   source=Source.IMPORT)
+    filings_upsert(
+        [
+            {
+                "unit_id": centre.pk,
+                "procedure_id": p.pk,
+                "year": previous.year,
+                "month": previous.month,
+                "received_online": 7,
+                "received_direct": 3,
+                "resolved_on_time": 10,
+            }
+            for p in procedures[:100]
+        ],
+        source=Source.IMPORT,
+    )
     return centre, procedures
 
 
@@ -391,8 +446,10 @@ def test_the_leader_decides_with_the_month_beside_last_month_and_last_year(clien
     year, month = office.open_month
     this = Month(year, month)
     for m, online, direct in ((this, 30, 70), (this.shift(-1), 20, 80), (this.shift(-12), 10, 90)):
-        filings_upsert([office.row(m.year, m.month, received_online=online, received_direct=direct,
-                                   resolved_on_time=100)], source=Source.IMPORT)
+        filings_upsert(
+            [office.row(m.year, m.month, received_online=online, received_direct=direct, resolved_on_time=100)],
+            source=Source.IMPORT,
+        )
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
     client.force_login(office.leader)
     page = client.get(url(office.commune, year, month))
@@ -413,7 +470,13 @@ def test_the_start_page_lists_a_clerks_open_months_not_locked_drafts(client, off
     open_months = [(item.unit.code, str(item.month)) for item in response.context["to_enter"]]
     assert ("A", f"{year}-{month:02d}") in open_months
     assert ("A", "2019-07") not in open_months and "B" not in {code for code, _m in open_months}
-    post_grid(client, office, year, month, {("1.004227", "received_online"): "1", ("1.004227", "resolved_early"): "1"},
-              action="submit")
+    post_grid(
+        client,
+        office,
+        year,
+        month,
+        {("1.004227", "received_online"): "1", ("1.004227", "resolved_early"): "1"},
+        action="submit",
+    )
     response = client.get(reverse("filings:start"))
     assert ("A", f"{year}-{month:02d}") not in [(i.unit.code, str(i.month)) for i in response.context["to_enter"]]

@@ -3,10 +3,10 @@ warnings of a unit-month as the clerk and the leader see them."""
 
 import pytest
 
+from core.periods import Month
 from filings.quality import figure_range, rate_is_outlier, unit_month_warnings
 from filings.services import Source, filings_upsert
 from procedures.models import ServiceLevel
-from core.periods import Month
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory
 
 
@@ -61,14 +61,44 @@ def test_the_warnings_of_a_unit_month():
     rows = []
     for k in range(1, 7):
         m = june.shift(-k)
-        rows += [{"unit_id": unit.pk, "procedure_id": birth.pk, "year": m.year, "month": m.month,
-                  "received_online": 50, "received_direct": 50, "resolved_on_time": 100},
-                 {"unit_id": unit.pk, "procedure_id": other.pk, "year": m.year, "month": m.month,
-                  "received_direct": 30, "resolved_on_time": 30}]
-    rows += [{"unit_id": unit.pk, "procedure_id": birth.pk, "year": 2023, "month": 6, "received_online": 2,
-              "received_direct": 98, "resolved_on_time": 100},
-             {"unit_id": unit.pk, "procedure_id": copy.pk, "year": 2023, "month": 6, "received_online": 3,
-              "resolved_on_time": 2}]
+        rows += [
+            {
+                "unit_id": unit.pk,
+                "procedure_id": birth.pk,
+                "year": m.year,
+                "month": m.month,
+                "received_online": 50,
+                "received_direct": 50,
+                "resolved_on_time": 100,
+            },
+            {
+                "unit_id": unit.pk,
+                "procedure_id": other.pk,
+                "year": m.year,
+                "month": m.month,
+                "received_direct": 30,
+                "resolved_on_time": 30,
+            },
+        ]
+    rows += [
+        {
+            "unit_id": unit.pk,
+            "procedure_id": birth.pk,
+            "year": 2023,
+            "month": 6,
+            "received_online": 2,
+            "received_direct": 98,
+            "resolved_on_time": 100,
+        },
+        {
+            "unit_id": unit.pk,
+            "procedure_id": copy.pk,
+            "year": 2023,
+            "month": 6,
+            "received_online": 3,
+            "resolved_on_time": 2,
+        },
+    ]
     filings_upsert(rows, source=Source.IMPORT)
     flags = unit_month_warnings(unit, 2023, 6)
     kinds = sorted((flag.kind, flag.procedure_id) for flag in flags)

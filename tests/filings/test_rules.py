@@ -16,9 +16,22 @@ def _english_messages():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [(None, 0), ("", 0), (" ", 0), (0, 0), (17, 17), (17.0, 17), (Decimal("5"), 5), ("3553", 3553),
-     ("3.553", 3553), ("3,553", 3553), ("10 717", 10717), ("1.234.567", 1234567), ("10\u00a0717", 10717),
-     (" 42 ", 42)],
+    [
+        (None, 0),
+        ("", 0),
+        (" ", 0),
+        (0, 0),
+        (17, 17),
+        (17.0, 17),
+        (Decimal("5"), 5),
+        ("3553", 3553),
+        ("3.553", 3553),
+        ("3,553", 3553),
+        ("10 717", 10717),
+        ("1.234.567", 1234567),
+        ("10\u00a0717", 10717),
+        (" 42 ", 42),
+    ],
 )
 def test_counts_accept_numbers_and_grouped_text(value, expected):
     assert parse_count(value) == expected
@@ -26,9 +39,18 @@ def test_counts_accept_numbers_and_grouped_text(value, expected):
 
 @pytest.mark.parametrize(
     "value, reason",
-    [(-1, "negative"), ("-5", "negative"), (2.5, "not a whole number"), ("2,5", "not a whole number"),
-     ("1.23", "not a whole number"), ("12.3456", "not a whole number"), ("1.234,567", "not a whole number"),
-     ("abc", "not a whole number"), (True, "not a whole number"), (float("nan"), "not a whole number")],
+    [
+        (-1, "negative"),
+        ("-5", "negative"),
+        (2.5, "not a whole number"),
+        ("2,5", "not a whole number"),
+        ("1.23", "not a whole number"),
+        ("12.3456", "not a whole number"),
+        ("1.234,567", "not a whole number"),
+        ("abc", "not a whole number"),
+        (True, "not a whole number"),
+        (float("nan"), "not a whole number"),
+    ],
 )
 def test_counts_refuse_everything_else_with_a_reason(value, reason):
     with pytest.raises(ValueError, match=reason):
@@ -45,9 +67,18 @@ def test_months_in_range_and_not_in_the_future():
 
 
 def test_a_broken_identity_is_a_warning_only_when_all_its_columns_are_present():
-    values = {"carried_over": 1, "received_online": 10, "received_direct": 0, "received_postal": 0,
-              "resolved_early": 5, "resolved_on_time": 5, "resolved_late": 0, "pending_on_time": 0,
-              "pending_overdue": 0, "returned_postal": 0}
+    values = {
+        "carried_over": 1,
+        "received_online": 10,
+        "received_direct": 0,
+        "received_postal": 0,
+        "resolved_early": 5,
+        "resolved_on_time": 5,
+        "resolved_late": 0,
+        "pending_on_time": 0,
+        "pending_overdue": 0,
+        "returned_postal": 0,
+    }
     [(field, message)] = balance_warnings(values)
     assert field == "carried_over" and "11 ≠ 10" in message
     assert balance_warnings(values, present=["received_online", "resolved_early"]) == []
@@ -56,5 +87,9 @@ def test_a_broken_identity_is_a_warning_only_when_all_its_columns_are_present():
 
 def test_more_postal_returns_than_resolved_is_a_warning():
     values = {"resolved_on_time": 2, "returned_postal": 3}
-    assert [f for f, _ in balance_warnings(values, present=["resolved_early", "resolved_on_time",
-                                                             "resolved_late", "returned_postal"])] == ["returned_postal"]
+    assert [
+        f
+        for f, _ in balance_warnings(
+            values, present=["resolved_early", "resolved_on_time", "resolved_late", "returned_postal"]
+        )
+    ] == ["returned_postal"]

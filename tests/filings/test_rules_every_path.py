@@ -32,8 +32,13 @@ def as_admin(client, office):
 
 
 def admin_post(client, office, unit=None, procedure=None, year=2019, month=7, **counts):
-    data = {"unit": (unit or office.commune).pk, "procedure": (procedure or office.procedure).pk, "year": year,
-            "month": month, **{name: counts.get(name, 0) for name in COUNT_FIELDS}}
+    data = {
+        "unit": (unit or office.commune).pk,
+        "procedure": (procedure or office.procedure).pk,
+        "year": year,
+        "month": month,
+        **{name: counts.get(name, 0) for name in COUNT_FIELDS},
+    }
     if counts.get("confirm"):
         data["confirm_warnings"] = "on"
     return client.post(reverse("admin:filings_monthlyfiling_add"), data)
@@ -49,8 +54,13 @@ def import_rows(tmp_path, rows):
 def test_the_form_refuses_a_count_above_the_ceiling_at_its_cell(client, office):
     year, month = office.open_month
     client.force_login(office.clerk)
-    response = post_entry(client, office.commune, year, month,
-                          {office.procedure: {"received_online": "2147483648", "received_direct": "5"}})
+    response = post_entry(
+        client,
+        office.commune,
+        year,
+        month,
+        {office.procedure: {"received_online": "2147483648", "received_direct": "5"}},
+    )
     assert response.status_code == 400
     assert "2.147.483.648" in response.context["form"].errors[office.procedure.pk]["received_online"]
     assert "1.004227" in response.context["form"].summary[0]
@@ -58,8 +68,9 @@ def test_the_form_refuses_a_count_above_the_ceiling_at_its_cell(client, office):
 
 
 def test_the_import_names_the_row_and_column_of_a_count_above_the_ceiling(office, tmp_path):
-    status, out, err = import_rows(tmp_path, [["A", "1.004227", "07/2019", 99_999_999_999, 5],
-                                              ["A", "1.004227", "06/2019", "12.000.000", 5]])
+    status, out, err = import_rows(
+        tmp_path, [["A", "1.004227", "07/2019", 99_999_999_999, 5], ["A", "1.004227", "06/2019", "12.000.000", 5]]
+    )
     assert status == 1 and summary(out).endswith("errors 2")
     lines = err.strip().splitlines()
     assert lines[0].startswith("row 2, column Tiếp nhận trực tuyến:") and "10.000.000" in lines[0]
@@ -132,10 +143,10 @@ def test_the_import_warns_of_online_receipts_not_offered_online(office, tmp_path
 
 
 def test_the_admin_asks_to_confirm_online_receipts_not_offered_online(as_admin, office):
-    response = admin_post(as_admin, office, procedure=office.second_procedure, received_online=4,
-                          resolved_on_time=4)
+    response = admin_post(as_admin, office, procedure=office.second_procedure, received_online=4, resolved_on_time=4)
     assert response.status_code == 200 and "2.000908" in response.content.decode()
     assert not MonthlyFiling.objects.exists()
-    response = admin_post(as_admin, office, procedure=office.second_procedure, received_online=4,
-                          resolved_on_time=4, confirm=True)
+    response = admin_post(
+        as_admin, office, procedure=office.second_procedure, received_online=4, resolved_on_time=4, confirm=True
+    )
     assert response.status_code == 302 and MonthlyFiling.objects.get().received_online == 4

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from filings.locks import UnitMonthLocked
 from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling, UnitMonth
 from filings.services import FilingsRefused, Source, filings_delete, filings_upsert
-from filings.locks import UnitMonthLocked
 from filings.workflow import unit_months_approve_bulk
 from reports.models import UnitMonthTotal
 from reports.services import totals_rebuild
@@ -50,8 +50,13 @@ def test_same_values_are_unchanged_and_write_no_history(key):
 def test_every_write_is_in_the_history_with_who_and_where(key, settings):
     settings.FILINGS_ENTRY_CLOSE_DAYS = 100_000  # July 2024 still open for the clerk (filings.workflow)
     clerk = UserFactory()
-    filings_upsert([{**key, "received_online": 1}], fields=["received_online"], source=Source.IMPORT,
-                   user=clerk, note="report.xlsx")
+    filings_upsert(
+        [{**key, "received_online": 1}],
+        fields=["received_online"],
+        source=Source.IMPORT,
+        user=clerk,
+        note="report.xlsx",
+    )
     filings_upsert([{**key, "received_online": 7}], fields=["received_online"], source=Source.FORM, user=clerk)
     history = list(MonthlyFiling.history.order_by("history_id"))
     assert [(h.history_type, h.received_online, h.history_change_reason, h.history_user_id) for h in history] == [
@@ -90,14 +95,23 @@ def test_unknown_field_names_are_a_programming_error(key):
 # --- what must never be stored: filings_upsert refuses it whoever calls -----------------------------
 
 
-@pytest.mark.parametrize("value, reason", [
-    (MAX_COUNT + 1, "10.000.000"), (2_147_483_648, "2.147.483.648"), (-1, "số âm"), ("5", "không phải là số nguyên"),
-    (2.5, "không phải là số nguyên"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (MAX_COUNT + 1, "10.000.000"),
+        (2_147_483_648, "2.147.483.648"),
+        (-1, "số âm"),
+        ("5", "không phải là số nguyên"),
+        (2.5, "không phải là số nguyên"),
+    ],
+)
 def test_a_count_out_of_range_or_not_a_whole_number_is_refused(key, value, reason):
     with pytest.raises(FilingsRefused) as refused:
-        filings_upsert([{**key, "received_direct": 1}, {**key, "month": 6, "received_online": value}],
-                       fields=["received_online", "received_direct"], source=Source.IMPORT)
+        filings_upsert(
+            [{**key, "received_direct": 1}, {**key, "month": 6, "received_online": value}],
+            fields=["received_online", "received_direct"],
+            source=Source.IMPORT,
+        )
     assert refused.value.problems == {1: [("received_online", refused.value.problems[1][0][1])]}
     assert reason in refused.value.problems[1][0][1]
     assert not MonthlyFiling.objects.exists()
@@ -110,8 +124,9 @@ def test_the_ceiling_itself_is_stored(key):
 
 def test_the_database_refuses_a_count_above_the_ceiling_too(key):
     with pytest.raises(IntegrityError), transaction.atomic():
-        MonthlyFiling.objects.create(unit_id=key["unit_id"], procedure_id=key["procedure_id"], year=2024, month=7,
-                                     received_online=MAX_COUNT + 1)
+        MonthlyFiling.objects.create(
+            unit_id=key["unit_id"], procedure_id=key["procedure_id"], year=2024, month=7, received_online=MAX_COUNT + 1
+        )
 
 
 def test_figures_of_a_unit_outside_its_validity_are_refused():
@@ -119,8 +134,10 @@ def test_figures_of_a_unit_outside_its_validity_are_refused():
     old = UnitFactory(code="OLD", valid_to=datetime.date(2025, 6, 30))
     new = UnitFactory(code="NEW", valid_from=datetime.date(2025, 7, 1))
     procedure = ProcedureFactory()
-    rows = [{"unit_id": unit.pk, "procedure_id": procedure.pk, "year": 2025, "month": month, "received_online": 1}
-            for unit, month in ((old, 6), (new, 7), (old, 7), (new, 6))]
+    rows = [
+        {"unit_id": unit.pk, "procedure_id": procedure.pk, "year": 2025, "month": month, "received_online": 1}
+        for unit, month in ((old, 6), (new, 7), (old, 7), (new, 6))
+    ]
     with pytest.raises(FilingsRefused) as refused:
         filings_upsert(rows, fields=["received_online"], source=Source.IMPORT)
     assert sorted(refused.value.problems) == [2, 3]
@@ -135,8 +152,9 @@ def test_figures_of_a_unit_outside_its_validity_are_refused():
 def test_a_future_month_is_refused(key):
     today = datetime.date.today()
     with pytest.raises(FilingsRefused, match="chưa đến"):
-        filings_upsert([{**key, "year": today.year + 1, "received_online": 1}], fields=["received_online"],
-                       source=Source.IMPORT)
+        filings_upsert(
+            [{**key, "year": today.year + 1, "received_online": 1}], fields=["received_online"], source=Source.IMPORT
+        )
 
 
 # --- deleting a queryset ---------------------------------------------------------------------------
@@ -147,8 +165,9 @@ def test_deleting_a_queryset_writes_a_history_row_per_figure_bumps_versions_and_
     settings.FILINGS_ENTRY_CLOSE_DAYS = 100_000  # 2024 still open for the clerk (filings.workflow)
     units = [UnitFactory(), UnitFactory()]
     clerk = UserFactory()
-    rows = [{**key, "unit_id": unit.pk, "month": month, "received_online": month} for unit in units
-            for month in (1, 2, 3)]
+    rows = [
+        {**key, "unit_id": unit.pk, "month": month, "received_online": month} for unit in units for month in (1, 2, 3)
+    ]
     filings_upsert(rows, fields=["received_online"], source=Source.IMPORT)
     versions = dict(UnitMonth.objects.values_list("id", "version"))
     gone = MonthlyFiling.objects.filter(unit=units[0], month__lte=2)
@@ -157,10 +176,15 @@ def test_deleting_a_queryset_writes_a_history_row_per_figure_bumps_versions_and_
     assert filings_delete(gone, source=Source.FORM, user=clerk) == 2
 
     assert set(MonthlyFiling.objects.values_list("unit_id", "month")) == {
-        (units[0].pk, 3), (units[1].pk, 1), (units[1].pk, 2), (units[1].pk, 3)}
+        (units[0].pk, 3),
+        (units[1].pk, 1),
+        (units[1].pk, 2),
+        (units[1].pk, 3),
+    }
     deleted = MonthlyFiling.history.filter(history_type="-")
     assert sorted(deleted.values_list("id", "received_online", "history_change_reason", "history_user_id")) == sorted(
-        (pk, MonthlyFiling.history.get(id=pk, history_type="+").received_online, "form", clerk.pk) for pk in ids)
+        (pk, MonthlyFiling.history.get(id=pk, history_type="+").received_online, "form", clerk.pk) for pk in ids
+    )
     bumped = {um.month for um in UnitMonth.objects.filter(unit=units[0]) if um.version == versions[um.pk] + 1}
     assert bumped == {1, 2}
     assert not UnitMonthTotal.objects.filter(unit=units[0], month__lte=2).exists()
@@ -170,8 +194,11 @@ def test_deleting_a_queryset_writes_a_history_row_per_figure_bumps_versions_and_
 
 
 def test_deleting_a_queryset_obeys_the_lock_and_deletes_nothing_when_refused(key):
-    filings_upsert([{**key, "received_online": 1}, {**key, "month": 8, "received_online": 2}],
-                   fields=["received_online"], source=Source.IMPORT)
+    filings_upsert(
+        [{**key, "received_online": 1}, {**key, "month": 8, "received_online": 2}],
+        fields=["received_online"],
+        source=Source.IMPORT,
+    )
     unit_months_approve_bulk([(key["unit_id"], 2024, 7)], user=None, source=Source.ADMIN)
     admin = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
     with pytest.raises(UnitMonthLocked):

@@ -58,10 +58,14 @@ def tree(db):
 def offered(tree):
     """`tree`, with every unit offering every procedure online, as the sample files' online receipts say
     (figures of procedures not offered online are imported with a warning)."""
-    offerings_write(create=[
-        Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
-        for unit in tree.values() for procedure in Procedure.objects.all()
-    ], reason="test")
+    offerings_write(
+        create=[
+            Offering(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL)
+            for unit in tree.values()
+            for procedure in Procedure.objects.all()
+        ],
+        reason="test",
+    )
     return tree
 
 

@@ -47,7 +47,9 @@ def _ods_cell(value, percent=False, span=None):
             f'<table:table-cell{attrs} office:value-type="date" office:date-value="{value.isoformat()}">'
             f"<text:p>{value.isoformat()}</text:p></table:table-cell>"
         )
-    return f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+    return (
+        f'<table:table-cell{attrs} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+    )
 
 
 def write_ods(path, rows, *, merges=(), percent=()):
@@ -82,8 +84,10 @@ def write_ods(path, rows, *, merges=(), percent=()):
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
         "</manifest:manifest>"
     )

@@ -6,9 +6,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from imports.models import ImportRecord
 from filings.models import MonthlyFiling
 from filings.resources import MonthlyFilingResource
+from imports.models import ImportRecord
 from procedures.models import Offering
 from tests.factories import FilingFactory, UserFactory
 from tests.imports.files import write_xlsx
@@ -34,21 +34,15 @@ def test_admin_preview_and_confirm_of_report_form_06(admin_client, tree, sample)
     assert MonthlyFiling.objects.count() == 0
     preview = ImportRecord.objects.get()
     assert (preview.source, preview.dry_run) == ("admin", True)
-    response = admin_client.post(
-        reverse("admin:filings_monthlyfiling_process_import"), {"record": preview.pk}
-    )
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "admin:filings_monthlyfiling_changelist"
-    )
+    response = admin_client.post(reverse("admin:filings_monthlyfiling_process_import"), {"record": preview.pk})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:filings_monthlyfiling_changelist")
     assert MonthlyFiling.objects.count() == 6
     assert MonthlyFiling.history.first().history_change_reason == "import: sample_filings_report.xlsx"
     assert ImportRecord.objects.filter(dry_run=False, source="admin", created=6).exists()
 
 
 def test_admin_preview_lists_the_errors_and_offers_no_confirm(admin_client, tree, tmp_path):
-    path = write_xlsx(
-        tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", "Mức độ 9"]]
-    )
+    path = write_xlsx(tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", "Mức độ 9"]])
     with open(path, "rb") as handle:
         response = admin_client.post(reverse("admin:procedures_offering_import"), {"file": handle})
     html = response.content.decode()

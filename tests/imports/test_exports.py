@@ -112,23 +112,15 @@ def test_ranking_export(client, district):
     )
     rows = [r for r in values(sheet)[5:] if r[0] is not None]
     assert [(r[0], r[1], r[3], r[4]) for r in rows] == [(1, "A", 1234, 2000), (2, "B", 1, 4)]
-    assert (
-        rows[0][5] == pytest.approx(0.617)
-        and rows[0][6] == pytest.approx(0.6)
-        and rows[0][7] == pytest.approx(1.7)
-    )
+    assert rows[0][5] == pytest.approx(0.617) and rows[0][6] == pytest.approx(0.6) and rows[0][7] == pytest.approx(1.7)
     assert (
         client.get(
             reverse("reports:export_ranking"), {"parent": "OTHER", "period": "2024", "kpi": "online_rate"}
         ).status_code
         == 404
     )
-    assert (
-        client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "speed"}).status_code == 400
-    )
-    top = values(
-        sheet_of(client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "online_rate"}))
-    )
+    assert client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "speed"}).status_code == 400
+    top = values(sheet_of(client.get(reverse("reports:export_ranking"), {"period": "2024", "kpi": "online_rate"})))
     assert [r[1] for r in top[5:] if r[0] is not None or r[1]] == ["D"]  # the top of the leader's scope only
 
 

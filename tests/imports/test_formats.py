@@ -47,9 +47,7 @@ def write(kind, suffix, tmp_path):
         return write_xlsx(path, rows, merges=["A1:C1"])
     if suffix == ".ods":
         return write_ods(path, rows)
-    return write_csv(
-        path, rows, delimiter=";" if kind in ("filings", "targets") else ",", bom=kind == "units"
-    )
+    return write_csv(path, rows, delimiter=";" if kind in ("filings", "targets") else ",", bom=kind == "units")
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".csv"])

@@ -75,9 +75,7 @@ def test_moving_a_unit_moves_its_subtree(db, tmp_path):
     a, b = UnitFactory(code="A"), UnitFactory(code="B")
     child = UnitFactory(code="A1", parent=a)
     UnitFactory(code="A11", parent=child)
-    path = write_csv(
-        tmp_path / "u.csv", [["code", "name", "kind", "parent_code"], ["A1", "Moved", "commune", "B"]]
-    )
+    path = write_csv(tmp_path / "u.csv", [["code", "name", "kind", "parent_code"], ["A1", "Moved", "commune", "B"]])
     status, out, err = run_cli("units", path)
     assert (status, summary(out)) == (0, "created 0, updated 1, unchanged 0, errors 0")
     assert Unit.objects.get(code="A11").path.startswith(b.path)
@@ -105,9 +103,7 @@ def test_moving_a_unit_moves_its_subtree(db, tmp_path):
     ],
 )
 def test_bad_unit_rows(db, tmp_path, rows, message):
-    path = write_xlsx(
-        tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], *rows]
-    )
+    path = write_xlsx(tmp_path / "u.xlsx", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], *rows])
     status, out, err = run_cli("units", path)
     assert status == 1 and err.splitlines()[0].startswith(message)
     assert Unit.objects.count() == 0
@@ -124,8 +120,7 @@ def test_validity_that_ends_before_it_starts(db, tmp_path):
     status, _, err = run_cli("units", path)
     assert status == 1
     assert (
-        err.strip()
-        == "row 2, column Hiệu lực đến: the end of validity (30/06/2025) is before its start (01/07/2025)"
+        err.strip() == "row 2, column Hiệu lực đến: the end of validity (30/06/2025) is before its start (01/07/2025)"
     )
 
 
@@ -155,9 +150,7 @@ def test_sample_procedures_with_levels_in_vietnamese(db, sample):
 
 def test_procedures_xls_and_partial_columns(db, tmp_path):
     assert run_cli("procedures", XLS / "procedures.xls")[0] == 0
-    path = write_csv(
-        tmp_path / "p.csv", [["Mã TTHC", "Tên TTHC"], ["1.001193", "Khai sinh (mới)"]], delimiter=";"
-    )
+    path = write_csv(tmp_path / "p.csv", [["Mã TTHC", "Tên TTHC"], ["1.001193", "Khai sinh (mới)"]], delimiter=";")
     status, out, _ = run_cli("procedures", path)
     assert summary(out) == "created 0, updated 1, unchanged 0, errors 0"
     procedure = Procedure.objects.get(code="1.001193")
@@ -165,13 +158,9 @@ def test_procedures_xls_and_partial_columns(db, tmp_path):
 
 
 def test_bad_procedure_level(db, tmp_path):
-    path = write_xlsx(
-        tmp_path / "p.xlsx", [["Mã TTHC", "Tên TTHC", "Cấp thực hiện"], ["1.1", "A", "trung ương"]]
-    )
+    path = write_xlsx(tmp_path / "p.xlsx", [["Mã TTHC", "Tên TTHC", "Cấp thực hiện"], ["1.1", "A", "trung ương"]])
     status, _, err = run_cli("procedures", path)
-    assert status == 1 and err.startswith(
-        "row 2, column Cấp thực hiện: 'trung ương' is not a known authority level"
-    )
+    assert status == 1 and err.startswith("row 2, column Cấp thực hiện: 'trung ương' is not a known authority level")
 
 
 @pytest.mark.parametrize(
@@ -189,9 +178,7 @@ def test_bad_procedure_level(db, tmp_path):
     ],
 )
 def test_service_levels_in_legacy_and_current_wording(tree, tmp_path, wording, level):
-    path = write_xlsx(
-        tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", wording]]
-    )
+    path = write_xlsx(tmp_path / "o.xlsx", [["Mã đơn vị", "Mã TTHC", "Mức độ"], ["88101", "1.001193", wording]])
     status, out, err = run_cli("offerings", path)
     assert (status, err) == (0, "")
     assert Offering.objects.get().service_level == level
@@ -214,8 +201,7 @@ def test_offerings_xls_with_history_and_later_level_change(tree, tmp_path):
     changed = Offering.objects.get(unit__code="88101", valid_from=None)
     assert changed.service_level == ServiceLevel.PARTIAL
     assert [
-        (h.history_type, h.service_level, h.history_change_reason)
-        for h in changed.history.order_by("history_id")
+        (h.history_type, h.service_level, h.history_change_reason) for h in changed.history.order_by("history_id")
     ] == [("+", "full", "import: offerings.xls"), ("~", "partial", "import: o.ods")]
 
 

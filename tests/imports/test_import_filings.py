@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from imports.models import ImportRecord
 from filings.models import MonthlyFiling
+from imports.models import ImportRecord
 from procedures.models import Procedure
 from tests.factories import FilingFactory
 from tests.imports.conftest import XLS, run_cli, summary
@@ -122,9 +122,7 @@ def test_periods_in_every_accepted_form(offered, tmp_path, period, month):
     ],
 )
 def test_each_bad_cell_is_named_and_nothing_is_written(offered, tmp_path, cells, column, reason):
-    path = write_xlsx(
-        tmp_path / "f.xlsx", [["Báo cáo tháng"], HEADER, ["88102", "1.001193", "07/2024", 1, 1], cells]
-    )
+    path = write_xlsx(tmp_path / "f.xlsx", [["Báo cáo tháng"], HEADER, ["88102", "1.001193", "07/2024", 1, 1], cells])
     status, out, err = run_cli("filings", path)
     assert status == 1
     assert summary(out) == "created 0, updated 0, unchanged 0, errors 1"
@@ -134,9 +132,7 @@ def test_each_bad_cell_is_named_and_nothing_is_written(offered, tmp_path, cells,
 
 
 def test_every_error_is_listed_not_only_the_first(offered, tmp_path):
-    path = write_xlsx(
-        tmp_path / "f.xlsx", [HEADER, ["X", "1.001193", "07/2024", "a", 1], ["88101", "Y", "x", 1, -1]]
-    )
+    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["X", "1.001193", "07/2024", "a", 1], ["88101", "Y", "x", 1, -1]])
     status, out, err = run_cli("filings", path)
     assert status == 1 and summary(out).endswith("errors 5")
     assert err.splitlines() == [
@@ -260,8 +256,14 @@ def test_locked_months_are_row_errors_unless_forced(offered, tmp_path):
     from filings.workflow import unit_month_approve, unit_month_submit
     from imports.runner import run_import
 
-    FilingFactory(unit=offered["88101"], procedure=Procedure.objects.get(code="1.001193"), year=2024, month=7,
-                  received_online=1, resolved_early=1)
+    FilingFactory(
+        unit=offered["88101"],
+        procedure=Procedure.objects.get(code="1.001193"),
+        year=2024,
+        month=7,
+        received_online=1,
+        resolved_early=1,
+    )
     unit_month_submit(unit=offered["88101"], year=2024, month=7, user=None)
     unit_month_approve(unit=offered["88101"], year=2024, month=7, user=None)
     path = write_xlsx(
@@ -311,31 +313,50 @@ def test_a_refusal_by_the_database_is_one_clear_error(offered, tmp_path, monkeyp
     path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1]])
     status, out, err = run_cli("filings", path)
     assert (status, summary(out)) == (1, "created 0, updated 0, unchanged 0, errors 1")
-    assert err.strip() == ("f.xlsx: the database refused the import: duplicate key value violates unique "
-                           'constraint "filing_unique_unit_procedure_month"')
+    assert err.strip() == (
+        "f.xlsx: the database refused the import: duplicate key value violates unique "
+        'constraint "filing_unique_unit_procedure_month"'
+    )
     assert "Traceback" not in err
 
 
 def test_a_period_named_only_in_a_title_row_applies_to_every_row(offered, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["BÁO CÁO"], ["Kỳ báo cáo: tháng 7/2024"], [],
-                                            ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
-                                            ["88101", "1.001193", 4], ["88102", "1.001193", 2]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["BÁO CÁO"],
+            ["Kỳ báo cáo: tháng 7/2024"],
+            [],
+            ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
+            ["88101", "1.001193", 4],
+            ["88102", "1.001193", 2],
+        ],
+    )
     status, out, err = run_cli("filings", path)
     assert (status, summary(out), err) == (0, "created 2, updated 0, unchanged 0, errors 0", "")
     assert figures(unit="88101", procedure="1.001193", month=7).received_online == 4
 
 
 def test_a_future_month_in_the_title_is_an_error_on_every_row(offered, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Tháng 12/2099"], ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
-                                            ["88101", "1.001193", 4]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["Tháng 12/2099"], ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"], ["88101", "1.001193", 4]],
+    )
     status, _, err = run_cli("filings", path)
     assert status == 1 and err.strip() == "row 3, column Kỳ báo cáo: 12/2099 is in the future"
 
 
 def test_a_unit_code_merged_down_over_its_procedures(offered, tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [HEADER, ["88101", "1.001193", "07/2024", 1, 1],
-                                            [None, "1.000894", "07/2024", 2, 2], ["88102", "1.001193", "07/2024", 3, 3]],
-                      merges=["A2:A3"])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            HEADER,
+            ["88101", "1.001193", "07/2024", 1, 1],
+            [None, "1.000894", "07/2024", 2, 2],
+            ["88102", "1.001193", "07/2024", 3, 3],
+        ],
+        merges=["A2:A3"],
+    )
     status, out, err = run_cli("filings", path)
     assert (status, summary(out), err) == (0, "created 3, updated 0, unchanged 0, errors 0", "")
     assert figures(unit="88101", procedure="1.000894").received_online == 2

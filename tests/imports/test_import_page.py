@@ -4,8 +4,8 @@ step re-runs the stored file; size limit; templates; past imports."""
 import pytest
 from django.urls import reverse
 
-from imports.models import ImportRecord
 from filings.models import MonthlyFiling
+from imports.models import ImportRecord
 from tests.factories import UserFactory
 from tests.imports.files import write_xlsx
 
@@ -196,8 +196,13 @@ def test_every_kind_and_format_through_the_page_and_the_admin(admin_client, tree
     assert done.succeeded and done.created + done.updated == preview.created + preview.updated > 0
 
     # The admin's import of the same file: everything is there already.
-    model = {"units": "units_unit", "procedures": "procedures_procedure", "offerings": "procedures_offering",
-             "filings": "filings_monthlyfiling", "targets": "reports_target"}[kind]
+    model = {
+        "units": "units_unit",
+        "procedures": "procedures_procedure",
+        "offerings": "procedures_offering",
+        "filings": "filings_monthlyfiling",
+        "targets": "reports_target",
+    }[kind]
     from accounts.models import User
 
     User.objects.filter(username="admin").update(is_staff=True, is_superuser=True)

@@ -34,7 +34,12 @@ def test_an_existing_database_keeps_its_import_records():
     migrate(("imports", "0002_rename_table"))
 
     record = ImportRecord.objects.get()
-    assert (record.kind, record.file_name, record.created, record.succeeded) == ("filings", "bao-cao-2019.xlsx", 7, True)
+    assert (record.kind, record.file_name, record.created, record.succeeded) == (
+        "filings",
+        "bao-cao-2019.xlsx",
+        7,
+        True,
+    )
     assert "imports_importrecord" in connection.introspection.table_names()
     assert ContentType.objects.get_for_model(ImportRecord).app_label == "imports"
     assert not ContentType.objects.filter(app_label="dvc_portal").exists()

@@ -87,9 +87,7 @@ def test_no_header_in_the_first_20_rows(tmp_path):
 
 
 def test_data_starting_away_from_a1_keeps_spreadsheet_row_numbers(tmp_path):
-    path = write_xlsx(
-        tmp_path / "f.xlsx", [[], [], [None, None, "Mã đơn vị", "Mã TTHC"], [None, None, "A", "P"]]
-    )
+    path = write_xlsx(tmp_path / "f.xlsx", [[], [], [None, None, "Mã đơn vị", "Mã TTHC"], [None, None, "A", "P"]])
     sheet = first_sheet(path)
     header = find_header(sheet, LABELS)
     assert header.last_row == 3
@@ -136,9 +134,7 @@ def test_ods_with_merged_two_row_header_dates_and_percentages(tmp_path):
 
 
 def test_xlsx_percent_format_is_seen_only_when_asked_for(tmp_path):
-    path = write_xlsx(
-        tmp_path / "f.xlsx", [["Mã đơn vị", "Chỉ tiêu"], ["A", 0.305], ["B", 30]], formats={"B2": "0.0%"}
-    )
+    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Chỉ tiêu"], ["A", 0.305], ["B", 30]], formats={"B2": "0.0%"})
     rows = first_sheet(path, want_formats=True).rows
     assert isinstance(rows[1][1], Percent) and not isinstance(rows[2][1], Percent)
     assert not isinstance(first_sheet(path).rows[1][1], Percent)
@@ -226,24 +222,44 @@ def test_guards_read_settings_at_call_time(settings):
     [["(1)", "(2)", "(3)", "(4)"], ["A", "B", 1, 2], [1, 2, 3, 4], ["1", "2", "3", None]],
 )
 def test_the_forms_row_of_column_numbers_under_the_header_is_skipped(tmp_path, numbering):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"], numbering,
-                                            ["A1", "P", "07/2024", 5]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"], numbering, ["A1", "P", "07/2024", 5]],
+    )
     sheet = first_sheet(path)
     assert [(n, c[0]) for n, c in data_rows(sheet, find_header(sheet, LABELS))] == [(3, "A1")]
 
 
 def test_a_data_row_is_not_taken_for_column_numbers(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"],
-                                            ["88101", "1.001193", "07/2024", 5], [1, 2, 3, 5]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Kỳ báo cáo", "Tiếp nhận trực tuyến"],
+            ["88101", "1.001193", "07/2024", 5],
+            [1, 2, 3, 5],
+        ],
+    )
     sheet = first_sheet(path)
     assert [n for n, _ in data_rows(sheet, find_header(sheet, LABELS))] == [2, 3]
 
 
 def test_a_value_merged_over_several_data_rows_applies_to_each(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"], ["88101", "P1", 1],
-                                            [None, "P2", 2], [None, "P3", 3], ["88102", "P1", 4]],
-                      merges=["A2:A4"])
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Mã đơn vị", "Mã TTHC", "Tiếp nhận trực tuyến"],
+            ["88101", "P1", 1],
+            [None, "P2", 2],
+            [None, "P3", 3],
+            ["88102", "P1", 4],
+        ],
+        merges=["A2:A4"],
+    )
     sheet = first_sheet(path)
     header = find_header(sheet, LABELS)
     assert [(n, c[0], c[1]) for n, c in data_rows(sheet, header)] == [
-        (2, "88101", "P1"), (3, "88101", "P2"), (4, "88101", "P3"), (5, "88102", "P1")]
+        (2, "88101", "P1"),
+        (3, "88101", "P2"),
+        (4, "88101", "P3"),
+        (5, "88102", "P1"),
+    ]

@@ -33,17 +33,25 @@ def test_a_start_mid_month_holds_for_the_whole_month(offerings):
     unit, (a, b, _c) = offerings
     levels = dict(Offering.objects.in_force(2019, 4).filter(unit=unit).values_list("procedure__code", "service_level"))
     assert levels["1.000001"] == PARTIAL and levels["1.000002"] == FULL
-    assert dict(Offering.objects.in_force(2019, 2).filter(unit=unit).values_list("procedure__code", "service_level")) == {
-        "1.000001": NONE, "1.000003": NONE}
+    assert dict(
+        Offering.objects.in_force(2019, 2).filter(unit=unit).values_list("procedure__code", "service_level")
+    ) == {"1.000001": NONE, "1.000003": NONE}
 
 
 def _by_subquery(unit, procedures, year, month):
     """{procedure id: level} read through level_in_force, the subquery the KPI totals use."""
     names = {f"p{p.pk}": p.pk for p in procedures}
-    row = Unit.objects.filter(pk=unit.pk).annotate(**{
-        name: Offering.objects.level_in_force(OuterRef("pk"), pid, month_index(year, month))
-        for name, pid in names.items()
-    }).values(*names).get()
+    row = (
+        Unit.objects.filter(pk=unit.pk)
+        .annotate(
+            **{
+                name: Offering.objects.level_in_force(OuterRef("pk"), pid, month_index(year, month))
+                for name, pid in names.items()
+            }
+        )
+        .values(*names)
+        .get()
+    )
     return {pid: row[name] for name, pid in names.items() if row[name]}
 
 
@@ -52,8 +60,9 @@ def test_sql_and_python_agree_on_every_month(offerings):
     index = LevelIndex.for_units([unit.pk])
     for year in (2018, 2019, 2020):
         for month in range(1, 13):
-            in_force = dict(Offering.objects.in_force(year, month).filter(unit=unit).values_list(
-                "procedure_id", "service_level"))
+            in_force = dict(
+                Offering.objects.in_force(year, month).filter(unit=unit).values_list("procedure_id", "service_level")
+            )
             python = {p.pk: index.level(unit.pk, p.pk, year, month) for p in procedures}
             python = {pid: level for pid, level in python.items() if level}
             assert in_force == python == _by_subquery(unit, procedures, year, month), (year, month)

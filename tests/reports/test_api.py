@@ -74,7 +74,12 @@ class TestKpi:
         assert data["period"] == {"from": "2019-01", "to": "2019-03"}
         assert data["scope"] == "subtree"
         assert data["kpis"]["online_rate"] == {
-            "numerator": 1235, "denominator": 2004, "value": "61.63", "target": None, "gap": None, "met": None,
+            "numerator": 1235,
+            "denominator": 2004,
+            "value": "61.63",
+            "target": None,
+            "gap": None,
+            "met": None,
         }
         assert data["kpis"]["postal_returns"] == {"value": 0, "target": None, "gap": None, "met": None}
 
@@ -82,7 +87,12 @@ class TestKpi:
         data = get(client, KPI_URL, leader_key, unit="A", period="2019").json()
         assert data == cli_json("kpi", "--unit", "A", "--period", "2019")
         assert data["kpis"]["online_rate"] == {
-            "numerator": 1234, "denominator": 2000, "value": "61.70", "target": "60.00", "gap": "1.70", "met": True,
+            "numerator": 1234,
+            "denominator": 2000,
+            "value": "61.70",
+            "target": "60.00",
+            "gap": "1.70",
+            "met": True,
         }
 
     def test_names_are_sent_as_utf8_text(self, client, leader_key):
@@ -158,10 +168,28 @@ class TestRanking:
         assert data == cli_json("ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate")
         assert data["parent"] == "D" and data["kpi"] == "online_rate"
         assert data["rows"] == [
-            {"rank": 1, "unit": "A", "name": "Phường A", "numerator": 1234, "denominator": 2000, "value": "61.70",
-             "target": "60.00", "gap": "1.70", "met": True},
-            {"rank": 2, "unit": "B", "name": "Phường B", "numerator": 1, "denominator": 4, "value": "25.00",
-             "target": None, "gap": None, "met": None},
+            {
+                "rank": 1,
+                "unit": "A",
+                "name": "Phường A",
+                "numerator": 1234,
+                "denominator": 2000,
+                "value": "61.70",
+                "target": "60.00",
+                "gap": "1.70",
+                "met": True,
+            },
+            {
+                "rank": 2,
+                "unit": "B",
+                "name": "Phường B",
+                "numerator": 1,
+                "denominator": 4,
+                "value": "25.00",
+                "target": None,
+                "gap": None,
+                "met": None,
+            },
         ]
 
     def test_units_without_a_value_come_last_without_rank(self, client, leader_key):
@@ -200,7 +228,12 @@ class TestApprovedOnly:
         assert (every["kpis"]["online_rate"]["numerator"], every["kpis"]["online_rate"]["denominator"]) == (1235, 2004)
         assert approved["approved_only"] is True
         assert approved["kpis"]["online_rate"] == {
-            "numerator": 1234, "denominator": 2000, "value": "61.70", "target": None, "gap": None, "met": None,
+            "numerator": 1234,
+            "denominator": 2000,
+            "value": "61.70",
+            "target": None,
+            "gap": None,
+            "met": None,
         }
         draft = get(client, KPI_URL, leader_key, unit="B", period="2019", status="approved").json()
         assert (draft["kpis"]["online_rate"]["denominator"], draft["kpis"]["online_rate"]["value"]) == (0, None)
@@ -214,13 +247,16 @@ class TestApprovedOnly:
     def test_is_exactly_what_the_commands_print_with_approved_only(self, client, leader_key, approved_a):
         data = get(client, KPI_URL, leader_key, unit="D", period="2019", status="approved").json()
         assert data == cli_json("kpi", "--unit", "D", "--period", "2019", "--approved-only")
-        data = get(client, RANKING_URL, leader_key, parent="D", period="2019", kpi="online_rate",
-                   status="approved").json()
-        assert data == cli_json("ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate",
-                                "--approved-only")
+        data = get(
+            client, RANKING_URL, leader_key, parent="D", period="2019", kpi="online_rate", status="approved"
+        ).json()
+        assert data == cli_json(
+            "ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate", "--approved-only"
+        )
         assert data["approved_only"] is True
         assert [(row["rank"], row["unit"], row["value"]) for row in data["rows"]] == [
-            (1, "A", "61.70"), (None, "B", None),
+            (1, "A", "61.70"),
+            (None, "B", None),
         ]
 
     def test_the_top_level_ranking_counts_approved_months_only(self, client, leader_key, approved_a):
@@ -231,8 +267,9 @@ class TestApprovedOnly:
     def test_outside_the_scope_is_still_404(self, client, leader_key, approved_a, code):
         response = get(client, KPI_URL, leader_key, unit=code, period="2019", status="approved")
         assert response.status_code == 404 and response.json()["parameter"] == "unit"
-        response = get(client, RANKING_URL, leader_key, parent=code, period="2019", kpi="online_rate",
-                       status="approved")
+        response = get(
+            client, RANKING_URL, leader_key, parent=code, period="2019", kpi="online_rate", status="approved"
+        )
         assert response.status_code == 404 and response.json()["parameter"] == "parent"
 
     def test_a_bad_status_is_reported_before_the_scope_is_looked_at(self, client, leader_key):
@@ -273,12 +310,15 @@ class TestAuthentication:
 
     @pytest.mark.parametrize("header", ["Bearer {key}", "Token", "{key}", "Basic dXNlcjpwYXNz"])
     def test_a_malformed_authorization_header_is_401(self, client, leader_key, header):
-        response = client.get(KPI_URL, {"unit": "A", "period": "2019"},
-                              headers={"Authorization": header.format(key=leader_key)})
+        response = client.get(
+            KPI_URL, {"unit": "A", "period": "2019"}, headers={"Authorization": header.format(key=leader_key)}
+        )
         assert self.assert_401(response) == 'malformed Authorization header: expected "Token KEY"'
 
     def test_the_keyword_is_case_insensitive(self, client, leader_key):
-        response = client.get(KPI_URL, {"unit": "A", "period": "2019"}, headers={"Authorization": f"token {leader_key}"})
+        response = client.get(
+            KPI_URL, {"unit": "A", "period": "2019"}, headers={"Authorization": f"token {leader_key}"}
+        )
         assert response.status_code == 200
 
     def test_a_session_less_post_is_401(self, client, tree):
@@ -334,10 +374,18 @@ class TestErrors:
             (RANKING_URL, {"period": "2019", "kpi": "speed"}, "kpi", "kpi: unknown KPI 'speed'"),
             (RANKING_URL, {"period": "2019"}, "kpi", "kpi: this parameter is required"),
             (RANKING_URL, {"period": "2019-07..2019-01", "kpi": "online_rate"}, "period", "period: invalid period"),
-            (KPI_URL, {"unit": "A", "period": "2019", "status": "bogus"}, "status",
-             "status: expected approved or all, not 'bogus'"),
-            (RANKING_URL, {"period": "2019", "kpi": "online_rate", "status": "draft"}, "status",
-             "status: expected approved or all, not 'draft'"),
+            (
+                KPI_URL,
+                {"unit": "A", "period": "2019", "status": "bogus"},
+                "status",
+                "status: expected approved or all, not 'bogus'",
+            ),
+            (
+                RANKING_URL,
+                {"period": "2019", "kpi": "online_rate", "status": "draft"},
+                "status",
+                "status: expected approved or all, not 'draft'",
+            ),
         ],
     )
     def test_bad_parameters_are_400_naming_the_parameter(self, client, leader_key, url, params, parameter, message):

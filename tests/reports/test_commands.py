@@ -48,11 +48,21 @@ def test_kpi_json_has_the_contract_shape(district):
     assert data["period"] == {"from": "2019-01", "to": "2019-03"}
     assert data["scope"] == "subtree"
     assert data["kpis"]["online_rate"] == {
-        "numerator": 1235, "denominator": 2004, "value": "61.63", "target": None, "gap": None, "met": None,
+        "numerator": 1235,
+        "denominator": 2004,
+        "value": "61.63",
+        "target": None,
+        "gap": None,
+        "met": None,
     }
     assert set(data["kpis"]) == {
-        "online_rate", "online_rate_eligible", "procedures_online_rate", "procedures_full_online_rate",
-        "on_time_rate", "postal_returns", "postal_received",
+        "online_rate",
+        "online_rate_eligible",
+        "procedures_online_rate",
+        "procedures_full_online_rate",
+        "on_time_rate",
+        "postal_returns",
+        "postal_received",
     }
 
 
@@ -80,10 +90,28 @@ def test_ranking_json_has_the_contract_shape(district):
     assert data["parent"] == "D" and data["kpi"] == "online_rate"
     assert data["period"] == {"from": "2019-01", "to": "2019-12"}
     assert data["rows"] == [
-        {"rank": 1, "unit": "A", "name": "Phường A", "numerator": 1234, "denominator": 2000, "value": "61.70",
-         "target": "60.00", "gap": "1.70", "met": True},
-        {"rank": 2, "unit": "B", "name": "Phường B", "numerator": 1, "denominator": 4, "value": "25.00",
-         "target": None, "gap": None, "met": None},
+        {
+            "rank": 1,
+            "unit": "A",
+            "name": "Phường A",
+            "numerator": 1234,
+            "denominator": 2000,
+            "value": "61.70",
+            "target": "60.00",
+            "gap": "1.70",
+            "met": True,
+        },
+        {
+            "rank": 2,
+            "unit": "B",
+            "name": "Phường B",
+            "numerator": 1,
+            "denominator": 4,
+            "value": "25.00",
+            "target": None,
+            "gap": None,
+            "met": None,
+        },
     ]
 
 
@@ -110,7 +138,12 @@ def test_kpi_approved_only_counts_approved_months_only(district):
     data = json.loads(out.getvalue())
     assert data["approved_only"] is True
     assert data["kpis"]["online_rate"] == {
-        "numerator": 1234, "denominator": 2000, "value": "61.70", "target": None, "gap": None, "met": None,
+        "numerator": 1234,
+        "denominator": 2000,
+        "value": "61.70",
+        "target": None,
+        "gap": None,
+        "met": None,
     }
     out = StringIO()
     call_command("kpi", "--unit", "D", "--period", "2019", "--json", stdout=out)
@@ -136,7 +169,8 @@ def test_ranking_approved_only(district):
     data = json.loads(out.getvalue())
     assert data["approved_only"] is True
     assert [(row["rank"], row["unit"], row["numerator"], row["denominator"]) for row in data["rows"]] == [
-        (1, "B", 1, 4), (None, "A", 0, 0),
+        (1, "B", 1, 4),
+        (None, "A", 0, 0),
     ]
     status, out, _ = run("ranking", "--parent", "D", "--period", "2019", "--kpi", "online_rate", "--approved-only")
     assert status == 0

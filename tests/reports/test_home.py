@@ -38,12 +38,20 @@ def text_of(response):
 def cam_pha(db):
     """A district with its administration centre, whose 2019 figures give 929 / 3553 = 26,15%."""
     district = UnitFactory(code="195", name="Thành phố Cẩm Phả", kind=UnitKind.DISTRICT)
-    centre = UnitFactory(code="195.TTHCC", name="Trung tâm Hành chính công Cẩm Phả", kind=UnitKind.CENTER,
-                         parent=district)
+    centre = UnitFactory(
+        code="195.TTHCC", name="Trung tâm Hành chính công Cẩm Phả", kind=UnitKind.CENTER, parent=district
+    )
     procedure = ProcedureFactory(code="1.004227")
     OfferingFactory(unit=centre, procedure=procedure, service_level=ServiceLevel.FULL)
-    FilingFactory(unit=centre, procedure=procedure, year=2019, month=3, received_online=929,
-                  received_direct=2624, returned_postal=1848)
+    FilingFactory(
+        unit=centre,
+        procedure=procedure,
+        year=2019,
+        month=3,
+        received_online=929,
+        received_direct=2624,
+        returned_postal=1848,
+    )
     TargetFactory(unit=district, year=2019, kpi="online_rate", target=30)
     return district
 
@@ -172,8 +180,7 @@ class TestHome:
     def test_default_period_is_the_current_year(self, leader_client, cam_pha):
         year = timezone.localdate().year
         procedure = ProcedureFactory(code="2.000908")
-        FilingFactory(unit=cam_pha, procedure=procedure, year=year, month=1,
-                      received_online=1, received_direct=3)
+        FilingFactory(unit=cam_pha, procedure=procedure, year=year, month=1, received_online=1, received_direct=3)
         response = leader_client.get("/")
         page = text_of(response)
         assert f"Kỳ báo cáo: năm {year}" in page
@@ -275,8 +282,7 @@ class TestQueryCount:
         for i in range(n):
             commune = UnitFactory(code=f"{code}-{i:02d}", parent=district)
             OfferingFactory(unit=commune, procedure=procedure, service_level=ServiceLevel.PARTIAL)
-            FilingFactory(unit=commune, procedure=procedure, year=2019, month=1,
-                          received_online=i, received_direct=5)
+            FilingFactory(unit=commune, procedure=procedure, year=2019, month=1, received_online=i, received_direct=5)
             TargetFactory(unit=commune, year=2019, kpi="online_rate", target=40)
         return district
 
@@ -313,8 +319,7 @@ class TestManyChildren:
         for code, name in [("22", "Tỉnh Quảng Ninh"), ("49", "Tỉnh Quảng Nam")]:
             province = UnitFactory(code=code, name=name, kind=UnitKind.PROVINCE)
             for i in range(2):
-                UnitFactory(code=f"{code}{i:03d}", name=f"Huyện {code}-{i}", kind=UnitKind.DISTRICT,
-                            parent=province)
+                UnitFactory(code=f"{code}{i:03d}", name=f"Huyện {code}-{i}", kind=UnitKind.DISTRICT, parent=province)
 
     def test_children_are_not_loaded_until_opened(self, client, two_provinces):
         client.force_login(UserFactory(role=Role.ADMIN))
@@ -469,8 +474,9 @@ class TestApprovedOnly:
         assert (centre_row[3], centre_row[4]) == (1000, 4000)
 
     def test_an_export_of_approved_figures_only_is_named_so(self, leader_client, centre):
-        response = leader_client.get(reverse("reports:export_kpis"), {"period": "2019", "unit": "195",
-                                                                      "status": "approved"})
+        response = leader_client.get(
+            reverse("reports:export_kpis"), {"period": "2019", "unit": "195", "status": "approved"}
+        )
         assert response["Content-Disposition"] == 'attachment; filename="kpi_195_2019_approved.xlsx"'
 
     def test_a_bad_status_is_explained_and_every_figure_shown(self, english, centre):

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
-from procedures.models import ServiceLevel
 from core.periods import Period
 from core.rates import round_half_up
+from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
+from procedures.models import ServiceLevel
 from reports.selectors import kpis_for, kpis_for_units, ranking, unapproved_unit_months
 from tests.factories import (
     FilingFactory,
@@ -49,9 +49,18 @@ def test_each_rate_formula(tree):
     procedure = ProcedureFactory()
     OfferingFactory(unit=tree["a"], procedure=procedure, service_level=ServiceLevel.PARTIAL)
     FilingFactory(
-        unit=tree["a"], procedure=procedure, month=3,
-        carried_over=5, received_online=30, received_direct=60, received_postal=10,
-        resolved_early=50, resolved_on_time=30, resolved_late=20, pending_on_time=4, pending_overdue=1,
+        unit=tree["a"],
+        procedure=procedure,
+        month=3,
+        carried_over=5,
+        received_online=30,
+        received_direct=60,
+        received_postal=10,
+        resolved_early=50,
+        resolved_on_time=30,
+        resolved_late=20,
+        pending_on_time=4,
+        pending_overdue=1,
         returned_postal=7,
     )
     kpis = json_of(tree["a"])
@@ -156,7 +165,9 @@ def test_eligible_rate_ignores_procedures_not_offered_online_and_other_units_off
 def test_procedure_rates_use_the_offerings_in_force_at_the_end_of_the_period(tree):
     p1, p2 = ProcedureFactory(), ProcedureFactory()
     OfferingFactory(unit=tree["a"], procedure=p1, service_level=ServiceLevel.NONE)
-    OfferingFactory(unit=tree["a"], procedure=p1, service_level=ServiceLevel.FULL, valid_from=datetime.date(2019, 7, 31))
+    OfferingFactory(
+        unit=tree["a"], procedure=p1, service_level=ServiceLevel.FULL, valid_from=datetime.date(2019, 7, 31)
+    )
     OfferingFactory(unit=tree["a"], procedure=p2, service_level=ServiceLevel.PARTIAL)
     OfferingFactory(unit=tree["a"], procedure=p2, service_level=ServiceLevel.NONE, valid_from=datetime.date(2019, 8, 1))
     OfferingFactory(unit=tree["a"], service_level=ServiceLevel.FULL, valid_from=datetime.date(2019, 9, 1))
@@ -191,7 +202,12 @@ def test_target_gap_and_met(tree):
     TargetFactory(unit=tree["centre"], year=2018, kpi="postal_returns", target=5)
     kpis = json_of(tree["centre"])
     assert kpis["online_rate"] == {
-        "numerator": 929, "denominator": 3553, "value": "26.15", "target": "30.00", "gap": "-3.85", "met": False,
+        "numerator": 929,
+        "denominator": 3553,
+        "value": "26.15",
+        "target": "30.00",
+        "gap": "-3.85",
+        "met": False,
     }
     assert kpis["on_time_rate"]["target"] == "95.00"
     assert kpis["on_time_rate"]["gap"] is None and kpis["on_time_rate"]["met"] is None
@@ -223,7 +239,9 @@ def ranking_rows(period, kpi, **kwargs):
 def test_ranking_gives_ties_the_same_rank_and_skips_the_next(tree):
     district = tree["district"]
     for code, online, total in [("W1", 9, 10), ("W2", 1, 2), ("W3", 50, 100), ("W4", 1, 10)]:
-        FilingFactory(unit=UnitFactory(code=code, parent=district), received_online=online, received_direct=total - online)
+        FilingFactory(
+            unit=UnitFactory(code=code, parent=district), received_online=online, received_direct=total - online
+        )
     rows = ranking_rows(JAN_JUL_2019, "online_rate", parent=district)
     assert rows[:4] == [(1, "W1", "90.00"), (2, "W2", "50.00"), (2, "W3", "50.00"), (4, "W4", "10.00")]
     assert [(rank, value) for rank, _code, value in rows[4:]] == [(None, None)] * 3
@@ -301,10 +319,25 @@ def test_approved_only_drops_the_months_not_approved_and_keeps_the_approved_ones
     procedure = ProcedureFactory()
     OfferingFactory(unit=tree["a"], procedure=procedure, service_level=ServiceLevel.FULL)
     OfferingFactory(unit=tree["b"], service_level=ServiceLevel.NONE)
-    FilingFactory(unit=tree["a"], procedure=procedure, month=1, received_online=30, received_direct=70,
-                  resolved_on_time=9, resolved_late=1, returned_postal=5)
-    FilingFactory(unit=tree["a"], procedure=procedure, month=2, received_online=1, received_direct=9,
-                  resolved_late=4, returned_postal=2)
+    FilingFactory(
+        unit=tree["a"],
+        procedure=procedure,
+        month=1,
+        received_online=30,
+        received_direct=70,
+        resolved_on_time=9,
+        resolved_late=1,
+        returned_postal=5,
+    )
+    FilingFactory(
+        unit=tree["a"],
+        procedure=procedure,
+        month=2,
+        received_online=1,
+        received_direct=9,
+        resolved_late=4,
+        returned_postal=2,
+    )
     move(tree["a"], 1, "approved")
     move(tree["a"], 2, status)
 
@@ -347,12 +380,14 @@ def test_ranking_with_approved_only_ranks_the_approved_figures(tree):
     FilingFactory(unit=tree["b"], received_online=9, received_direct=1)
     move(tree["a"], 1, "approved")
     assert ranking_rows(JAN_JUL_2019, "online_rate", parent=tree["district"])[:2] == [
-        (1, "B", "90.00"), (2, "A", "50.00"),
+        (1, "B", "90.00"),
+        (2, "A", "50.00"),
     ]
     result = ranking(JAN_JUL_2019, "online_rate", parent=tree["district"], approved_only=True)
     assert result.as_json()["approved_only"] is True
     assert [(r["rank"], r["unit"], r["value"]) for r in result.as_json()["rows"]][:2] == [
-        (1, "A", "50.00"), (None, "B", None),
+        (1, "A", "50.00"),
+        (None, "B", None),
     ]
     assert ranking(JAN_JUL_2019, "online_rate", parent=tree["district"]).as_json()["approved_only"] is False
 

@@ -3,16 +3,18 @@ filings, whatever wrote them: seed_demo, the import (filings and offerings), the
 offerings), deletes. An offering that changes decides which filings count as filings of procedures offered
 online, so it changes the totals too."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.periods import Period
 from demo.seeding import seed_demo
 from filings.models import MonthlyFiling
 from filings.services import Source, filings_delete
 from procedures.models import Offering, ServiceLevel
 from reports.models import UnitMonthTotal
-from core.periods import Period
 from reports.selectors import kpis_for
 from reports.services import totals_rebuild
 from tests.factories import FilingFactory, OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
@@ -45,8 +47,7 @@ def ward(db):
     procedure = ProcedureFactory(code="1.000001")
     OfferingFactory(unit=unit, procedure=procedure, service_level=ServiceLevel.NONE)
     for month in (1, 2, 3):  # 10 online, 90 at the desk each month
-        FilingFactory(unit=unit, procedure=procedure, year=2025, month=month, received_online=10,
-                      received_direct=90)
+        FilingFactory(unit=unit, procedure=procedure, year=2025, month=month, received_online=10, received_direct=90)
     return unit, procedure
 
 
@@ -69,8 +70,7 @@ def test_offering_added_changed_and_deleted_in_the_admin_moves_the_totals(admin_
 
     response = admin_client.post(
         reverse("admin:procedures_offering_add"),
-        {"unit": unit.pk, "procedure": procedure.pk, "service_level": ServiceLevel.FULL,
-         "valid_from": "01/02/2025"},
+        {"unit": unit.pk, "procedure": procedure.pk, "service_level": ServiceLevel.FULL, "valid_from": "01/02/2025"},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     offering = Offering.objects.get(valid_from__isnull=False)
@@ -80,8 +80,7 @@ def test_offering_added_changed_and_deleted_in_the_admin_moves_the_totals(admin_
 
     response = admin_client.post(
         reverse("admin:procedures_offering_change", args=[offering.pk]),
-        {"unit": unit.pk, "procedure": procedure.pk, "service_level": ServiceLevel.FULL,
-         "valid_from": "01/03/2025"},
+        {"unit": unit.pk, "procedure": procedure.pk, "service_level": ServiceLevel.FULL, "valid_from": "01/03/2025"},
     )
     assert response.status_code == 302
     assert eligible(unit) == (10, 100)  # March only
@@ -97,13 +96,18 @@ def test_offering_moved_to_another_unit_in_the_admin_refreshes_both_units(admin_
     unit, procedure = ward
     other = UnitFactory(code="W2", kind=UnitKind.COMMUNE)
     FilingFactory(unit=other, procedure=procedure, year=2025, month=1, received_online=5, received_direct=5)
-    offering = OfferingFactory(unit=unit, procedure=procedure, service_level=ServiceLevel.PARTIAL,
-                               valid_from="2025-01-01")
+    offering = OfferingFactory(
+        unit=unit, procedure=procedure, service_level=ServiceLevel.PARTIAL, valid_from="2025-01-01"
+    )
     assert (eligible(unit), eligible(other)) == ((30, 300), (0, 0))
     response = admin_client.post(
         reverse("admin:procedures_offering_change", args=[offering.pk]),
-        {"unit": other.pk, "procedure": procedure.pk, "service_level": ServiceLevel.PARTIAL,
-         "valid_from": "01/01/2025"},
+        {
+            "unit": other.pk,
+            "procedure": procedure.pk,
+            "service_level": ServiceLevel.PARTIAL,
+            "valid_from": "01/01/2025",
+        },
     )
     assert response.status_code == 302
     assert (eligible(unit), eligible(other)) == ((0, 0), (5, 10))
@@ -113,9 +117,10 @@ def test_offering_moved_to_another_unit_in_the_admin_refreshes_both_units(admin_
 def test_offerings_import_moves_the_totals(ward, tmp_path):
     unit, procedure = ward
     path = tmp_path / "offerings.csv"
-    path.write_text("unit_code,procedure_code,service_level,valid_from\nW1,1.000001,full,2025-01-01\n",
-                    encoding="utf-8")
-    call_command("import_data", "offerings", str(path), stdout=open("/dev/null", "w"))
+    path.write_text(
+        "unit_code,procedure_code,service_level,valid_from\nW1,1.000001,full,2025-01-01\n", encoding="utf-8"
+    )
+    call_command("import_data", "offerings", str(path), stdout=StringIO())
     assert eligible(unit) == (30, 300)
     assert_totals_are_rebuilt_totals()
 
@@ -125,16 +130,30 @@ def test_filings_import_admin_save_and_delete_keep_the_totals(admin_client, ward
     OfferingFactory(unit=unit, procedure=procedure, service_level=ServiceLevel.FULL, valid_from="2025-01-01")
     path = tmp_path / "filings.csv"
     path.write_text("unit_code;procedure_code;period;received_online\nW1;1.000001;02/2025;40\n", encoding="utf-8")
-    call_command("import_data", "filings", str(path), stdout=open("/dev/null", "w"))
+    call_command("import_data", "filings", str(path), stdout=StringIO())
     assert eligible(unit) == (60, 330)  # 10 + 40 + 10 online of 100 + 130 + 100
     assert_totals_are_rebuilt_totals()
 
     filing = MonthlyFiling.objects.get(month=3)
-    data = {name: getattr(filing, name) for name in
-            ["carried_over", "received_online", "received_direct", "received_postal", "resolved_early",
-             "resolved_on_time", "resolved_late", "pending_on_time", "pending_overdue", "returned_postal"]}
-    response = admin_client.post(reverse("admin:filings_monthlyfiling_change", args=[filing.pk]),
-                                 {**data, "received_online": 0, "confirm_warnings": "on"})
+    data = {
+        name: getattr(filing, name)
+        for name in [
+            "carried_over",
+            "received_online",
+            "received_direct",
+            "received_postal",
+            "resolved_early",
+            "resolved_on_time",
+            "resolved_late",
+            "pending_on_time",
+            "pending_overdue",
+            "returned_postal",
+        ]
+    }
+    response = admin_client.post(
+        reverse("admin:filings_monthlyfiling_change", args=[filing.pk]),
+        {**data, "received_online": 0, "confirm_warnings": "on"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert eligible(unit) == (50, 320)
     assert_totals_are_rebuilt_totals()

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"unknown user {username!r}", returncode=USAGE_ERROR)
         if not user.is_active:
-            raise CommandError(f"user {username!r} is inactive: a token of theirs would not work", returncode=USAGE_ERROR)
+            raise CommandError(
+                f"user {username!r} is inactive: a token of theirs would not work", returncode=USAGE_ERROR
+            )
         name = options["name"].strip() or "created by manage.py create_api_token"
         token, key = api_token_create(user=user, name=name)
         self.stdout.write(

@@ -42,13 +42,9 @@ class Command(BaseCommand):
             raise CommandError(_one_line(exc), returncode=2) from None
         codes = sorted(user.units.values_list("code", flat=True))
         scope = ", ".join(codes) or ("all units" if user.role == Role.ADMIN else "no units")
-        self.stdout.write(
-            f"{'created' if created else 'updated'} user {user.username} ({user.role}, {scope})"
-        )
+        self.stdout.write(f"{'created' if created else 'updated'} user {user.username} ({user.role}, {scope})")
         if created and password is None:
-            self.stdout.write(
-                f"It has no password yet: set one with `manage.py changepassword {user.username}`."
-            )
+            self.stdout.write(f"It has no password yet: set one with `manage.py changepassword {user.username}`.")
 
 
 def _one_line(error: ValidationError) -> str:

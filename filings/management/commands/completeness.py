@@ -15,8 +15,11 @@ def _cell(cell):
 
 
 def _rate(rate):
-    return f"{format_number(rate.value, '—')}% ({rate.numerator} / {rate.denominator})" if rate.value is not None \
+    return (
+        f"{format_number(rate.value, '—')}% ({rate.numerator} / {rate.denominator})"
+        if rate.value is not None
         else f"— ({rate.numerator} / {rate.denominator})"
+    )
 
 
 class Command(BaseCommand):

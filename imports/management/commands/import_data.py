@@ -15,9 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=kinds(), metavar="KIND", help=f"one of: {', '.join(kinds())}")
-        parser.add_argument(
-            "file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"
-        )
+        parser.add_argument("file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)")
         parser.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
         parser.add_argument(
             "--force",
@@ -29,9 +27,7 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, **options):
         try:
-            report = run_import(
-                options["kind"], options["file"], dry_run=options["dry_run"], force=options["force"]
-            )
+            report = run_import(options["kind"], options["file"], dry_run=options["dry_run"], force=options["force"])
         except FileNotFoundError:
             raise CommandError(f"{options['file']}: no such file", returncode=1) from None
         for issue in report.errors + report.warnings:
