@@ -29,6 +29,7 @@ from .locks import (
     unit_month_states,
 )
 from .models import MonthlyFiling, UnitMonth
+from .services import filings_upsert
 
 # Where a status change came from, as recorded in the history's change reason (the figures' sources are
 # filings.services.Source; the two share their words).
@@ -431,8 +432,6 @@ def unit_month_save(
     """Save a unit-month's figures from the entry form (through filings_upsert, with the version the
     user saw) and, when asked, submit it, all in one transaction: a refused submission saves nothing
     either. Returns filings_upsert's result."""
-    from .services import filings_upsert  # services imports this module
-
     key = (unit.pk, year, month)
     with transaction.atomic():
         result = filings_upsert(rows, source=source, user=user, expected_versions={key: expected_version})
