@@ -29,7 +29,7 @@ from import_export.results import Error, Result, RowResult
 from .forms import UploadForm
 from .models import ImportRecord, ImportSource
 from .runner import run_import
-from .staging import preview_upload, staged_file
+from .staging import confirm_preview, preview_upload
 
 
 class PortalResource(resources.ModelResource):
@@ -138,25 +138,18 @@ class PortalImportMixin(ImportExportMixin):
             source=ImportSource.ADMIN,
         ).first()
         info = self.model._meta.app_label, self.model._meta.model_name
-        path = staged_file(preview)
-        if path is None:
+        report = preview and confirm_preview(
+            preview, user=request.user, force=request.POST.get("force") == "on", source=ImportSource.ADMIN
+        )
+        if report is None:
             messages.error(request, _("The previewed file is no longer waiting for confirmation; upload it again."))
             return redirect(f"admin:{info[0]}_{info[1]}_import")
-        report = run_import(
-            self.import_kind,
-            path,
-            name=preview.file_name,
-            user=request.user,
-            force=request.POST.get("force") == "on",
-            source=ImportSource.ADMIN,
-        )
         if not report.ok:
             return TemplateResponse(
                 request,
                 [self.import_template_name],
                 self._context(request, form=UploadForm(), report=report),
             )
-        path.unlink(missing_ok=True)
         messages.success(
             request,
             _("Imported %(file)s: %(summary)s.") % {"file": preview.file_name, "summary": report.summary()},

@@ -57,6 +57,18 @@ def staged_file(preview) -> Path | None:
     return path
 
 
+def confirm_preview(preview, *, user, force, source):
+    """Import for real the file a preview ImportRecord was made from: the report, or None when the file is
+    no longer staged (confirmed already, or older than a day). The staged file is removed once imported."""
+    path = staged_file(preview)
+    if path is None:
+        return None
+    report = run_import(preview.kind, path, name=preview.file_name, user=user, force=force, source=source)
+    if report.ok:
+        path.unlink(missing_ok=True)
+    return report
+
+
 def _clean_staging(max_age=MAX_AGE_SECONDS):
     limit = time.time() - max_age
     for path in staging_dir().iterdir():

@@ -17,8 +17,7 @@ from . import tabular
 from .forms import ConfirmForm, ImportUploadForm
 from .models import ImportRecord, ImportSource
 from .registry import kind_choices, kinds
-from .runner import run_import
-from .staging import preview_upload, staged_file
+from .staging import confirm_preview, preview_upload
 from .workbooks import template_workbook
 
 LISTED_ISSUES = 200
@@ -111,16 +110,12 @@ def import_confirm(request, pk):
     preview = get_object_or_404(
         ImportRecord, pk=pk, dry_run=True, succeeded=True, user=request.user, source=ImportSource.PAGE
     )
-    path = staged_file(preview)
-    if path is None:
-        return _page(request, gone=preview, status=410)
     form = ConfirmForm(request.POST)
     force = form.is_valid() and form.cleaned_data["force"]
-    report = run_import(
-        preview.kind, path, name=preview.file_name, user=request.user, force=force, source=ImportSource.PAGE
-    )
+    report = confirm_preview(preview, user=request.user, force=force, source=ImportSource.PAGE)
+    if report is None:
+        return _page(request, gone=preview, status=410)
     if report.ok:
-        path.unlink(missing_ok=True)
         return redirect("imports:result", pk=report.record.pk)
     # Something changed since the preview (a month was locked meanwhile): show why, keep nothing.
     return _page(request, report=report, preview=None, status=422)
