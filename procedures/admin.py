@@ -2,9 +2,25 @@ from django.contrib import admin
 
 from imports.resources import PortalImportMixin
 
-from .models import Offering, Procedure
-from .resources import OfferingResource, ProcedureResource
-from .services import offering_save, offerings_write, procedures_upsert
+from .models import Field, Offering, Procedure
+from .resources import FieldResource, OfferingResource, ProcedureResource
+from .services import fields_upsert, offering_save, offerings_write, procedures_upsert
+
+
+@admin.register(Field)
+class FieldAdmin(PortalImportMixin, admin.ModelAdmin):
+    import_kind = "fields"
+    resource_classes = [FieldResource]
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Through fields_upsert, the one write path of the catalogue of fields."""
+        fields_upsert([{"code": obj.code, "name": obj.name}], user=request.user, reason="admin")
+        obj.pk = Field.objects.only("pk").get(code=obj.code).pk
 
 
 @admin.register(Procedure)
@@ -22,7 +38,15 @@ class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Through procedures_upsert, the one write path of the catalogue."""
         procedures_upsert(
-            [{"code": obj.code, "name": obj.name, "field": obj.field, "level": obj.level}],
+            [
+                {
+                    "code": obj.code,
+                    "name": obj.name,
+                    "field_code": obj.field.code if obj.field else "",
+                    "field": obj.field.name if obj.field else "",
+                    "level": obj.level,
+                }
+            ],
             user=request.user,
             reason="admin",
         )

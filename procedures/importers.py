@@ -12,7 +12,7 @@ from imports.tabular import clean_text
 from units.models import Unit
 
 from .models import AuthorityLevel, Procedure, ServiceLevel
-from .services import offerings_upsert, procedures_upsert
+from .services import fields_upsert, offerings_upsert, procedures_upsert
 
 LEVEL_WORDS = {
     **{level.value: level.value for level in AuthorityLevel},
@@ -72,10 +72,17 @@ class ProcedureImporter(Importer):
     columns = (
         Column("code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính", "Mã"), required=True),
         Column("name", ("Tên TTHC", "Tên thủ tục", "Tên thủ tục hành chính"), required=True),
-        Column("field", ("Lĩnh vực",)),
+        Column("field", ("Lĩnh vực", "Tên lĩnh vực")),
+        Column("field_code", ("Mã lĩnh vực",)),
         Column("level", ("Cấp thực hiện", "Cấp")),
     )
-    example = {"code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "level": "xã"}
+    example = {
+        "code": "1.001193",
+        "name": "Đăng ký khai sinh",
+        "field": "Hộ tịch",
+        "field_code": "G09.HT",
+        "level": "xã",
+    }
     choices = {"level": ("tỉnh", "huyện", "xã")}
 
     def parse_row(self, number, raw):
@@ -84,10 +91,9 @@ class ProcedureImporter(Importer):
         item["name"] = self.cell(number, raw, "name", parse_text, required=True)
         if item["name"] and len(item["name"]) > 500:
             self.error(number, "name", _("the name is longer than 500 characters"))
-        if self.present("field"):
-            item["field"] = self.cell(number, raw, "field", parse_text) or ""
-            if len(item["field"]) > 255:
-                self.error(number, "field", _("the field is longer than 255 characters"))
+        for key in ("field", "field_code"):
+            if self.present(key):
+                item[key] = self.cell(number, raw, key, parse_text) or ""
         if self.present("level"):
             item["level"] = self.cell(number, raw, "level", parse_level) or ""
         return item if len(self.errors) == errors else None
@@ -100,6 +106,42 @@ class ProcedureImporter(Importer):
     def write(self, parsed):
         try:
             result = procedures_upsert(
+                [{k: v for k, v in item.items() if k != "_row"} for item in parsed],
+                user=self.user,
+                reason=f"import: {self.file_name}",
+            )
+        except RowsRefused as refused:
+            self.refused(refused, [item["_row"] for item in parsed])
+            return 0, 0, 0
+        return result.created, result.updated, result.unchanged
+
+
+@register
+class FieldImporter(Importer):
+    """The catalogue of fields (lĩnh vực) on its own: code and name. Procedures may also bring their field."""
+
+    kind = "fields"
+    label = gettext_lazy("Fields of procedures")
+    columns = (
+        Column("code", ("Mã lĩnh vực", "Mã"), required=True),
+        Column("name", ("Tên lĩnh vực", "Lĩnh vực", "Tên"), required=True),
+    )
+    example = {"code": "G09.HT", "name": "Hộ tịch"}
+
+    def parse_row(self, number, raw):
+        errors = len(self.errors)
+        item = {"_row": number, "code": self.cell(number, raw, "code", parse_code, required=True)}
+        item["name"] = self.cell(number, raw, "name", parse_text, required=True)
+        return item if len(self.errors) == errors else None
+
+    def parse(self, rows):
+        parsed = super().parse(rows)
+        self.check_duplicates(parsed, lambda i: i["code"], _("field code"), "code")
+        return parsed
+
+    def write(self, parsed):
+        try:
+            result = fields_upsert(
                 [{k: v for k, v in item.items() if k != "_row"} for item in parsed],
                 user=self.user,
                 reason=f"import: {self.file_name}",

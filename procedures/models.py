@@ -1,4 +1,6 @@
 import datetime
+import re
+import unicodedata
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
@@ -29,10 +31,43 @@ class ServiceLevel(models.TextChoices):
         return [cls.FULL, cls.PARTIAL]
 
 
+def fold_field_name(name: str) -> str:
+    """A field's name as files write it, for matching: NFC, case and runs of white space folded, without
+    a leading "Lĩnh vực " ("Lĩnh vực Hộ tịch" and "hộ  tịch" are the same field)."""
+    text = " ".join(unicodedata.normalize("NFC", str(name or "")).split()).casefold()
+    return text.removeprefix("lĩnh vực ").strip()
+
+
+def field_code_for(name: str) -> str:
+    """A code for a field known only by its name (the one-stop systems' domain codes, such as G09.HT, are
+    used where known): the name in capitals without accents, words joined by "-" (Hộ tịch -> HO-TICH)."""
+    text = fold_field_name(name).replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", text)).upper()[:40] or "LV"
+
+
+class Field(models.Model):
+    """A field (lĩnh vực) of procedures: Hộ tịch, Chứng thực, Đất đai ... The official report form 06
+    counts filings per field, and so do the one-stop systems' statistics (their domain code)."""
+
+    code = models.CharField(_("field code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Procedure(models.Model):
     code = models.CharField(_("procedure code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=500)
-    field = models.CharField(_("field"), max_length=255, blank=True)
+    field = models.ForeignKey(
+        Field, verbose_name=_("field"), null=True, blank=True, on_delete=models.PROTECT, related_name="procedures"
+    )
     level = models.CharField(_("authority level"), max_length=20, choices=AuthorityLevel, blank=True)
 
     class Meta:

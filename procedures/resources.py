@@ -4,15 +4,27 @@ from import_export.widgets import ForeignKeyWidget
 from imports.resources import PortalResource
 from units.models import Unit
 
-from .models import Offering, Procedure
+from .models import Field, Offering, Procedure
+
+
+class FieldResource(PortalResource):
+    import_kind = "fields"
+
+    class Meta:
+        model = Field
+        fields = ("code", "name")
+        export_order = fields
+        import_id_fields = ("code",)
 
 
 class ProcedureResource(PortalResource):
     import_kind = "procedures"
+    field = fields.Field("field", "field", widget=ForeignKeyWidget(Field, "name"))
+    field_code = fields.Field("field", "field_code", widget=ForeignKeyWidget(Field, "code"))
 
     class Meta:
         model = Procedure
-        fields = ("code", "name", "field", "level")
+        fields = ("code", "name", "field", "field_code", "level")
         export_order = fields
         import_id_fields = ("code",)
 

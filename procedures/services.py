@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.errors import RowsRefused
 
-from .models import AuthorityLevel, Offering, Procedure, ServiceLevel
+from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel, field_code_for, fold_field_name
 from .signals import offerings_changed
 
 
@@ -26,10 +26,79 @@ class UpsertResult:
     unchanged: int = 0
 
 
+def fields_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
+    """Create or rename fields of procedures by code. Each row is a dict with `code` and `name`. Raises
+    RowsRefused, writing nothing, for an empty or too long code or name."""
+    rows = list(rows)
+    problems = {}
+    for position, row in enumerate(rows):
+        if not row.get("code") or len(row["code"]) > 40:
+            problems.setdefault(position, []).append(("code", _("the code is empty or longer than 40 characters")))
+        if not row.get("name") or len(row["name"]) > 255:
+            problems.setdefault(position, []).append(("name", _("the name is empty or longer than 255 characters")))
+    if problems:
+        raise RowsRefused(problems, lambda position: rows[position].get("code"))
+    stored = {f.code: f for f in Field.objects.filter(code__in=[row["code"] for row in rows])}
+    new, changed, result = [], [], UpsertResult()
+    for row in rows:
+        field = stored.get(row["code"])
+        if field is None:
+            new.append(Field(code=row["code"], name=row["name"]))
+        elif field.name != row["name"]:
+            field.name = row["name"]
+            changed.append(field)
+        else:
+            result.unchanged += 1
+    with transaction.atomic():
+        Field.objects.bulk_create(new, batch_size=1000)
+        Field.objects.bulk_update(changed, ["name"], batch_size=1000)
+    result.created, result.updated = len(new), len(changed)
+    return result
+
+
+def fields_by_name() -> dict[str, Field]:
+    """{folded name: field} of the catalogue (procedures.models.fold_field_name)."""
+    return {fold_field_name(field.name): field for field in Field.objects.all()}
+
+
+def _fields_of(rows, problems):
+    """{position: Field or None} for rows naming a field by `field_code` and/or `field` (its name): a code
+    finds its field (created with the row's name when new); a name alone finds the field of that name, or a
+    new one with a code made from the name. Rows without either key are left out (their field is kept)."""
+    by_code = {f.code: f for f in Field.objects.all()}
+    by_name = {fold_field_name(f.name): f for f in by_code.values()}
+    found = {}
+    for position, row in enumerate(rows):
+        code, name = (row.get("field_code") or "").strip(), " ".join((row.get("field") or "").split())
+        if "field_code" not in row and "field" not in row:
+            continue
+        if len(code) > 40 or len(name) > 255:
+            problems.setdefault(position, []).append(("field", _("the field's code or name is too long")))
+            continue
+        field = by_code.get(code) if code else by_name.get(fold_field_name(name)) if name else None
+        if field is None and (code or name):
+            if not name:
+                problems.setdefault(position, []).append(
+                    ("field_code", _("unknown field code %(code)r (give its name too)") % {"code": code})
+                )
+                continue
+            new_code = code or field_code_for(name)
+            suffix = 1
+            while not code and new_code in by_code:
+                suffix += 1
+                new_code = f"{field_code_for(name)[:36]}-{suffix}"
+            field = by_code[new_code] = Field(code=new_code, name=name)
+            by_name[fold_field_name(name)] = field
+        found[position] = field
+    return found
+
+
 def procedures_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
     """Create or update catalogue procedures by code. Each row is a dict with `code`, `name` and, when
-    known, `field` and `level` (an AuthorityLevel, or ""); a key left out keeps the stored value. Raises
-    RowsRefused, writing nothing, for an empty or too long code or name or an unknown level."""
+    known, `level` (an AuthorityLevel, or "") and its field, by `field_code` and/or `field` (its name;
+    a field not in the catalogue yet is added to it); a key left out keeps the stored value. Raises
+    RowsRefused, writing nothing, for an empty or too long code or name, an unknown level or an unknown
+    field code given without a name."""
     rows = list(rows)
     problems = {}
     levels = set(AuthorityLevel.values) | {""}
@@ -38,31 +107,33 @@ def procedures_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
             problems.setdefault(position, []).append(("code", _("the code is empty or longer than 40 characters")))
         if not row.get("name") or len(row["name"]) > 500:
             problems.setdefault(position, []).append(("name", _("the name is empty or longer than 500 characters")))
-        if len(row.get("field") or "") > 255:
-            problems.setdefault(position, []).append(("field", _("the field is longer than 255 characters")))
         if row.get("level", "") not in levels:
             problems.setdefault(position, []).append(
                 ("level", _("unknown authority level %(level)r") % {"level": row["level"]})
             )
+    fields_of = _fields_of(rows, problems)
     if problems:
         raise RowsRefused(problems, lambda position: rows[position].get("code"))
     stored = {p.code: p for p in Procedure.objects.filter(code__in=[row["code"] for row in rows])}
     new, changed, result = [], [], UpsertResult()
-    fields = ("name", "field", "level")
-    for row in rows:
-        procedure = stored.get(row["code"])
-        values = {f: row[f] for f in fields if f in row}
-        if procedure is None:
-            new.append(Procedure(code=row["code"], **values))
-        elif any(getattr(procedure, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(procedure, f, v)
-            changed.append(procedure)
-        else:
-            result.unchanged += 1
     with transaction.atomic():
+        new_fields = {id(f): f for f in fields_of.values() if f is not None and f.pk is None}
+        Field.objects.bulk_create(list(new_fields.values()))
+        for position, row in enumerate(rows):
+            procedure = stored.get(row["code"])
+            values = {f: row[f] for f in ("name", "level") if f in row}
+            if position in fields_of:
+                values["field_id"] = fields_of[position].pk if fields_of[position] else None
+            if procedure is None:
+                new.append(Procedure(code=row["code"], **values))
+            elif any(getattr(procedure, f) != v for f, v in values.items()):
+                for f, v in values.items():
+                    setattr(procedure, f, v)
+                changed.append(procedure)
+            else:
+                result.unchanged += 1
         Procedure.objects.bulk_create(new, batch_size=1000)
-        Procedure.objects.bulk_update(changed, list(fields), batch_size=1000)
+        Procedure.objects.bulk_update(changed, ["name", "level", "field"], batch_size=1000)
     result.created, result.updated = len(new), len(changed)
     return result
 

@@ -4,7 +4,7 @@ import factory
 
 from accounts.models import Role, User
 from filings.models import COUNT_FIELDS, MonthlyFiling
-from procedures.models import Offering, Procedure, ServiceLevel
+from procedures.models import Field, Offering, Procedure, ServiceLevel
 from reports.models import Target
 from units.models import Unit, UnitKind
 
@@ -19,6 +19,15 @@ class UnitFactory(factory.django.DjangoModelFactory):
     kind = UnitKind.COMMUNE
 
 
+class FieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Field
+        django_get_or_create = ["code"]
+
+    code = "G09.HT"
+    name = "Hộ tịch"
+
+
 class ProcedureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Procedure
@@ -26,7 +35,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"1.{n:06d}")
     name = factory.LazyAttribute(lambda o: f"Thủ tục {o.code}")
-    field = "Hộ tịch"
+    field = factory.SubFactory(FieldFactory)
 
 
 class OfferingFactory(factory.django.DjangoModelFactory):

@@ -326,7 +326,7 @@ def test_the_catalog_has_real_procedures_and_marks_the_illustrative_ones(seeded)
     real = [code for code in names if code[0].isdigit()]
     assert len(real) >= 25
     assert all("(minh họa)" in name for code, name in names.items() if code[0] in "HXT")
-    assert Procedure.objects.get(code="1.001193").field == "Hộ tịch"
+    assert Procedure.objects.get(code="1.001193").field.name == "Hộ tịch"
     assert Procedure.objects.get(code="1.001193").level == "commune"
 
 

@@ -141,7 +141,7 @@ def test_sample_procedures_with_levels_in_vietnamese(db, sample):
     status, out, err = run_cli("procedures", sample("sample_procedures.xlsx"))
     assert (status, summary(out), err) == (0, "created 5, updated 0, unchanged 0, errors 0", "")
     assert Procedure.objects.get(code="1.009994").level == "district"
-    assert Procedure.objects.get(code="2.000720").field == "Thành lập và hoạt động của hộ kinh doanh"
+    assert Procedure.objects.get(code="2.000720").field.name == "Thành lập và hoạt động của hộ kinh doanh"
     assert (
         summary(run_cli("procedures", sample("sample_procedures.xlsx"))[1])
         == "created 0, updated 0, unchanged 5, errors 0"
@@ -154,7 +154,7 @@ def test_procedures_xls_and_partial_columns(db, tmp_path):
     status, out, _ = run_cli("procedures", path)
     assert summary(out) == "created 0, updated 1, unchanged 0, errors 0"
     procedure = Procedure.objects.get(code="1.001193")
-    assert (procedure.name, procedure.field, procedure.level) == ("Khai sinh (mới)", "Hộ tịch", "commune")
+    assert (procedure.name, procedure.field.name, procedure.level) == ("Khai sinh (mới)", "Hộ tịch", "commune")
 
 
 def test_bad_procedure_level(db, tmp_path):
@@ -345,3 +345,30 @@ def test_bad_targets(tree, tmp_path):
         "row 8, column unit_code: duplicate of row 7 (same unit, year and KPI)",
     ]
     assert Target.objects.get().target == 20
+
+
+def test_fields_with_their_codes_and_procedures_that_name_them(db, tmp_path):
+    """Fields come on their own (code and name) or with the procedures (by code, or by name, found
+    whatever the case, spacing or a leading "Lĩnh vực"); a new name adds a field with a code made from it."""
+    fields = write_csv(
+        tmp_path / "f.csv", [["Mã lĩnh vực", "Tên lĩnh vực"], ["G09.HT", "Hộ tịch"], ["G09.CT", "Chứng thực"]]
+    )
+    assert summary(run_cli("fields", fields)[1]) == "created 2, updated 0, unchanged 0, errors 0"
+    procedures = write_csv(
+        tmp_path / "p.csv",
+        [
+            ["Mã TTHC", "Tên TTHC", "Lĩnh vực", "Mã lĩnh vực"],
+            ["1.001193", "Đăng ký khai sinh", "", "G09.HT"],
+            ["2.000908", "Chứng thực bản sao", "Lĩnh vực  chứng THỰC", ""],
+            ["1.003005", "Giao đất", "Đất đai", ""],
+        ],
+    )
+    status, out, err = run_cli("procedures", procedures)
+    assert (status, summary(out)) == (0, "created 3, updated 0, unchanged 0, errors 0"), err
+    codes = {p.code: p.field.code for p in Procedure.objects.select_related("field")}
+    assert codes == {"1.001193": "G09.HT", "2.000908": "G09.CT", "1.003005": "DAT-DAI"}
+    unknown = write_csv(
+        tmp_path / "u.csv", [["Mã TTHC", "Tên TTHC", "Mã lĩnh vực"], ["1.001193", "Khai sinh", "G99.XX"]]
+    )
+    status, out, err = run_cli("procedures", unknown)
+    assert status == 1 and err.startswith("row 2, column Mã lĩnh vực: unknown field code 'G99.XX'")
