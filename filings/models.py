@@ -34,11 +34,36 @@ def count_field(verbose_name):
     return models.PositiveIntegerField(verbose_name, default=0, validators=[MaxValueValidator(MAX_COUNT)])
 
 
-class MonthlyFiling(models.Model):
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings")
-    procedure = models.ForeignKey(
-        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="filings"
-    )
+def _constraints(prefix, item):
+    """The database rules of a table of figures keyed by unit, `item` (procedure or field) and month."""
+    return [
+        models.UniqueConstraint(
+            fields=["unit", item, "year", "month"],
+            name=f"{prefix}_unique_unit_{item}_month",
+            violation_error_message=_("Figures for this unit, %(item)s and month already exist.") % {"item": item},
+        ),
+        models.CheckConstraint(
+            condition=Q(month__gte=1, month__lte=12),
+            name=f"{prefix}_month_1_12",
+            violation_error_message=_("The month must be between 1 and 12."),
+        ),
+        models.CheckConstraint(
+            condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+            name=f"{prefix}_year_in_range",
+            violation_error_message=_("The year is out of range."),
+        ),
+    ] + [
+        models.CheckConstraint(
+            condition=Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}), name=f"{prefix}_{name}_in_range"
+        )
+        for name in COUNT_FIELDS
+    ]
+
+
+class Figures(models.Model):
+    """The counts of report form 06 for one unit and one month, per procedure or per field."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
     )
@@ -55,6 +80,18 @@ class MonthlyFiling(models.Model):
     pending_overdue = count_field(_("pending, overdue"))
     returned_postal = count_field(_("results returned by post"))
 
+    class Meta:
+        abstract = True
+
+
+class MonthlyFiling(Figures):
+    """A unit's figures of one procedure in one month."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="filings"
+    )
+
     history = UnitMonthHistory()
 
     class Meta:
@@ -67,26 +104,37 @@ class MonthlyFiling(models.Model):
                 name="filing_unique_unit_procedure_month",
                 violation_error_message=_("Figures for this unit, procedure and month already exist."),
             ),
-            models.CheckConstraint(
-                condition=Q(month__gte=1, month__lte=12),
-                name="filing_month_1_12",
-                violation_error_message=_("The month must be between 1 and 12."),
-            ),
-            models.CheckConstraint(
-                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
-                name="filing_year_in_range",
-                violation_error_message=_("The year is out of range."),
-            ),
-        ] + [
-            models.CheckConstraint(
-                condition=Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}), name=f"filing_{name}_in_range"
-            )
-            for name in COUNT_FIELDS
+            *_constraints("filing", "procedure")[1:],
         ]
         indexes = [models.Index(fields=["year", "month", "unit"], name="filing_period_unit")]
 
     def __str__(self):
         return f"{self.unit_id}/{self.procedure_id} {self.month:02d}/{self.year}"
+
+
+class FieldFiling(Figures):
+    """A unit's figures of one field (lĩnh vực) in one month, for a unit-month reported per field as the
+    official form 06 and the one-stop systems' statistics count them. A unit-month is reported per
+    procedure or per field, never both (filings.services)."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="field_filings"
+    )
+    field = models.ForeignKey(
+        "procedures.Field", verbose_name=_("field"), on_delete=models.PROTECT, related_name="filings"
+    )
+
+    history = UnitMonthHistory(no_db_index=["unit", "field"])
+
+    class Meta:
+        verbose_name = _("monthly figures of a field")
+        verbose_name_plural = _("monthly figures of fields")
+        ordering = ["-year", "-month", "unit", "field"]
+        constraints = _constraints("field_filing", "field")
+        indexes = [models.Index(fields=["year", "month", "unit"], name="field_filing_period_unit")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.field_id} {self.month:02d}/{self.year}"
 
 
 class UnitMonthStatus(models.TextChoices):

@@ -1,10 +1,12 @@
-"""The one write path for monthly figures.
+"""The one write path for monthly figures, per procedure (`filings_upsert`) or per field
+(`field_filings_upsert`, the official form 06's rows), and their deletion (`filings_delete`).
 
-The entry form, the Excel import, the admin and the demo hand rows to `filings_upsert`, which checks
-them (filings.rules) and the month locks (filings.workflow), writes them in one transaction (COPY on
-PostgreSQL, bulk statements elsewhere), records each created or changed row in the history
-(django-simple-history's table, written in bulk too, so bulk writes are never missing from the audit
-trail) and sends `figures_written` (filings.signals), by which reports keeps its KPI totals.
+The entry form, the Excel import, the admin and the demo hand rows to them; they check the rows
+(filings.rules), that no unit-month would hold figures of both kinds, and the month locks
+(filings.locks), write in one transaction (COPY on PostgreSQL, bulk statements elsewhere), record each
+created or changed row in the history (django-simple-history's table, written in bulk too, so bulk
+writes are never missing from the audit trail) and send `figures_written` (filings.signals), by which
+reports keeps its KPI totals.
 """
 
 import functools
@@ -15,18 +17,39 @@ from operator import itemgetter
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
-from procedures.models import Procedure
+from procedures.models import Field, Procedure
 from units.models import Unit
 
 from . import locks
-from .models import COUNT_FIELDS, MonthlyFiling
+from .models import COUNT_FIELDS, FieldFiling, MonthlyFiling
 from .rules import refused_rows
 from .signals import figures_written
 
-KEY = ("unit_id", "procedure_id", "year", "month")
 _CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Figures per procedure or per field: the table and what, besides unit and month, keys a row."""
+
+    model: type
+    item: str  # the key's column: procedure_id or field_id
+    item_model: type
+
+    @property
+    def key(self):
+        return ("unit_id", self.item, "year", "month")
+
+
+PER_PROCEDURE = Kind(MonthlyFiling, "procedure_id", Procedure)
+PER_FIELD = Kind(FieldFiling, "field_id", Field)
+
+
+def kind_of(model) -> Kind:
+    return PER_FIELD if model is FieldFiling else PER_PROCEDURE
 
 
 class Source:
@@ -39,21 +62,21 @@ class Source:
 
 
 class FilingsRefused(RowsRefused):
-    """Rows that break a rule of filings.rules: nothing was written (core.errors.RowsRefused)."""
+    """Rows that break a rule of filings.rules, or would give a unit-month figures of both kinds: nothing
+    was written (core.errors.RowsRefused)."""
 
-    def __init__(self, problems: dict[int, list[tuple[str, str]]], rows):
+    def __init__(self, problems: dict[int, list[tuple[str, str]]], rows, kind=None):
+        kind = kind or PER_PROCEDURE
         refused = [rows[position] for position in problems]
         units = dict(Unit.objects.filter(pk__in={r["unit_id"] for r in refused}).values_list("pk", "code"))
-        procedures = dict(
-            Procedure.objects.filter(pk__in={r["procedure_id"] for r in refused}).values_list("pk", "code")
-        )
+        items = dict(kind.item_model.objects.filter(pk__in={r[kind.item] for r in refused}).values_list("pk", "code"))
 
         def describe(position):
             row = rows[position]
             return " · ".join(
                 [
                     str(units.get(row["unit_id"], row["unit_id"])),
-                    str(procedures.get(row["procedure_id"], row["procedure_id"])),
+                    str(items.get(row[kind.item], row[kind.item])),
                     f"{row['month']}/{row['year']}",
                 ]
             )
@@ -73,20 +96,24 @@ class UpsertResult:
         return self.created + self.updated + self.unchanged
 
 
-def _existing(rows):
-    """{key: {"id": .., count fields: ..}} for the stored filings among the rows' keys."""
-    months = {(row["year"], row["month"]) for row in rows}
-    unit_ids = sorted({row["unit_id"] for row in rows})
+def _months_q(rows):
     months_q = Q()
-    for year, month in months:
+    for year, month in {(row["year"], row["month"]) for row in rows}:
         months_q |= Q(year=year, month=month)
-    names = ("id", *KEY, *COUNT_FIELDS)
+    return months_q
+
+
+def _existing(kind, rows):
+    """{key: {"id": .., count fields: ..}} for the stored figures among the rows' keys."""
+    unit_ids = sorted({row["unit_id"] for row in rows})
+    months_q = _months_q(rows)
+    names = ("id", *kind.key, *COUNT_FIELDS)
     key_of = itemgetter(1, 2, 3, 4)
     found = {}
     for unit_batch in batched(unit_ids, _CHUNK):
         # Tuples, not the ORM's dicts: a re-import of 100,000 rows reads them all back.
         for values in (
-            MonthlyFiling.objects.filter(months_q, unit_id__in=unit_batch)
+            kind.model.objects.filter(months_q, unit_id__in=unit_batch)
             .order_by()
             .values_list(*names)
             .iterator(chunk_size=_CHUNK)
@@ -110,12 +137,42 @@ def filings_upsert(
     Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
     (ints; None means 0). Counts not in `fields` keep their stored value (0 for a new row). Rows equal to
     what is stored are left alone and counted as unchanged. All or nothing: rows that break a rule of
-    filings.rules (a count out of range, a future month, a unit that did not exist in the month) raise
-    FilingsRefused and nothing is written.
+    filings.rules (a count out of range, a future month, a unit that did not exist in the month), or of a
+    unit-month reported per field, raise FilingsRefused and nothing is written.
 
-    The unit-months written must be writable by `user` (filings.workflow: approved months need an admin's
+    The unit-months written must be writable by `user` (filings.locks: approved months need an admin's
     `force`; raises UnitMonthLocked) and, for those in `expected_versions` ({(unit_id, year, month):
     version}), still at the version the user saw (raises VersionConflict)."""
+    return _upsert(
+        PER_PROCEDURE,
+        rows,
+        fields,
+        source=source,
+        user=user,
+        note=note,
+        force=force,
+        expected_versions=expected_versions,
+    )
+
+
+def field_filings_upsert(
+    rows,
+    *,
+    fields=COUNT_FIELDS,
+    source: str,
+    user=None,
+    note: str = "",
+    force: bool = False,
+    expected_versions: dict | None = None,
+) -> UpsertResult:
+    """filings_upsert for figures per field: each row has `field_id` instead of `procedure_id`, and a
+    unit-month reported per procedure refuses them."""
+    return _upsert(
+        PER_FIELD, rows, fields, source=source, user=user, note=note, force=force, expected_versions=expected_versions
+    )
+
+
+def _upsert(kind, rows, fields, *, source, user, note, force, expected_versions) -> UpsertResult:
     unknown = set(fields) - set(COUNT_FIELDS)
     if unknown:
         raise ValueError(f"not count fields: {', '.join(sorted(unknown))}")
@@ -126,10 +183,13 @@ def filings_upsert(
         return result
     problems = refused_rows(rows, fields)
     if problems:
-        raise FilingsRefused(problems, rows)
+        raise FilingsRefused(problems, rows, kind)
     with transaction.atomic():
         guard = locks.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
-        writer = _PostgresWriter() if connection.vendor == "postgresql" else _OrmWriter()
+        problems = _mixed(kind, rows)
+        if problems:
+            raise FilingsRefused(problems, rows, kind)
+        writer = _PostgresWriter(kind) if connection.vendor == "postgresql" else _OrmWriter(kind)
         reason = f"{source}: {note}" if note else source
         written = writer.upsert(rows, fields, user=user, reason=reason)
         guard.written(written.unit_months, reason=reason)
@@ -139,6 +199,39 @@ def filings_upsert(
     return result
 
 
+def _mixed(kind, rows):
+    """{position: problems} of the rows whose unit-month holds figures of the other kind: a unit-month is
+    reported per procedure or per field, never both (their sums would count the same filings twice)."""
+    other = PER_FIELD if kind is PER_PROCEDURE else PER_PROCEDURE
+    unit_ids = sorted({row["unit_id"] for row in rows})
+    stored = set()
+    for batch in batched(unit_ids, _CHUNK):
+        stored.update(
+            other.model.objects.filter(_months_q(rows), unit_id__in=batch)
+            .order_by()
+            .values_list("unit_id", "year", "month")
+            .distinct()
+        )
+    if not stored:
+        return {}
+    message = (
+        _(
+            "this unit-month is reported per field (form 06): figures per procedure cannot be added to it; "
+            "delete its figures per field first, or give the figures per field"
+        )
+        if kind is PER_PROCEDURE
+        else _(
+            "this unit-month is reported per procedure: figures per field cannot be added to it; delete its "
+            "figures per procedure first, or give the figures per procedure"
+        )
+    )
+    return {
+        position: [("unit", message)]
+        for position, row in enumerate(rows)
+        if (row["unit_id"], row["year"], row["month"]) in stored
+    }
+
+
 def _written(unit_months):
     """Tell the apps above (reports' KPI totals) which unit-months changed, inside the transaction."""
     if unit_months:
@@ -146,16 +239,16 @@ def _written(unit_months):
 
 
 @functools.cache
-def _history_columns():
+def _history_columns(model):
     # Cached: the history manager is rebuilt on every access, far too slow to ask once per row.
-    model = MonthlyFiling.history.model
-    return tuple(f.column for f in model._meta.concrete_fields if f.name != "history_id")
+    history = model.history.model
+    return tuple(f.column for f in history._meta.concrete_fields if f.name != "history_id")
 
 
-def _history_records(items, user, reason, now):
+def _history_records(model, items, user, reason, now):
     """The history rows' values in the history table's column order, for COPY or bulk_create."""
     base = {"history_date": now, "history_change_reason": reason[:100], "history_user_id": getattr(user, "pk", None)}
-    values = itemgetter(*_history_columns())
+    values = itemgetter(*_history_columns(model))
     for row, kind in items:
         yield values({**base, **row, "history_type": kind})
 
@@ -173,16 +266,21 @@ class _OrmWriter:
     """Any database: the rows compared with the stored ones in Python, bulk INSERT for new rows,
     executemany UPDATE for changed ones, history rows by bulk_create."""
 
+    def __init__(self, kind):
+        self.kind = kind
+        self.model = kind.model
+
     def upsert(self, rows, fields, *, user, reason):
-        existing = _existing(rows)
+        existing = _existing(self.kind, rows)
         to_create, to_update, unchanged = [], [], 0
-        key_of = itemgetter(*KEY)
+        key = self.kind.key
+        key_of = itemgetter(*key)
         zeros = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
             counts = tuple(row.get(f) or 0 for f in fields)
             stored = existing.get(key_of(row))
             if stored is None:
-                new = dict(zip(KEY, key_of(row)))
+                new = dict(zip(key, key_of(row)))
                 new.update(zeros)
                 new.update(zip(fields, counts))
                 to_create.append(new)
@@ -205,14 +303,14 @@ class _OrmWriter:
 
     def create(self, rows):
         # SQLite (3.35+) and PostgreSQL return the new ids from a bulk insert.
-        objects = MonthlyFiling.objects.bulk_create([MonthlyFiling(**row) for row in rows], batch_size=500)
+        objects = self.model.objects.bulk_create([self.model(**row) for row in rows], batch_size=500)
         for row, obj in zip(rows, objects, strict=True):
             row["id"] = obj.pk
 
     def update(self, rows, fields):
         if not rows:
             return
-        table = connection.ops.quote_name(MonthlyFiling._meta.db_table)
+        table = connection.ops.quote_name(self.model._meta.db_table)
         assignments = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in fields)
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -221,13 +319,11 @@ class _OrmWriter:
             )
 
     def history(self, items, user, reason):
-        model = MonthlyFiling.history.model
+        model = self.model.history.model
         now = timezone.now()
-        columns = _history_columns()
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, record))) for record in _history_records(items, user, reason, now)],
-            batch_size=500,
-        )
+        columns = _history_columns(self.model)
+        records = _history_records(self.model, items, user, reason, now)
+        model.objects.bulk_create([model(**dict(zip(columns, record))) for record in records], batch_size=500)
 
 
 class _PostgresWriter:
@@ -235,6 +331,10 @@ class _PostgresWriter:
     INSERT ... ON CONFLICT DO UPDATE (only where a value differs) writes them and, from what it returns,
     their history rows. The comparison with the stored rows happens in the database: nothing is read
     back into Python, and the figures cross the wire once."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        self.model = kind.model
 
     def _copy(self, cursor, table, columns, records):
         quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
@@ -245,9 +345,10 @@ class _PostgresWriter:
 
     def upsert(self, rows, fields, *, user, reason):
         quote = connection.ops.quote_name
-        table = quote(MonthlyFiling._meta.db_table)
-        history_table = quote(MonthlyFiling.history.model._meta.db_table)
-        staged = [*KEY, *fields]
+        table = quote(self.model._meta.db_table)
+        history_table = quote(self.model.history.model._meta.db_table)
+        key = self.kind.key
+        staged = [*key, *fields]
         values = itemgetter(*staged)
 
         def records():
@@ -257,8 +358,8 @@ class _PostgresWriter:
                 except KeyError:  # a count left out of a row means 0, like None
                     yield tuple(row.get(c) for c in staged)
 
-        columns = [*KEY, *COUNT_FIELDS]
-        select = [f"s.{k}" for k in KEY] + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
+        columns = [*key, *COUNT_FIELDS]
+        select = [f"s.{k}" for k in key] + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
         if fields:
             on_conflict = (
                 "DO UPDATE SET "
@@ -268,7 +369,7 @@ class _PostgresWriter:
             )
         else:
             on_conflict = "DO NOTHING"
-        history_columns = _history_columns()
+        history_columns = _history_columns(self.model)
         history_values = {
             "history_date": "%(now)s",
             "history_change_reason": "%(reason)s",
@@ -299,7 +400,7 @@ class _PostgresWriter:
                 "FROM filing_in) AS k ON f.year = k.year AND f.month = k.month AND f.unit_id = k.unit_id)"
             )
             (any_stored,) = cursor.fetchone()
-            conflict = f"ON CONFLICT (unit_id, procedure_id, year, month) {on_conflict} " if any_stored else ""
+            conflict = f"ON CONFLICT ({', '.join(key)}) {on_conflict} " if any_stored else ""
             cursor.execute(sql.replace("{conflict}", conflict), params)
             by_kind = {inserted: (ids, keys) for inserted, ids, keys in cursor.fetchall()}
             cursor.execute("DROP TABLE filing_in")
@@ -316,11 +417,11 @@ class _PostgresWriter:
 
 
 def filings_delete(filings, *, source: str, user=None, force: bool = False) -> int:
-    """Delete monthly filings (the admin's delete) under the lock rule of filings_upsert, with a `-`
-    history row for each (who, where from) and their unit-months' versions bumped, then send
-    `figures_written` for those unit-months. All or nothing.
+    """Delete figures (per procedure or per field; the admin's delete) under the lock rule of
+    filings_upsert, with a `-` history row for each (who, where from) and their unit-months' versions
+    bumped, then send `figures_written` for those unit-months. All or nothing.
 
-    `filings` is a list of filings or a QuerySet; a QuerySet is deleted in set-based statements whatever
+    `filings` is a list of figures or a QuerySet; a QuerySet is deleted in set-based statements whatever
     its size (the synthetic dataset removes millions), with the same history rows, versions and signal."""
     if isinstance(filings, QuerySet):
         return _filings_delete_set(filings, source=source, user=user, force=force)
@@ -345,6 +446,7 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
     """filings_delete for a QuerySet: the history rows written and the rows deleted by two statements (one
     on PostgreSQL), never one per row."""
     filings = filings.order_by()
+    model = filings.model
     with transaction.atomic():
         keys = [
             {"unit_id": unit_id, "year": year, "month": month}
@@ -354,16 +456,14 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
             return 0
         guard = locks.write_guard(keys, user=user, force=force)
         quote = connection.ops.quote_name
-        table = quote(MonthlyFiling._meta.db_table)
-        own = {f.column for f in MonthlyFiling._meta.concrete_fields}
-        columns = _history_columns()
+        table = quote(model._meta.db_table)
+        own = {f.column for f in model._meta.concrete_fields}
+        columns = _history_columns(model)
         record = {"history_date": "%s", "history_change_reason": "%s", "history_type": "'-'", "history_user_id": "%s"}
         values = ", ".join(quote(c) if c in own else record[c] for c in columns)
         params = [timezone.now(), source[:100], getattr(user, "pk", None)]
         ids_sql, ids_params = filings.values("pk").query.sql_with_params()
-        insert = (
-            f"INSERT INTO {quote(MonthlyFiling.history.model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        )
+        insert = f"INSERT INTO {quote(model.history.model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # One statement: the history holds exactly the rows deleted.

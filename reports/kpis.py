@@ -14,6 +14,9 @@ class Kpi:
     label: str
     kind: str
     formula: str
+    # Computed from a procedure's online level in force, so only from figures per procedure (a unit-month
+    # reported per field, as form 06 has it, is left out and counted).
+    needs_level: bool = False
 
     @property
     def is_rate(self):
@@ -34,6 +37,7 @@ KPIS = {
             _("Online filing rate of procedures offered online"),
             RATE,
             _("received online / new filings of the procedures the unit offered online that month"),
+            needs_level=True,
         ),
         Kpi(
             "procedures_online_rate",

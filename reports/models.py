@@ -64,6 +64,9 @@ class UnitMonthTotal(models.Model):
     resolved_all = models.PositiveBigIntegerField(default=0)
     returned_postal = models.PositiveBigIntegerField(default=0)
     received_postal = models.PositiveBigIntegerField(default=0)
+    # Reported per field (form 06): no procedure, hence no level in force; the eligible sums stay 0 and
+    # the KPIs that need the level say how many such unit-months they left out.
+    by_field = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

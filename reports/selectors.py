@@ -34,6 +34,8 @@ class KpiValue:
     denominator: int | None = None
     count: int | None = None
     target: Decimal | None = None
+    # For a KPI that needs a procedure's online level: the unit-months reported per field it left out.
+    field_level_unit_months: int = 0
 
     @property
     def exact(self) -> Fraction | None:
@@ -72,6 +74,8 @@ class KpiValue:
         data["target"] = None if self.target is None else f"{self.target:.2f}"
         data["gap"] = None if self.gap is None else f"{self.gap:.2f}"
         data["met"] = self.met
+        if self.field_level_unit_months:
+            data["field_level_unit_months"] = self.field_level_unit_months
         return data
 
 
@@ -135,7 +139,7 @@ def _sum(expression, **filter_q):
 
 
 # Filing KPIs read the unit-month totals (reports.services keeps them), never the filings row by row.
-_FILING_SUMS = {f"sum_{name}": _sum(name) for name in TOTAL_FIELDS}
+_FILING_SUMS = {f"sum_{name}": _sum(name) for name in TOTAL_FIELDS} | {"sum_by_field": _sum(Value(1), by_field=True)}
 _OFFERING_SUMS = {
     "sum_offerings_all": _sum(Value(1)),
     "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
@@ -222,7 +226,10 @@ def _kpi_values(filing, offering, targets):
         target = targets.get(key)
         if kpi.is_rate:
             numerator, denominator = fractions[key]
-            values[key] = KpiValue(kpi, numerator=numerator, denominator=denominator, target=target)
+            left_out = f["sum_by_field"] if kpi.needs_level else 0
+            values[key] = KpiValue(
+                kpi, numerator=numerator, denominator=denominator, target=target, field_level_unit_months=left_out
+            )
         else:
             values[key] = KpiValue(kpi, count=counts[key], target=target)
     return values

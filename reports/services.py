@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
-from filings.models import MonthlyFiling
+from filings.models import FieldFiling, MonthlyFiling
 from procedures.models import Offering, ServiceLevel, month_index
 
 from .kpis import KPIS
@@ -43,19 +43,29 @@ _ELIGIBLE = {"eligible_online": "received_online", "eligible_new": "received_new
 TOTAL_FIELDS = (*_SUMS, *_ELIGIBLE)
 
 
-def _month_totals(rows):
-    """UnitMonthTotal objects from rows of sums (named t_<total>) per (unit, year, month, level)."""
+def _month_totals(rows, field_rows):
+    """UnitMonthTotal objects from rows of sums (named t_<total>) per (unit, year, month, level) of the
+    figures per procedure, and per (unit, year, month) of the figures per field."""
     totals = {}
-    for row in rows:
+
+    def total_of(row):
         key = (row["unit_id"], row["year"], row["month"])
-        total = totals.get(key)
-        if total is None:
-            total = totals[key] = UnitMonthTotal(unit_id=key[0], year=key[1], month=key[2])
+        if key not in totals:
+            totals[key] = UnitMonthTotal(unit_id=key[0], year=key[1], month=key[2])
+        return totals[key]
+
+    for row in rows:
+        total = total_of(row)
         for name in _SUMS:
             setattr(total, name, getattr(total, name) + row[f"t_{name}"])
         if row["level"] in _ONLINE:
             for name, summed in _ELIGIBLE.items():
                 setattr(total, name, getattr(total, name) + row[f"t_{summed}"])
+    for row in field_rows:
+        total = total_of(row)
+        total.by_field = True
+        for name in _SUMS:
+            setattr(total, name, getattr(total, name) + row[f"t_{name}"])
     return list(totals.values())
 
 
@@ -82,7 +92,13 @@ def totals_refresh(unit_ids, months=None):
                 # Prefixed: an annotation named like a field would shadow it in the other sums.
                 .annotate(**{f"t_{name}": expression for name, expression in _SUMS.items()})
             )
-            UnitMonthTotal.objects.bulk_create(_month_totals(rows), batch_size=1000)
+            field_rows = (
+                FieldFiling.objects.filter(months_q, unit_id__in=batch)
+                .order_by()
+                .values("unit_id", "year", "month")
+                .annotate(**{f"t_{name}": expression for name, expression in _SUMS.items()})
+            )
+            UnitMonthTotal.objects.bulk_create(_month_totals(rows, field_rows), batch_size=1000)
 
 
 def totals_refresh_after_offerings(pairs):
@@ -110,7 +126,8 @@ def totals_rebuild():
     """Recompute every total from the filings (after a restore, or to check the derived table)."""
     with transaction.atomic():
         UnitMonthTotal.objects.all().delete()
-        unit_ids = MonthlyFiling.objects.order_by().values_list("unit_id", flat=True).distinct()
+        unit_ids = set(MonthlyFiling.objects.order_by().values_list("unit_id", flat=True).distinct())
+        unit_ids |= set(FieldFiling.objects.order_by().values_list("unit_id", flat=True).distinct())
         totals_refresh(list(unit_ids))
 
 
