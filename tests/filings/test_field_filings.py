@@ -4,11 +4,11 @@ online level, and left out (and counted) by those that do."""
 
 import pytest
 
+from core.periods import Period
 from filings.models import FieldFiling, MonthlyFiling, UnitMonth
 from filings.services import FilingsRefused, Source, field_filings_upsert, filings_delete, filings_upsert
 from procedures.models import Field, ServiceLevel
 from reports.selectors import kpis_for
-from core.periods import Period
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory
 from units.models import UnitKind
 
