@@ -16,9 +16,9 @@ from core.errors import RowsRefused
 from imports.base import Column, Importer, RowIssue
 from imports.parsers import parse_whole
 from imports.registry import register
-from imports.tabular import clean_text
+from imports.tabular import FileProblem, clean_text
 from procedures.importers import procedure_code
-from procedures.models import Procedure
+from procedures.models import Field, Procedure, fold_field_name
 from procedures.selectors import LevelIndex
 from units.models import Unit
 
@@ -32,7 +32,7 @@ from .rules import (
     parse_count,
     unit_inactive_reason,
 )
-from .services import Source, filings_upsert
+from .services import Source, field_filings_upsert, filings_upsert
 
 # Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
 COUNT_LABELS = {
@@ -55,6 +55,47 @@ COUNT_LABELS = {
         "Trả kết quả qua dịch vụ bưu chính công ích",
     ),
 }
+
+# Report form 06 as filed (biểu số 06/VPCP/KSTT, II.06a): short headings under group headings, where "Quá
+# hạn" is resolved late under one group and pending overdue under the other (imports.tabular matches
+# "group > heading" first). "Tổng số" columns are not stored: they are checked against their parts.
+_GROUPS = {
+    "received": ("Tiếp nhận", "Số hồ sơ nhận giải quyết", "Số hồ sơ tiếp nhận"),
+    "resolved": ("Số lượng hồ sơ đã giải quyết", "Số hồ sơ đã giải quyết", "Đã giải quyết"),
+    "pending": ("Số lượng hồ sơ đang giải quyết", "Số hồ sơ đang giải quyết", "Đang giải quyết"),
+}
+_UNDER_GROUP = {
+    "carried_over": ("received", ("Từ kỳ trước", "Kỳ trước chuyển qua", "Từ kỳ trước chuyển qua")),
+    "received_online": ("received", ("Trực tuyến",)),
+    # The official form counts the desk and the post together; then received_postal is 0.
+    "received_direct": ("received", ("Trực tiếp", "Trực tiếp, dịch vụ bưu chính", "Trực tiếp, qua dịch vụ bưu chính")),
+    "received_postal": ("received", ("Dịch vụ bưu chính", "Qua BCCI", "Qua dịch vụ BCCI", "Bưu chính công ích")),
+    "resolved_early": ("resolved", ("Trước hạn",)),
+    "resolved_on_time": ("resolved", ("Đúng hạn",)),
+    "resolved_late": ("resolved", ("Quá hạn",)),
+    "pending_on_time": ("pending", ("Trong hạn",)),
+    "pending_overdue": ("pending", ("Quá hạn",)),
+    "received_total": ("received", ("Tổng số",)),
+    "resolved_total": ("resolved", ("Tổng số",)),
+    "pending_total": ("pending", ("Tổng số",)),
+}
+# Headings that mean one thing alone too (not "Quá hạn", not "Tổng số").
+_ALONE = ("carried_over", "received_online", "received_direct", "resolved_early", "resolved_on_time", "pending_on_time")
+# What each "Tổng số" of the form adds up (received: the new filings and those carried over).
+TOTALS = {
+    "received_total": ("carried_over", "received_online", "received_direct", "received_postal"),
+    "resolved_total": ("resolved_early", "resolved_on_time", "resolved_late"),
+    "pending_total": ("pending_on_time", "pending_overdue"),
+}
+
+
+def form06_labels(key) -> tuple[str, ...]:
+    """The headings a column of `key` goes by in report form 06: `group > heading`, and alone when that
+    is not ambiguous."""
+    group, headings = _UNDER_GROUP[key]
+    labels = tuple(f"{g} > {h}" for g in _GROUPS[group] for h in headings)
+    return labels + (headings if key in _ALONE else ())
+
 
 _TITLE_PERIOD = re.compile(r"(?:kỳ báo cáo|tháng)\D{0,20}?(\d{1,2})\s*[/.-]\s*(\d{4})")
 _MONTH_YEAR = re.compile(r"^(?:tháng|t)?\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
@@ -86,15 +127,24 @@ class FilingImporter(Importer):
     kind = "filings"
     label = gettext_lazy("Monthly figures (report form 06)")
     columns = (
-        Column("unit_code", ("Mã đơn vị",), required=True),
+        # Or --unit, for a report of one unit that names it only in its title.
+        Column("unit_code", ("Mã đơn vị",)),
         Column("procedure_code", ("Mã TTHC", "Mã thủ tục", "Mã thủ tục hành chính"), required=True),
         Column("period", ("Kỳ báo cáo", "Kỳ")),
         Column("year", ("Năm",)),
         Column("month", ("Tháng",)),
-        *(Column(name, COUNT_LABELS[name]) for name in COUNT_FIELDS),
+        *(
+            Column(name, COUNT_LABELS[name] + (form06_labels(name) if name in _UNDER_GROUP else ()))
+            for name in COUNT_FIELDS
+        ),
+        *(Column(name, form06_labels(name)) for name in TOTALS),
     )
     # The template offers `period` only: one way to say the month is enough.
-    template_skip = ("year", "month")
+    template_skip = ("year", "month", *TOTALS)
+    # What keys a row besides unit and month, and the rows handed to which write service.
+    item_column, item_key = "procedure_code", "procedure_id"
+    # Group rows of the official form ("I. Cấp xã") have no counts: skipped like blank rows.
+    skip_rows_without_counts = False
     example = {
         "unit_code": "88101",
         "procedure_code": "1.001193",
@@ -113,6 +163,30 @@ class FilingImporter(Importer):
 
     def check_header(self):
         super().check_header()
+        self.default_unit_id = None
+        if self.unit_code:
+            unit = Unit.objects.filter(code=self.unit_code).only("pk").first()
+            if unit is None:
+                self.errors.append(
+                    RowIssue(None, "--unit", _("--unit: unknown unit code %(code)r") % {"code": self.unit_code})
+                )
+            elif self.present("unit_code"):
+                self.errors.append(
+                    RowIssue(None, "--unit", _("--unit: the file has a unit column (Mã đơn vị) already"))
+                )
+            else:
+                self.default_unit_id = unit.pk
+        elif not self.present("unit_code"):
+            self.errors.append(
+                RowIssue(
+                    self.header.last_row,
+                    "Mã đơn vị",
+                    _(
+                        "required column is missing (header “Mã đơn vị” or “unit_code”); or give the unit with --unit "
+                        "(the import page's “Unit” box)"
+                    ),
+                )
+            )
         self.title_period = None
         if not self.present("period") and not (self.present("year") and self.present("month")):
             # Many reports name their month only in a title row ("Kỳ báo cáo: tháng 7/2024"); it then
@@ -133,19 +207,22 @@ class FilingImporter(Importer):
 
     def parse(self, rows):
         columns = self.header.columns
-        unit_col, procedure_col = columns["unit_code"], columns["procedure_code"]
+        unit_col, item_col = columns.get("unit_code"), columns[self.item_column]
         period_col, year_col, month_col = columns.get("period"), columns.get("year"), columns.get("month")
         title_period = self.title_period or (None, None)
         counts = [(name, columns[name]) for name in COUNT_FIELDS if name in columns]
+        totals = [(name, columns[name], TOTALS[name]) for name in TOTALS if name in columns]
+        count_cols = [col for _name, col in counts] + [col for _name, col, _parts in totals]
         self.fields = [name for name, _col in counts]
         check_balance = self._balance_prefilter()
         width = max(columns.values()) + 1
         units = {unit.code: unit for unit in Unit.objects.only("code", "valid_from", "valid_to")}
         unit_ids = {code: unit.pk for code, unit in units.items()}
         units_by_id = {unit.pk: unit for unit in units.values()}
-        procedure_ids = dict(Procedure.objects.values_list("code", "id"))
+        item_ids, item_of = self.item_ids(), self.item_lookup_key
+        item_key = self.item_key
         today = timezone.localdate()
-        unit_cache, procedure_cache, period_cache, month_ok, unit_month_ok = {}, {}, {}, {}, {}
+        unit_cache, item_cache, period_cache, month_ok, unit_month_ok = {}, {}, {}, {}, {}
         seen = {}
         parsed, numbers = [], []
         error = self.error
@@ -154,9 +231,11 @@ class FilingImporter(Importer):
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
             bad = False
+            if self.skip_rows_without_counts and all(cells[col] == "" or cells[col] is None for col in count_cols):
+                continue
 
-            raw = cells[unit_col]
-            unit_id = unit_cache.get(raw) if raw.__class__ is str else None
+            raw = cells[unit_col] if unit_col is not None else None
+            unit_id = unit_cache.get(raw) if raw.__class__ is str else self.default_unit_id
             if unit_id is None:
                 code = clean_text(raw)
                 unit_id = unit_ids.get(code)
@@ -170,22 +249,20 @@ class FilingImporter(Importer):
                 elif raw.__class__ is str:
                     unit_cache[raw] = unit_id
 
-            raw = cells[procedure_col]
-            procedure_id = procedure_cache.get(raw) if raw.__class__ is str else None
-            if procedure_id is None:
-                code = procedure_code(raw)
-                procedure_id = procedure_ids.get(code)
-                if procedure_id is None:
+            raw = cells[item_col]
+            item_id = item_cache.get(raw) if raw.__class__ is str else None
+            if item_id is None:
+                code = item_of(raw)
+                item_id = item_ids.get(code)
+                if item_id is None:
                     error(
                         number,
-                        "procedure_code",
-                        _("required value is empty")
-                        if not code
-                        else _("unknown procedure code %(code)r") % {"code": code},
+                        self.item_column,
+                        _("required value is empty") if not code else self.unknown_item(raw),
                     )
                     bad = True
                 elif raw.__class__ is str:
-                    procedure_cache[raw] = procedure_id
+                    item_cache[raw] = item_id
 
             year, month = title_period
             if period_col is not None:
@@ -243,7 +320,7 @@ class FilingImporter(Importer):
                         error(number, "unit_code", inactive)
                         bad = True
 
-            row = {"unit_id": unit_id, "procedure_id": procedure_id, "year": year, "month": month}
+            row = {"unit_id": unit_id, item_key: item_id, "year": year, "month": month}
             for name, col in counts:
                 value = cells[col]
                 if value.__class__ is float and 0 <= value <= MAX_COUNT and value.is_integer():
@@ -256,15 +333,34 @@ class FilingImporter(Importer):
                     except ValueError as exc:
                         error(number, name, exc)
                         bad = True
+            for name, col, parts in totals:
+                value = cells[col]
+                if value == "" or value is None:
+                    continue
+                try:
+                    stated = parse_count(value)
+                except ValueError as exc:
+                    error(number, name, exc)
+                    bad = True
+                    continue
+                added = sum(row.get(part, 0) for part in parts)
+                if stated != added and all(part in row for part in parts if part != "received_postal"):
+                    self.warn(
+                        number,
+                        name,
+                        _("the total %(stated)s differs from the sum of its parts, %(added)s")
+                        % {"stated": stated, "added": added},
+                    )
             if bad:
                 continue
-            key = (unit_id, procedure_id, year, month)
+            key = (unit_id, item_id, year, month)
             first = seen.get(key)
             if first is not None:
                 error(
                     number,
-                    "unit_code",
-                    _("duplicate of row %(row)s (same unit, procedure and month)") % {"row": first},
+                    "unit_code" if unit_col is not None else self.item_column,
+                    _("duplicate of row %(row)s (same unit, %(item)s and month)")
+                    % {"row": first, "item": self.item_label},
                 )
                 continue
             seen[key] = number
@@ -274,8 +370,32 @@ class FilingImporter(Importer):
             parsed.append(row)
             numbers.append(number)
         self.numbers = numbers
-        if "received_online" in self.fields:
+        if "received_online" in self.fields and self.item_key == "procedure_id":
             self._online_warnings(parsed, numbers)
+        return parsed
+
+    item_label = gettext_lazy("procedure")
+
+    def item_ids(self):
+        """{code: id} of what the rows name besides the unit."""
+        return dict(Procedure.objects.values_list("code", "id"))
+
+    def item_lookup_key(self, raw):
+        """What `item_ids` is keyed by, from a cell."""
+        return procedure_code(raw)
+
+    def unknown_item(self, raw):
+        return _("unknown procedure code %(code)r") % {"code": procedure_code(raw)}
+
+    def parse_json(self, document):
+        """OpenCPS statistics: the rows per procedure and per field, in one list (written apart)."""
+        rows = OpenCpsStatistics(self).parse(document)
+        self.fields = list(OPENCPS_COUNTS)
+        self.numbers = [number for number, _row in rows]
+        parsed = [row for _number, row in rows]
+        per_procedure = [(row, number) for row, number in zip(parsed, self.numbers) if "procedure_id" in row]
+        if per_procedure:
+            self._online_warnings(*map(list, zip(*per_procedure)))
         return parsed
 
     def _online_warnings(self, parsed, numbers):
@@ -337,26 +457,251 @@ class FilingImporter(Importer):
         return tuple(result)
 
     def write(self, parsed):
-        try:
-            result = filings_upsert(
-                parsed, fields=self.fields, source=Source.IMPORT, user=self.user, note=self.file_name, force=self.force
-            )
-        except RowsRefused as refused:
-            self.refused(refused, self.numbers, columns={"unit": "unit_code", "month": "period"})
-            return 0, 0, 0
-        except UnitMonthLocked as locked:
-            self._locked(locked, parsed)
-            return 0, 0, 0
-        return result.created, result.updated, result.unchanged
+        """Figures per procedure through filings_upsert; an OpenCPS file's figures per field through
+        field_filings_upsert, in the same transaction."""
+        groups = {}
+        for row, number in zip(parsed, self.numbers):
+            groups.setdefault("field_id" in row, ([], []))
+            groups["field_id" in row][0].append(row)
+            groups["field_id" in row][1].append(number)
+        counts = [0, 0, 0]
+        for per_field, (rows, numbers) in groups.items():
+            upsert = field_filings_upsert if per_field else filings_upsert
+            try:
+                result = upsert(
+                    rows,
+                    fields=self.fields,
+                    source=Source.IMPORT,
+                    user=self.user,
+                    note=self.file_name,
+                    force=self.force,
+                )
+            except RowsRefused as refused:
+                self.refused(refused, numbers, columns=self.refusal_columns)
+                return 0, 0, 0
+            except UnitMonthLocked as locked:
+                self._locked(locked, rows, numbers)
+                return 0, 0, 0
+            counts = [a + b for a, b in zip(counts, (result.created, result.updated, result.unchanged))]
+        return tuple(counts)
 
-    def _locked(self, exc, parsed):
+    @property
+    def refusal_columns(self):
+        if self.header is None:  # JSON
+            return {"unit": "govAgencyCode", "month": "month"}
+        return {"unit": "unit_code" if self.present("unit_code") else self.item_column, "month": "period"}
+
+    def _locked(self, exc, rows, numbers):
         """Months the workflow has locked (approved or closed) refuse writes: name the rows they hit.
         `exc.locked` maps each refused (unit_id, year, month) to its message."""
         hint = "" if self.force else " " + _("(an admin may import it with --force / “overwrite locked months”)")
-        for row, number in zip(parsed, self.numbers):
+        column = self.refusal_columns["unit"]
+        for row, number in zip(rows, numbers):
             message = exc.locked.get((row["unit_id"], row["year"], row["month"]))
             if message:
-                self.error(number, "unit_code", str(message) + hint)
+                self.error(number, column, str(message) + hint)
+
+
+# OpenCPS statistics (org.opencps.statistic.rest.dto.DossierStatisticData): our count <- its key.
+OPENCPS_COUNTS = {
+    "carried_over": "remainingCount",
+    "received_online": "onlineCount",
+    "received_postal": "fromViaPostalCount",
+    "received_direct": "onegateCount",
+    "resolved_early": "betimesCount",
+    "resolved_on_time": "ontimeCount",
+    "resolved_late": "overtimeCount",
+    "pending_on_time": "undueCount",
+    "pending_overdue": "overdueCount",
+}
+_AGGREGATE = {"total", "all"}
+
+
+class OpenCpsStatistics:
+    """`import_data filings FILE.json`: the body of OpenCPS's statistics API (CONTRACT.md). Objects with a
+    `serviceCode` are figures per procedure, the others per field (`domainCode`, else `domainName`); the
+    agency (`govAgencyCode`) is the unit's code. Aggregates (an empty or "total" agency, a "total" or
+    "all" domain or service, an agency's total without either) are skipped. Row numbers count the
+    objects from 1; columns are named by the JSON's keys."""
+
+    def __init__(self, importer):
+        self.importer = importer
+        self.units = {unit.code: unit for unit in Unit.objects.only("code", "valid_from", "valid_to")}
+        self.procedures = dict(Procedure.objects.values_list("code", "id"))
+        self.fields_by_code, self.fields_by_name = {}, {}
+        for pk, code, name in Field.objects.values_list("pk", "code", "name"):
+            self.fields_by_code[code] = pk
+            self.fields_by_name.setdefault(fold_field_name(name), pk)
+        self.today = timezone.localdate()
+
+    def objects(self, document):
+        if isinstance(document, dict) and isinstance(document.get("data"), list):
+            return document["data"]
+        if isinstance(document, list):
+            return document
+        raise FileProblem(
+            _('%(name)s: expected the statistics API\'s body, {"total": N, "data": [...]}, or a list of objects')
+            % {"name": self.importer.file_name}
+        )
+
+    def parse(self, document):
+        error = self.importer.error
+        rows, seen, grains = [], {}, {}
+        for number, item in enumerate(self.objects(document), start=1):
+            if not isinstance(item, dict):
+                error(number, "data", _("not an object"))
+                continue
+            agency, service, domain_code, domain_name = (
+                clean_text(item.get(key) if item.get(key) is not None else "")
+                for key in ("govAgencyCode", "serviceCode", "domainCode", "domainName")
+            )
+            if not agency or {agency.casefold(), service.casefold(), domain_code.casefold()} & _AGGREGATE:
+                continue
+            if not service and not domain_code and not domain_name:
+                continue  # the agency's total
+            bad = len(self.importer.errors)
+            unit = self.units.get(agency)
+            if unit is None:
+                error(number, "govAgencyCode", _("unknown unit code %(code)r") % {"code": agency})
+            year, month = self._month(number, item)
+            row = {"unit_id": unit.pk if unit else None, "year": year, "month": month}
+            if service:
+                row["procedure_id"] = self.procedures.get(service)
+                if row["procedure_id"] is None:
+                    error(number, "serviceCode", _("unknown procedure code %(code)r") % {"code": service})
+            else:
+                field_id = self.fields_by_code.get(domain_code) if domain_code else None
+                if field_id is None and domain_name:
+                    field_id = self.fields_by_name.get(fold_field_name(domain_name))
+                row["field_id"] = field_id
+                if field_id is None:
+                    key = "domainCode" if domain_code else "domainName"
+                    error(number, key, _("unknown field %(field)r") % {"field": domain_code or domain_name})
+            self._counts(number, item, row)
+            if unit is not None and year is not None:
+                inactive = unit_inactive_reason(unit, year, month)
+                if inactive:
+                    error(number, "govAgencyCode", inactive)
+            if len(self.importer.errors) > bad:
+                continue
+            key = (row["unit_id"], row.get("procedure_id"), row.get("field_id"), year, month)
+            if key in seen:
+                error(number, "govAgencyCode", _("duplicate of row %(row)s") % {"row": seen[key]})
+                continue
+            seen[key] = number
+            grain = "procedure" if service else "field"
+            first = grains.setdefault((row["unit_id"], year, month), (grain, number))
+            if first[0] != grain:
+                error(
+                    number,
+                    "serviceCode",
+                    _(
+                        "row %(row)s gives this unit-month per %(first)s: a unit-month is reported per procedure or "
+                        "per field, not both"
+                    )
+                    % {"row": first[1], "first": first[0]},
+                )
+                continue
+            for name, message in balance_warnings(row, OPENCPS_COUNTS):
+                self.importer.warn(number, OPENCPS_COUNTS.get(name, name), message)
+            rows.append((number, row))
+        return rows
+
+    def _month(self, number, item):
+        year, month = item.get("year"), item.get("month")
+        for key, value in (("year", year), ("month", month)):
+            if value is None or value == "":
+                self.importer.error(number, key, _("required value is missing"))
+                return None, None
+        try:
+            year, month = parse_whole(year, _("year")), parse_whole(month, _("month"))
+            check_month(year, month, self.today)
+        except ValueError as exc:
+            self.importer.error(number, "month", exc)
+            return None, None
+        return year, month
+
+    def _counts(self, number, item, row):
+        """The counts of an object; a key absent means 0 (received_direct: received - online - postal)."""
+        for name, key in OPENCPS_COUNTS.items():
+            value = item.get(key)
+            if value is None and name == "received_direct" and item.get("receivedCount") is not None:
+                try:
+                    received = parse_count(item["receivedCount"])
+                except ValueError as exc:
+                    self.importer.error(number, "receivedCount", exc)
+                    continue
+                value = received - row.get("received_online", 0) - row.get("received_postal", 0)
+                if value < 0:
+                    self.importer.error(
+                        number,
+                        "receivedCount",
+                        _("%(received)s received is less than the online and postal receipts") % {"received": received},
+                    )
+                    continue
+            try:
+                row[name] = parse_count(value) if not isinstance(value, bool) else parse_count(str(value))
+            except ValueError as exc:
+                self.importer.error(number, key, exc)
+
+
+@register
+class FieldFilingImporter(FilingImporter):
+    """Report form 06 as offices file it: one row per field (lĩnh vực), one unit per file (`--unit`, or a
+    unit column), the month in a column or in the title rows ("Kỳ báo cáo: tháng 8/2024"); group rows
+    ("I. Cấp xã") and the totals row skipped; written by field_filings_upsert."""
+
+    kind = "field_filings"
+    label = gettext_lazy("Monthly figures per field (official form 06)")
+    columns = (
+        Column("unit_code", ("Mã đơn vị",)),
+        Column(
+            "field",
+            (
+                "Lĩnh vực, công việc giải quyết theo cấp",
+                "Lĩnh vực giải quyết",
+                "Lĩnh vực",
+                "Mã lĩnh vực",
+                "Tên lĩnh vực",
+            ),
+            required=True,
+        ),
+        *FilingImporter.columns[2:],
+    )
+    item_column, item_key = "field", "field_id"
+    item_label = gettext_lazy("field")
+    skip_rows_without_counts = True
+    example = {
+        "field": "Hộ tịch",
+        "period": "08/2024",
+        "carried_over": 3,
+        "received_online": 48,
+        "received_direct": 61,
+        "received_postal": 0,
+        "resolved_early": 37,
+        "resolved_on_time": 72,
+        "resolved_late": 1,
+        "pending_on_time": 2,
+        "pending_overdue": 0,
+        "returned_postal": 0,
+    }
+    template_skip = ("unit_code", "year", "month", *TOTALS)
+
+    def item_ids(self):
+        """Fields by code and by folded name (NFC, case and spacing folded, "Lĩnh vực " optional)."""
+        ids, self._codes = {}, set()
+        for pk, code, name in Field.objects.values_list("pk", "code", "name"):
+            ids.setdefault(fold_field_name(name), pk)
+            ids[code] = pk
+            self._codes.add(code)
+        return ids
+
+    def item_lookup_key(self, raw):
+        text = clean_text(raw)
+        return text if text in self._codes else fold_field_name(text)
+
+    def unknown_item(self, raw):
+        return _("unknown field %(field)r (a field's code or name)") % {"field": clean_text(raw)}
 
 
 def _missing_period(row):

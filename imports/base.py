@@ -54,10 +54,11 @@ class Importer:
     template_skip: tuple[str, ...] = ()
     want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader
 
-    def __init__(self, *, user=None, file_name="", force=False):
+    def __init__(self, *, user=None, file_name="", force=False, unit_code=""):
         self.user = user
         self.file_name = file_name
         self.force = force
+        self.unit_code = (unit_code or "").strip()  # --unit: the unit of a file that has no unit column
         self.errors: list[RowIssue] = []
         self.warnings: list[RowIssue] = []
         self.header: tabular.Header | None = None
@@ -82,7 +83,9 @@ class Importer:
 
     def column_text(self, key):
         """How the file names the column (for messages); the Vietnamese label when the file lacks it."""
-        if self.header and key in self.header.texts:
+        if self.header is None:
+            return key  # a JSON file: its own key
+        if key in self.header.texts:
             return self.header.texts[key]
         return self.column(key).label
 

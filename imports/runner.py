@@ -61,7 +61,9 @@ def file_sha256(path) -> tuple[str, int]:
         return hashlib.file_digest(handle, "sha256").hexdigest(), os.fstat(handle.fileno()).st_size
 
 
-def run_import(kind, path, *, name=None, user=None, dry_run=False, force=False, source="cli", record=True):
+def run_import(
+    kind, path, *, name=None, user=None, dry_run=False, force=False, source="cli", record=True, unit_code=""
+):
     """Import one file of one kind. Returns an ImportReport; writes only when there is no error, and then
     everything in one transaction. `name` is the file's name as the user knows it (uploads live under
     another name). `force` lets an admin overwrite figures of locked (approved or closed) months."""
@@ -72,7 +74,7 @@ def run_import(kind, path, *, name=None, user=None, dry_run=False, force=False, 
     try:
         report.sha256, report.size = file_sha256(path)
         with _without_cyclic_gc():
-            _import(importer_class, path, name, report, user=user, dry_run=dry_run, force=force)
+            _import(importer_class, path, name, report, user=user, dry_run=dry_run, force=force, unit_code=unit_code)
     except FileProblem as exc:
         report.errors.append(RowIssue(None, name, str(exc)))
     if not report.ok:
@@ -96,8 +98,9 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _import(importer_class, path, name, report, *, user, dry_run, force):
-    importer = importer_class(user=user, file_name=name, force=force)
+def _parse_sheet(importer, path, name):
+    """The importer's rows of the first sheet with a recognisable header; None after header problems."""
+    importer_class = type(importer)
     labels = importer_class.labels()
     required = sum(1 for c in importer_class.columns if c.required)
     for sheet in tabular.read_sheets(path, name, want_formats=importer_class.want_formats):
@@ -117,9 +120,23 @@ def _import(importer_class, path, name, report, *, user, dry_run, force):
     importer.sheet = sheet
     importer.check_header()
     if importer.errors:
-        report.errors = importer.errors
-        return
-    parsed = importer.parse(tabular.data_rows(sheet, header))
+        return None
+    return importer.parse(tabular.data_rows(sheet, header))
+
+
+def _import(importer_class, path, name, report, *, user, dry_run, force, unit_code):
+    importer = importer_class(user=user, file_name=name, force=force, unit_code=unit_code)
+    if Path(name).suffix.lower() == ".json":
+        if not hasattr(importer, "parse_json"):
+            raise FileProblem(
+                _("%(name)s: a .json file holds one-stop statistics, imported as filings") % {"name": name}
+            )
+        parsed = importer.parse_json(tabular.read_json(path, name))
+    else:
+        parsed = _parse_sheet(importer, path, name)
+        if parsed is None:
+            report.errors = importer.errors
+            return
     report.rows = len(parsed) if isinstance(parsed, list) else 0
     report.errors, report.warnings = by_row(importer.errors), by_row(importer.warnings)
     if importer.errors:

@@ -6,16 +6,21 @@ What comes out is rows of plain cell values plus where the header is; what the c
 importer's business (imports.base). Files are checked before they are opened: size, and for the
 zip-based formats the uncompressed size (a small .xlsx can inflate to gigabytes).
 
-The header may sit under title rows and take two rows (report form 06: a group heading merged across the
-field headings below it). Merge information is not needed to read it, on purpose: calamine gives no
-merges for .ods and openpyxl's read-only mode none at all. In a two-row header a field heading is in the
-lower row; a column whose lower cell is empty (merged down, or simply left blank) takes the upper text.
+The header may sit under title rows and take up to three rows (report form 06: group headings merged
+across the field headings below them, "Tiếp nhận" over "Trong đó" over "Trực tuyến"). Merge information
+is not needed to read it, on purpose: calamine gives no merges for .ods and openpyxl's read-only mode none
+at all. A column's field heading is its lowest text in the header; a column whose lower cells are empty
+(merged down, or simply left blank) takes the text above. A heading of an upper row applies to the columns
+to its right up to the next heading of that row (a group merged across), and a field heading is matched
+first with each group above it ("Số lượng hồ sơ đã giải quyết > Quá hạn": resolved late; under "đang giải
+quyết" the same "Quá hạn" is pending overdue), then alone; a remark in brackets at its end is ignored.
 """
 
 import codecs
 import csv
 import datetime
 import io
+import json
 import re
 import unicodedata
 import zipfile
@@ -28,7 +33,7 @@ from django.utils.translation import gettext as _
 HEADER_SEARCH_ROWS = 20
 TOTALS_WORDS = {"tổng", "tổng cộng", "tổng số", "cộng", "total"}
 SPREADSHEET_TYPES = {".xlsx", ".xls", ".ods"}
-SUPPORTED_TYPES = SPREADSHEET_TYPES | {".csv"}
+SUPPORTED_TYPES = SPREADSHEET_TYPES | {".csv", ".json"}
 # Formats a percentage is written with in Excel (0%, 0.0%, 0.00%, "#,##0.0%", ...).
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 _SPACES = re.compile(r"\s+")
@@ -74,7 +79,8 @@ def file_type(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_TYPES:
         raise FileProblem(
-            _("%(name)s: unsupported file type; use .xlsx, .xls, .ods or .csv") % {"name": Path(name).name}
+            _("%(name)s: unsupported file type; use .xlsx, .xls, .ods or .csv (or .json for one-stop statistics)")
+            % {"name": Path(name).name}
         )
     return suffix
 
@@ -98,9 +104,26 @@ def check_file(path, name=None) -> str:
         if not magic.startswith(_ZIP_MAGIC):
             raise FileProblem(_("%(name)s is not a valid %(type)s file") % {"name": name, "type": kind})
         _check_zip(path, name)
-    elif kind == ".xls" and magic != _OLE_MAGIC:
+    elif (
+        kind == ".xls"
+        and magic != _OLE_MAGIC
+        or kind == ".json"
+        and magic.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"[")
+    ):
         raise FileProblem(_("%(name)s is not a valid %(type)s file") % {"name": name, "type": kind})
     return kind
+
+
+def read_json(path, name=None):
+    """The JSON document of a .json file (at most IMPORT_MAX_BYTES, checked by check_file)."""
+    path = Path(path)
+    check_file(path, name)
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FileProblem(
+            _("%(name)s cannot be read: %(reason)s") % {"name": name or path.name, "reason": exc}
+        ) from None
 
 
 def _check_zip(path, name):
@@ -361,35 +384,53 @@ def _cell_text(value):
     return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
 
 
-def _match(texts, labels):
-    """{key: (col, text)} for the header texts that name a field, first column wins."""
+_REMARK = re.compile(r"\s*\(.*\)$")
+
+
+def _carried(texts):
+    """A header row with each heading carried right over the empty cells after it (a group merged across)."""
+    out, last = [], ""
+    for text in texts:
+        last = text or last
+        out.append(last)
+    return out
+
+
+def _match(window, labels):
+    """{key: (col, text)} for the columns of a header of `window` rows (texts, top row first) that name a
+    field, first column wins: each column's lowest text, with each group heading above it (nearest first)
+    as `group > text`, then alone, each also without a remark in brackets."""
+    width = max(len(row) for row in window)
+    groups = [_carried(row) for row in window[:-1]]
     found = {}
-    for col, text in enumerate(texts):
-        if text:
-            key = labels.get(fold(text))
-            if key and key not in found:
-                found[key] = (col, text)
+    for col in range(width):
+        for leaf_row in range(len(window) - 1, -1, -1):
+            leaf = window[leaf_row][col] if col < len(window[leaf_row]) else ""
+            if leaf:
+                break
+        else:
+            continue
+        above = [groups[r][col] for r in range(leaf_row - 1, -1, -1) if col < len(groups[r]) and groups[r][col]]
+        folded = fold(leaf)
+        candidates = [f"{fold(group)} > {folded}" for group in above if group != leaf] + [folded]
+        for candidate in candidates:
+            key = labels.get(candidate) or labels.get(_REMARK.sub("", candidate))
+            if key:
+                if key not in found:
+                    found[key] = (col, leaf)
+                break
     return found
 
 
 def find_header(sheet: Sheet, labels: dict[str, str], minimum: int = 2) -> Header | None:
-    """The header among the first 20 rows: the row (or upper + lower rows) naming most fields, at least
-    `minimum` of them. `labels` maps folded header texts to field keys."""
+    """The header among the first 20 rows: the one to three rows naming most fields, at least `minimum`
+    of them. `labels` maps folded header texts (or `group > text`) to field keys."""
     best, best_score = None, 0
     texts = [[_cell_text(v) for v in row] for row in sheet.rows[:HEADER_SEARCH_ROWS]]
-    for i, lower in enumerate(texts):
-        single = _match(lower, labels)
-        candidates = [(single, i, i)]
-        if i > 0:
-            upper = texts[i - 1]
-            width = max(len(upper), len(lower))
-            combined = [
-                (lower[c] if c < len(lower) and lower[c] else (upper[c] if c < len(upper) else ""))
-                for c in range(width)
-            ]
-            candidates.append((_match(combined, labels), i - 1, i))
-        for found, top, bottom in candidates:
-            # A two-row reading must add something to the lower row alone to be taken.
+    for bottom in range(len(texts)):
+        # A taller reading must add something to the shorter ones to be taken.
+        for top in range(bottom, max(bottom - 3, -1), -1):
+            found = _match(texts[top : bottom + 1], labels)
             if len(found) > best_score:
                 best, best_score = (found, top, bottom), len(found)
     if best is None or best_score < minimum:

@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)")
         parser.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
         parser.add_argument(
+            "--unit",
+            metavar="CODE",
+            default="",
+            help="filings, field_filings: the unit of a file that has no unit column (one unit's report)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="filings: also overwrite figures of months that are approved or closed",
@@ -27,7 +33,13 @@ class Command(BaseCommand):
     @no_translations
     def handle(self, *args, **options):
         try:
-            report = run_import(options["kind"], options["file"], dry_run=options["dry_run"], force=options["force"])
+            report = run_import(
+                options["kind"],
+                options["file"],
+                dry_run=options["dry_run"],
+                force=options["force"],
+                unit_code=options["unit"],
+            )
         except FileNotFoundError:
             raise CommandError(f"{options['file']}: no such file", returncode=1) from None
         for issue in report.errors + report.warnings:
