@@ -74,17 +74,20 @@ def build(sizes):
     from accounts.services import user_upsert
     from core.periods import Month
     from filings.services import Source, filings_upsert
-    from procedures.models import Offering, Procedure, ServiceLevel
+    from procedures.models import Field, Offering, Procedure, ServiceLevel
     from procedures.services import offerings_write
     from units.models import Unit, UnitKind
 
     call_command("migrate", verbosity=0)
     province = Unit.objects.create(code="BENCH", name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
     largest = max(sizes)
+    civil_status = Field.objects.create(code="HOTICH", name="Hộ tịch")
     Procedure.objects.bulk_create(
         [
             Procedure(
-                code=f"1.{i:06d}", name=f"Thủ tục hành chính số {i} thuộc lĩnh vực hộ tịch, chứng thực", field="Hộ tịch"
+                code=f"1.{i:06d}",
+                name=f"Thủ tục hành chính số {i} thuộc lĩnh vực hộ tịch, chứng thực",
+                field=civil_status,
             )
             for i in range(largest)
         ]

@@ -11,8 +11,16 @@ class UploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("File"),
-        help_text=_(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+        help_text=_(".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon); .json for OpenCPS statistics"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.json"}),
+    )
+    unit = forms.CharField(
+        label=_("Unit of the report"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Monthly figures only: the unit's code, for one unit's report (form 06) that names it only in its title."
+        ),
     )
     force = forms.BooleanField(
         label=_("Overwrite figures of approved or closed months"),
@@ -39,7 +47,7 @@ class UploadForm(forms.Form):
 
 class ImportUploadForm(UploadForm):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=kind_choices)
-    field_order = ["kind", "file", "force"]
+    field_order = ["kind", "file", "unit", "force"]
 
 
 class ConfirmForm(forms.Form):

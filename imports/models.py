@@ -37,6 +37,9 @@ class ImportRecord(models.Model):
     errors = models.PositiveIntegerField(_("errors"), default=0)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
     first_error = models.CharField(_("first error"), max_length=500, blank=True)
+    # --unit: the unit of a file that names none (one unit's form 06), so that the confirm step re-runs
+    # the very same import.
+    unit_code = models.CharField(_("unit given"), max_length=40, blank=True)
 
     class Meta:
         # Moved from the project package, which held it until the imports app existed (migration 0001).

@@ -114,6 +114,7 @@ class PortalImportMixin(ImportExportMixin):
                 user=request.user,
                 force=form.cleaned_data["force"],
                 source=ImportSource.ADMIN,
+                unit_code=form.cleaned_data["unit"],
             )
             return TemplateResponse(
                 request,

@@ -80,7 +80,7 @@ def run_import(
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
     if record:
-        report.record = _record(report, user=user, source=source)
+        report.record = _record(report, user=user, source=source, unit_code=unit_code)
     return report
 
 
@@ -173,7 +173,7 @@ def by_row(issues):
     return sorted(issues, key=lambda issue: (issue.row is not None, issue.row or 0))
 
 
-def _record(report, *, user, source):
+def _record(report, *, user, source, unit_code=""):
     return ImportRecord.objects.create(
         user=user if getattr(user, "pk", None) else None,
         kind=report.kind,
@@ -189,6 +189,7 @@ def _record(report, *, user, source):
         errors=len(report.errors),
         warnings=len(report.warnings),
         first_error=str(report.errors[0])[:500] if report.errors else "",
+        unit_code=unit_code[:40],
     )
 
 

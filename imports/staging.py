@@ -37,11 +37,20 @@ def stage(upload) -> tuple[Path, str]:
     return path, sha256
 
 
-def preview_upload(kind, upload, *, user, force, source):
+def preview_upload(kind, upload, *, user, force, source, unit_code=""):
     """Stage the upload and run the importer dry on it: the report with its ImportRecord (the preview to
     confirm). A file the importer refuses is not kept."""
     path, _sha = stage(upload)
-    report = run_import(kind, path, name=Path(upload.name).name, user=user, dry_run=True, force=force, source=source)
+    report = run_import(
+        kind,
+        path,
+        name=Path(upload.name).name,
+        user=user,
+        dry_run=True,
+        force=force,
+        source=source,
+        unit_code=unit_code,
+    )
     if not report.ok:
         path.unlink(missing_ok=True)
     return report
@@ -63,7 +72,9 @@ def confirm_preview(preview, *, user, force, source):
     path = staged_file(preview)
     if path is None:
         return None
-    report = run_import(preview.kind, path, name=preview.file_name, user=user, force=force, source=source)
+    report = run_import(
+        preview.kind, path, name=preview.file_name, user=user, force=force, source=source, unit_code=preview.unit_code
+    )
     if report.ok:
         path.unlink(missing_ok=True)
     return report

@@ -92,6 +92,7 @@ def _import_page(request):
         user=request.user,
         force=form.cleaned_data["force"],
         source=ImportSource.PAGE,
+        unit_code=form.cleaned_data["unit"],
     )
     return _page(
         request,

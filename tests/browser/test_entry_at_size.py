@@ -14,7 +14,7 @@ from core.periods import Month
 from filings.models import MonthlyFiling, UnitMonth
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_return, unit_month_submit
-from procedures.models import Offering, Procedure, ServiceLevel
+from procedures.models import Field, Offering, Procedure, ServiceLevel
 from procedures.services import offerings_write
 from tests.browser.test_entry import cell, entry_url, log_in
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
@@ -41,8 +41,9 @@ def centre(transactional_db):
     centre = UnitFactory(
         code="49.TTHCC", name="Trung tâm Phục vụ hành chính công tỉnh", kind=UnitKind.CENTER, parent=province
     )
+    other = Field.objects.create(code="KHAC", name="Khác")
     Procedure.objects.bulk_create(
-        [Procedure(code=f"1.{i:06d}", name=f"Thủ tục số {i} của lĩnh vực {i % 40}", field="Khác") for i in range(SIZE)]
+        [Procedure(code=f"1.{i:06d}", name=f"Thủ tục số {i} của lĩnh vực {i % 40}", field=other) for i in range(SIZE)]
     )
     procedures = list(Procedure.objects.order_by("code"))
     offerings_write(

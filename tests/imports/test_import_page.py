@@ -7,6 +7,7 @@ from django.urls import reverse
 from filings.models import MonthlyFiling
 from imports.models import ImportRecord
 from tests.factories import UserFactory
+from tests.imports.conftest import SAMPLES
 from tests.imports.files import write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +210,27 @@ def test_every_kind_and_format_through_the_page_and_the_admin(admin_client, tree
     with open(path, "rb") as handle:
         html = admin_client.post(reverse(f"admin:{model}_import"), {"file": handle}).content.decode()
     assert 'id="count-created">0<' in html and 'id="count-errors">0<' in html
+
+
+def test_one_units_form_06_through_the_page_with_its_unit_given(admin_client, tree, tmp_path):
+    """The page's "Unit of the report" box is --unit; the confirm step re-runs the import with it."""
+    from filings.models import FieldFiling
+    from procedures.models import Field
+
+    for code, name in (
+        ("G09.HT", "Hộ tịch"),
+        ("G09.CT", "Chứng thực"),
+        ("G09.DD", "Đất đai"),
+        ("G09.BTXH", "Bảo trợ xã hội"),
+    ):
+        Field.objects.update_or_create(code=code, defaults={"name": name})
+    path = SAMPLES / "sample_form06_by_field.xlsx"
+    response = upload(admin_client, path, kind="field_filings")
+    assert response.status_code == 422 and "--unit" in response.content.decode()
+    response = upload(admin_client, path, kind="field_filings", unit="88101")
+    assert response.status_code == 200 and not FieldFiling.objects.exists()
+    preview = response.context["preview"]
+    assert preview.unit_code == "88101"
+    confirmed = admin_client.post(reverse("imports:confirm", args=[preview.pk]))
+    assert confirmed.status_code == 302
+    assert FieldFiling.objects.filter(unit__code="88101", year=2024, month=8).count() == 4
