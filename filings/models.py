@@ -271,3 +271,43 @@ class EntryException(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.month:02d}/{self.year} → {self.open_until.isoformat()}"
+
+
+class Grain(models.TextChoices):
+    """How a unit reports its figures: per procedure, or per field as the official form 06 counts them."""
+
+    PROCEDURE = "procedure", _("per procedure")
+    FIELD = "field", _("per field (form 06)")
+
+
+class ReportingMode(models.Model):
+    """From which month on a unit reports per procedure or per field, until its next mode. A unit without
+    one reports per procedure. It decides the entry grid of a unit-month that has no figures yet; figures
+    already stored decide for their month (filings.kinds.unit_month_kind)."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="reporting_modes"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("from year"), validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
+    month = models.PositiveSmallIntegerField(_("from month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    grain = models.CharField(_("reports"), max_length=10, choices=Grain)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reporting mode")
+        verbose_name_plural = _("reporting modes")
+        ordering = ["unit", "-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"],
+                name="reporting_mode_unique",
+                violation_error_message=_("This unit already has a reporting mode from this month; change it."),
+            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="reporting_mode_month_1_12"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.month:02d}/{self.year}: {self.get_grain_display()}"

@@ -75,6 +75,13 @@ def _grouped(number: int) -> str:
 def check_month(year: int, month: int, today: datetime.date | None = None) -> None:
     """Raise ValueError unless (year, month) is a real month no later than the current one."""
     today = today or timezone.localdate()
+    check_month_range(year, month)
+    if (year, month) > (today.year, today.month):
+        raise ValueError(_("%(month)02d/%(year)s is in the future") % {"month": month, "year": year})
+
+
+def check_month_range(year: int, month: int) -> None:
+    """Raise ValueError unless (year, month) is a month of the years the portal keeps."""
     if not 1 <= month <= 12:
         raise ValueError(_("month %(month)s is not between 1 and 12") % {"month": month})
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -82,8 +89,6 @@ def check_month(year: int, month: int, today: datetime.date | None = None) -> No
             _("year %(year)s is not between %(first)s and %(last)s")
             % {"year": year, "first": FIRST_YEAR, "last": LAST_YEAR}
         )
-    if (year, month) > (today.year, today.month):
-        raise ValueError(_("%(month)02d/%(year)s is in the future") % {"month": month, "year": year})
 
 
 def unit_inactive_reason(unit, year: int, month: int) -> str | None:

@@ -20,36 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
-from procedures.models import Field, Procedure
 from units.models import Unit
 
 from . import locks
-from .models import COUNT_FIELDS, FieldFiling, MonthlyFiling
-from .rules import refused_rows
+from .kinds import PER_FIELD, PER_PROCEDURE
+from .models import COUNT_FIELDS, Grain, MonthlyFiling, ReportingMode
+from .rules import check_month_range, refused_rows
 from .signals import figures_written
 
 _CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class Kind:
-    """Figures per procedure or per field: the table and what, besides unit and month, keys a row."""
-
-    model: type
-    item: str  # the key's column: procedure_id or field_id
-    item_model: type
-
-    @property
-    def key(self):
-        return ("unit_id", self.item, "year", "month")
-
-
-PER_PROCEDURE = Kind(MonthlyFiling, "procedure_id", Procedure)
-PER_FIELD = Kind(FieldFiling, "field_id", Field)
-
-
-def kind_of(model) -> Kind:
-    return PER_FIELD if model is FieldFiling else PER_PROCEDURE
 
 
 class Source:
@@ -482,3 +461,18 @@ def _filings_delete_set(filings: QuerySet, *, source, user, force) -> int:
         guard.written(keys, reason=source, create_missing=False)
         _written(keys)
     return deleted
+
+
+def reporting_mode_set(unit, year: int, month: int, grain: str) -> ReportingMode:
+    """From (year, month) on, `unit` reports per procedure or per field (filings.models.Grain), until its
+    next mode. The one write path of reporting modes (admin, demo). Raises ValueError naming the bad
+    parameter. A month that already has figures keeps them: its figures decide how it is reported."""
+    if grain not in Grain.values:
+        raise ValueError(
+            _("reports: %(value)r is not one of %(choices)s") % {"value": grain, "choices": ", ".join(Grain.values)}
+        )
+    check_month_range(year, month)
+    mode, _created = ReportingMode.objects.update_or_create(
+        unit=unit, year=year, month=month, defaults={"grain": grain}
+    )
+    return mode

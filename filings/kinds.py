@@ -1,0 +1,61 @@
+"""Figures per procedure or per field: the two kinds of rows a unit-month can hold, and which one a
+unit-month is reported in."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Field, Procedure
+
+from .models import FieldFiling, Grain, MonthlyFiling, ReportingMode
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The table of a kind of figures and what, besides unit and month, keys a row."""
+
+    grain: str  # Grain
+    model: type
+    item: str  # the key's column: procedure_id or field_id
+    item_model: type
+    item_label: str  # "Procedure %(code)s", how a message names a row
+
+    @property
+    def key(self):
+        return ("unit_id", self.item, "year", "month")
+
+    @property
+    def item_field(self):
+        return self.item.removesuffix("_id")
+
+
+PER_PROCEDURE = Kind(Grain.PROCEDURE, MonthlyFiling, "procedure_id", Procedure, _("Procedure %(code)s"))
+PER_FIELD = Kind(Grain.FIELD, FieldFiling, "field_id", Field, _("Field %(code)s"))
+KINDS = {kind.grain: kind for kind in (PER_PROCEDURE, PER_FIELD)}
+
+
+def kind_of(model) -> Kind:
+    return PER_FIELD if model is FieldFiling else PER_PROCEDURE
+
+
+def mode_in_force(unit, year: int, month: int) -> Kind:
+    """The kind the unit's reporting mode gives the month (per procedure without one). One query."""
+    grain = (
+        ReportingMode.objects.filter(unit=unit)
+        .filter(Q(year__lt=year) | Q(year=year, month__lte=month))
+        .order_by("-year", "-month")
+        .values_list("grain", flat=True)
+        .first()
+    )
+    return KINDS.get(grain, PER_PROCEDURE)
+
+
+def unit_month_kind(unit, year: int, month: int) -> Kind:
+    """How the unit-month is reported: as its stored figures are, or else as its reporting mode says.
+    Two or three queries."""
+    if FieldFiling.objects.filter(unit=unit, year=year, month=month).exists():
+        return PER_FIELD
+    if MonthlyFiling.objects.filter(unit=unit, year=year, month=month).exists():
+        return PER_PROCEDURE
+    return mode_in_force(unit, year, month)
