@@ -9,10 +9,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from imports.resources import PortalImportMixin
 
 from . import locks, quality
-from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .models import COUNT_FIELDS, EntryException, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from .resources import MonthlyFilingResource
-from .rules import check_month
-from .services import Source, filings_delete, filings_upsert
+from .rules import check_month, check_month_range
+from .services import Source, filings_delete, filings_upsert, reporting_mode_set
 
 _KEY_FIELDS = ["unit", "procedure", "year", "month"]
 
@@ -61,7 +61,7 @@ class MonthlyFilingAdminForm(forms.ModelForm):
         flags = [
             flag
             for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
-            if flag.procedure_id in (None, procedure.pk)
+            if flag.item_id in (None, procedure.pk)
         ]
         if flags and not cleaned.get("confirm_warnings"):
             raise ValidationError(
@@ -136,6 +136,98 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
             filings_delete(list(queryset), source=Source.ADMIN, user=request.user)
         except locks.UnitMonthLocked as locked:
             raise PermissionDenied("; ".join(locked.messages)) from None
+
+
+@admin.register(FieldFiling)
+class FieldFilingAdmin(SimpleHistoryAdmin):
+    """Figures per field, to look at and delete: they are written by the entry page and the import (kind
+    `field_filings`), never here. Deletion goes through filings_delete (locks, history, totals)."""
+
+    list_display = [
+        "unit",
+        "field",
+        "year",
+        "month",
+        "carried_over",
+        "received_online",
+        "received_direct",
+        "received_postal",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        "pending_on_time",
+        "pending_overdue",
+    ]
+    list_filter = ["year", "month", "unit__kind"]
+    search_fields = ["unit__code", "unit__name", "field__code", "field__name"]
+    list_select_related = ["unit", "field"]
+    ordering = ["-year", "-month", "unit__code", "field__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and UnitMonth.objects.filter(
+                unit_id=obj.unit_id, year=obj.year, month=obj.month, status=UnitMonthStatus.APPROVED
+            ).exists()
+        ):
+            return False  # approved: reopen it first
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        try:
+            filings_delete(list(queryset), source=Source.ADMIN, user=request.user)
+        except locks.UnitMonthLocked as locked:
+            raise PermissionDenied("; ".join(locked.messages)) from None
+
+
+class ReportingModeAdminForm(forms.ModelForm):
+    """The rules of reporting_mode_set, as form errors: a month of the years the portal keeps."""
+
+    class Meta:
+        model = ReportingMode
+        fields = ["unit", "year", "month", "grain"]
+
+    def clean(self):
+        cleaned = super().clean()
+        year = cleaned.get("year", self.instance.year)
+        month = cleaned.get("month", self.instance.month)
+        if year is not None and month is not None:
+            try:
+                check_month_range(year, month)
+            except ValueError as exc:
+                raise ValidationError({"month": str(exc)}) from None
+        return cleaned
+
+
+@admin.register(ReportingMode)
+class ReportingModeAdmin(SimpleHistoryAdmin):
+    """From which month a unit reports per procedure or per field; saved through reporting_mode_set."""
+
+    form = ReportingModeAdminForm
+    list_display = ["unit", "year", "month", "grain"]
+    list_filter = ["grain", "year"]
+    search_fields = ["unit__code", "unit__name"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+    ordering = ["unit__code", "-year", "-month"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A mode is keyed by unit and month; another month is another mode.
+        return ["unit", "year", "month"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Through reporting_mode_set, the one write path of reporting modes."""
+        stored = reporting_mode_set(obj.unit, obj.year, obj.month, obj.grain)
+        obj.pk = stored.pk
 
 
 @admin.register(UnitMonth)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.periods import Month, PeriodError
-from procedures.models import Procedure
 from units.models import Unit
 
+from .kinds import PER_PROCEDURE
 from .models import COUNT_FIELDS, MonthlyFiling
 from .rules import check_month, parse_count, unit_inactive_reason
 
@@ -68,7 +68,8 @@ class StartForm(forms.Form):
 
 class EntryForm:
     """The changes posted from one unit-month's grid. static/js/entry.js sends the rows the clerk changed
-    as one JSON field, `changes` ({"<procedure id>": {"<count>": "<text as typed>", ...}}), so that a save
+    as one JSON field, `changes` ({"<row id>": {"<count>": "<text as typed>", ...}}, rows of procedures or,
+    for a unit-month reported per field, of fields: `kind`, filings.kinds), so that a save
     posts a handful of fields whatever the size of the month (a centre offers up to 2,000 procedures;
     Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields); with it the version the
     user saw, what to do (save, or save and submit) and whether the warnings were confirmed. Unit, year
@@ -77,9 +78,10 @@ class EntryForm:
     ACTIONS = ("save", "submit")
     MAX_ROWS = 5000
 
-    def __init__(self, data, *, unit: Unit, year: int, month: int):
+    def __init__(self, data, *, unit: Unit, year: int, month: int, kind=PER_PROCEDURE):
         self.data = data
         self.unit, self.year, self.month = unit, year, month
+        self.kind = kind
         self.errors: dict[int, dict[str, str]] = {}
         self.summary: list[str] = []
         self.cells: dict[int, dict[str, str]] = {}
@@ -113,13 +115,13 @@ class EntryForm:
             if key.isdigit():
                 ids[int(key)] = key
             else:
-                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": key})
-        procedures = Procedure.objects.filter(pk__in=list(ids)).only("code").in_bulk()
+                self.summary.append(_("Unknown row “%(value)s”.") % {"value": key})
+        items = self.kind.item_model.objects.filter(pk__in=list(ids)).only("code").in_bulk()
         labels = {f: MonthlyFiling._meta.get_field(f).verbose_name for f in COUNT_FIELDS}
-        for pid, key in sorted(ids.items(), key=lambda item: getattr(procedures.get(item[0]), "code", "")):
-            procedure = procedures.get(pid)
-            if procedure is None:
-                self.summary.append(_("Unknown procedure row “%(value)s”.") % {"value": key})
+        for pid, key in sorted(ids.items(), key=lambda item: getattr(items.get(item[0]), "code", "")):
+            item = items.get(pid)
+            if item is None:
+                self.summary.append(_("Unknown row “%(value)s”.") % {"value": key})
                 continue
             posted = changes[key]
             self.cells[pid] = {}
@@ -134,18 +136,19 @@ class EntryForm:
                 except ValueError as exc:
                     self.errors.setdefault(pid, {})[name] = str(exc)
                     self.summary.append(
-                        _("Procedure %(code)s, column “%(column)s”: %(reason)s")
-                        % {"code": procedure.code, "column": labels[name], "reason": exc}
+                        _("%(row)s, column “%(column)s”: %(reason)s")
+                        % {"row": self.kind.item_label % {"code": item.code}, "column": labels[name], "reason": exc}
                     )
         return not self.summary
 
     def rows(self) -> list[dict]:
-        """The rows for filings_upsert: every changed row with a figure, and every changed stored row (an
-        emptied stored row becomes zeros; an empty new row is not stored)."""
+        """The rows for filings_upsert (or field_filings_upsert): every changed row with a figure, and every
+        changed stored row (an emptied stored row becomes zeros; an empty new row is not stored)."""
+        item = self.kind.item
         stored = set(
-            MonthlyFiling.objects.filter(
-                unit=self.unit, year=self.year, month=self.month, procedure_id__in=list(self.cells)
-            ).values_list("procedure_id", flat=True)
+            self.kind.model.objects.filter(
+                unit=self.unit, year=self.year, month=self.month, **{f"{item}__in": list(self.cells)}
+            ).values_list(item, flat=True)
         )
         rows = []
         for pid, cells in self.cells.items():
@@ -154,7 +157,7 @@ class EntryForm:
             rows.append(
                 {
                     "unit_id": self.unit.pk,
-                    "procedure_id": pid,
+                    item: pid,
                     "year": self.year,
                     "month": self.month,
                     **{name: parse_count(text) for name, text in cells.items()},

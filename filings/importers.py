@@ -22,6 +22,7 @@ from procedures.models import Field, Procedure, fold_field_name
 from procedures.selectors import LevelIndex
 from units.models import Unit
 
+from .form06 import form06_template
 from .locks import UnitMonthLocked
 from .models import COUNT_FIELDS, MAX_COUNT
 from .rules import (
@@ -686,6 +687,8 @@ class FieldFilingImporter(FilingImporter):
         "returned_postal": 0,
     }
     template_skip = ("unit_code", "year", "month", *TOTALS)
+    # The blank file is the official layout itself (imports.workbooks).
+    template_workbook = staticmethod(form06_template)
 
     def item_ids(self):
         """Fields by code and by folded name (NFC, case and spacing folded, "Lĩnh vực " optional)."""

@@ -3,10 +3,11 @@ unit-month is reported in."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Field, Procedure
+from units.models import Unit
 
 from .models import FieldFiling, Grain, MonthlyFiling, ReportingMode
 
@@ -39,23 +40,30 @@ def kind_of(model) -> Kind:
     return PER_FIELD if model is FieldFiling else PER_PROCEDURE
 
 
-def mode_in_force(unit, year: int, month: int) -> Kind:
-    """The kind the unit's reporting mode gives the month (per procedure without one). One query."""
-    grain = (
-        ReportingMode.objects.filter(unit=unit)
-        .filter(Q(year__lt=year) | Q(year=year, month__lte=month))
-        .order_by("-year", "-month")
-        .values_list("grain", flat=True)
-        .first()
-    )
-    return KINDS.get(grain, PER_PROCEDURE)
+def _mode_q(year, month):
+    return Q(year__lt=year) | Q(year=year, month__lte=month)
 
 
 def unit_month_kind(unit, year: int, month: int) -> Kind:
-    """How the unit-month is reported: as its stored figures are, or else as its reporting mode says.
-    Two or three queries."""
-    if FieldFiling.objects.filter(unit=unit, year=year, month=month).exists():
+    """How the unit-month is reported: as its stored figures are, or else as the unit's reporting mode
+    in force says (per procedure without one). One query."""
+    month_q = Q(unit=OuterRef("pk"), year=year, month=month)
+    has_fields, has_procedures, grain = (
+        Unit.objects.filter(pk=unit.pk)
+        .annotate(
+            has_fields=Exists(FieldFiling.objects.filter(month_q)),
+            has_procedures=Exists(MonthlyFiling.objects.filter(month_q)),
+            grain=Subquery(
+                ReportingMode.objects.filter(_mode_q(year, month), unit=OuterRef("pk"))
+                .order_by("-year", "-month")
+                .values("grain")[:1]
+            ),
+        )
+        .values_list("has_fields", "has_procedures", "grain")
+        .get()
+    )
+    if has_fields:
         return PER_FIELD
-    if MonthlyFiling.objects.filter(unit=unit, year=year, month=month).exists():
+    if has_procedures:
         return PER_PROCEDURE
-    return mode_in_force(unit, year, month)
+    return KINDS.get(grain, PER_PROCEDURE)

@@ -4,11 +4,11 @@ submitting, and what a leader sees beside the approve button (docs/workflow.md).
 Three kinds of warning, none of which refuses a figure:
 - a row that breaks an identity of report form 06 (filings.rules.balance_warnings);
 - online receipts of a procedure the unit did not offer online that month (rules.online_receipts_warning);
-- a figure far outside the unit's own recent months: a procedure's new filings, the unit's new filings,
-  or the unit's online rate.
+- a figure far outside the unit's own recent months: a row's new filings (a procedure's, or a field's
+  for a unit-month reported per field), the unit's new filings, or the unit's online rate.
 
 The outlier method. The baseline is the unit's reported months among the 12 before the month (a month
-with at least one row of figures; a procedure without a row in such a month counts 0), and needs at
+with at least one row of figures of the same kind; a row without figures in such a month counts 0), and needs at
 least three of them.
 - A count x (new filings of a procedure or of the unit) is compared with the median m of its baseline
   months. The spread is s = max(1.4826 x MAD, sqrt(max(m, 1))): the median absolute deviation, scaled to
@@ -34,9 +34,10 @@ from django.utils.translation import gettext as _
 
 from core.periods import Month, Period
 from core.rates import Rate
-from procedures.models import Offering, Procedure
+from procedures.models import Offering
 
-from .models import COUNT_FIELDS, MonthlyFiling
+from .kinds import KINDS, PER_PROCEDURE, unit_month_kind
+from .models import COUNT_FIELDS
 from .rules import balance_warnings, online_receipts_warning
 
 HISTORY_MONTHS = 12
@@ -79,8 +80,9 @@ class Baseline:
     """What the unit's reported months among the 12 before a month say about it."""
 
     months: list[Month]
-    procedure_medians: dict[int, float] = field(default_factory=dict)
-    procedure_ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # Per row (procedure or field): the median of its new filings and the range not flagged.
+    item_medians: dict[int, float] = field(default_factory=dict)
+    item_ranges: dict[int, tuple[int, int]] = field(default_factory=dict)
     total_median: float | None = None
     total_range: tuple[int, int] | None = None
     online: int = 0
@@ -91,31 +93,38 @@ class Baseline:
         return len(self.months) >= MIN_MONTHS and self.new >= RATE_MIN_BASE
 
 
-def baseline(unit, year: int, month: int) -> Baseline:
-    """The unit's own baseline for (year, month). One query."""
+def baseline(unit, year: int, month: int, kind=PER_PROCEDURE) -> Baseline:
+    """The unit's own baseline for (year, month): its months and totals from its figures of both kinds
+    (a unit that switched to reporting per field keeps its history), each row's from the months it
+    reported in `kind` (filings.kinds). Two queries."""
     current = Month(year, month)
     period = Period(current.shift(-HISTORY_MONTHS), current.shift(-1))
-    rows = (
-        MonthlyFiling.objects.filter(period.filter_q(), unit=unit)
-        .order_by()
-        .annotate(new=F("received_online") + F("received_direct") + F("received_postal"))
-        .values_list("procedure_id", "year", "month", "received_online", "new")
-    )
-    by_procedure = defaultdict(dict)
+    by_item = defaultdict(dict)
+    item_months = set()
     totals = defaultdict(int)
     online = 0
-    for procedure_id, y, m, received_online, new in rows:
-        by_procedure[procedure_id][y, m] = new
-        totals[y, m] += new
-        online += received_online
+    for each in KINDS.values():
+        rows = (
+            each.model.objects.filter(period.filter_q(), unit=unit)
+            .order_by()
+            .annotate(new=F("received_online") + F("received_direct") + F("received_postal"))
+            .values_list(each.item, "year", "month", "received_online", "new")
+        )
+        for item_id, y, m, received_online, new in rows:
+            if each is kind:
+                by_item[item_id][y, m] = new
+                item_months.add((y, m))
+            totals[y, m] += new
+            online += received_online
     months = sorted(totals)
     result = Baseline([Month(y, m) for y, m in months], online=online, new=sum(totals.values()))
     if len(months) < MIN_MONTHS:
         return result
-    for procedure_id, values in by_procedure.items():
-        history = [values.get(key, 0) for key in months]
-        result.procedure_medians[procedure_id] = median(history)
-        result.procedure_ranges[procedure_id] = figure_range(history)
+    if len(item_months) >= MIN_MONTHS:
+        for item_id, values in by_item.items():
+            history = [values.get(key, 0) for key in sorted(item_months)]
+            result.item_medians[item_id] = median(history)
+            result.item_ranges[item_id] = figure_range(history)
     history = [totals[key] for key in months]
     result.total_median = median(history)
     result.total_range = figure_range(history)
@@ -124,12 +133,12 @@ def baseline(unit, year: int, month: int) -> Baseline:
 
 @dataclass(frozen=True)
 class Flag:
-    """One warning: its kind (balance, not_online, figure, total, rate), the procedure row it belongs to
-    (None for the whole month) and what to tell the user."""
+    """One warning: its kind (balance, not_online, figure, total, rate), the row (procedure or field) it
+    belongs to (None for the whole month) and what to tell the user."""
 
     kind: str
     message: str
-    procedure_id: int | None = None
+    item_id: int | None = None
 
 
 def _count(value):
@@ -146,61 +155,78 @@ def _outside(value, bounds):
 
 
 def check(
-    values: dict, *, year: int, month: int, codes: dict, levels: dict, base: Baseline, missing_rows: bool = True
+    values: dict,
+    *,
+    year: int,
+    month: int,
+    codes: dict,
+    levels: dict | None,
+    base: Baseline,
+    missing_rows: bool = True,
+    kind=PER_PROCEDURE,
 ) -> list[Flag]:
-    """The warnings of a unit-month's figures `values` ({procedure id: {count: int}}), given each
-    procedure's code, its service level in force that month ({procedure id: level}; missing: not
-    offered) and the unit's baseline. `missing_rows`: also flag the procedures that usually have
-    filings but have no row (not while the month is being typed, when most rows are still to come)."""
+    """The warnings of a unit-month's figures `values` ({row id: {count: int}}, rows of `kind`: procedures
+    or fields), given each row's code, each procedure's service level in force that month ({procedure id:
+    level}; missing: not offered; None for figures per field, which have no level) and the unit's
+    baseline. `missing_rows`: also flag the rows that usually have filings but have no row (not while the
+    month is being typed, when most rows are still to come)."""
     flags = []
     month_new = month_online = 0
-    for procedure_id, counts in sorted(values.items(), key=lambda item: codes.get(item[0], "")):
-        code = codes.get(procedure_id, str(procedure_id))
+
+    def row_name(item_id):
+        return kind.item_label % {"code": codes.get(item_id, str(item_id))}
+
+    for item_id, counts in sorted(values.items(), key=lambda item: codes.get(item[0], "")):
         for _field, message in balance_warnings(counts):
             flags.append(
-                Flag("balance", _("Procedure %(code)s: %(message)s") % {"code": code, "message": message}, procedure_id)
+                Flag("balance", _("%(row)s: %(message)s") % {"row": row_name(item_id), "message": message}, item_id)
             )
-        message = online_receipts_warning(
-            counts.get("received_online", 0), levels.get(procedure_id), procedure=code, year=year, month=month
-        )
-        if message:
-            flags.append(Flag("not_online", message, procedure_id))
+        if levels is not None:
+            message = online_receipts_warning(
+                counts.get("received_online", 0),
+                levels.get(item_id),
+                procedure=codes.get(item_id, str(item_id)),
+                year=year,
+                month=month,
+            )
+            if message:
+                flags.append(Flag("not_online", message, item_id))
         new = sum(counts.get(name, 0) for name in NEW)
         month_new += new
         month_online += counts.get("received_online", 0)
-        if _outside(new, base.procedure_ranges.get(procedure_id)):
+        if _outside(new, base.item_ranges.get(item_id)):
             flags.append(
                 Flag(
                     "figure",
                     _(
-                        "Procedure %(code)s: %(new)s new filings, far from its usual %(usual)s (the median of "
-                        "%(months)s recent months); check for a typing error"
+                        "%(row)s: %(new)s new filings, far from its usual %(usual)s (the median of %(months)s "
+                        "recent months); check for a typing error"
                     )
                     % {
-                        "code": code,
+                        "row": row_name(item_id),
                         "new": _count(new),
-                        "usual": _count(round(base.procedure_medians[procedure_id])),
+                        "usual": _count(round(base.item_medians[item_id])),
                         "months": len(base.months),
                     },
-                    procedure_id,
+                    item_id,
                 )
             )
-    # Procedures with a baseline but no row now count 0 this month.
-    for procedure_id, bounds in base.procedure_ranges.items() if missing_rows else ():
-        if procedure_id not in values and _outside(0, bounds):
+    # Rows with a baseline but no row now count 0 this month.
+    for item_id, bounds in base.item_ranges.items() if missing_rows else ():
+        if item_id not in values and _outside(0, bounds):
             flags.append(
                 Flag(
                     "figure",
                     _(
-                        "Procedure %(code)s: no new filings, far from its usual %(usual)s (the median of %(months)s "
-                        "recent months); was it forgotten?"
+                        "%(row)s: no new filings, far from its usual %(usual)s (the median of %(months)s recent "
+                        "months); was it forgotten?"
                     )
                     % {
-                        "code": codes.get(procedure_id, str(procedure_id)),
-                        "usual": _count(round(base.procedure_medians[procedure_id])),
+                        "row": row_name(item_id),
+                        "usual": _count(round(base.item_medians[item_id])),
                         "months": len(base.months),
                     },
-                    procedure_id,
+                    item_id,
                 )
             )
     if _outside(month_new, base.total_range):
@@ -234,18 +260,25 @@ def check(
     return flags
 
 
-def unit_month_warnings(unit, year: int, month: int, *, changes: dict | None = None) -> list[Flag]:
+def unit_month_warnings(unit, year: int, month: int, *, changes: dict | None = None, kind=None) -> list[Flag]:
     """The warnings of the figures stored for a unit-month, or of what they would be with `changes`
-    ({procedure id: {count: int}}) written over them. Four or five queries."""
+    ({row id: {count: int}}) written over them; rows of `kind` (filings.kinds; by default as the
+    unit-month is reported). Four to six queries."""
+    kind = kind or unit_month_kind(unit, year, month)
     values, codes = {}, {}
-    for filing in MonthlyFiling.objects.filter(unit=unit, year=year, month=month).select_related("procedure"):
-        values[filing.procedure_id] = {name: getattr(filing, name) for name in COUNT_FIELDS}
-        codes[filing.procedure_id] = filing.procedure.code
-    for procedure_id, counts in (changes or {}).items():
-        values[procedure_id] = {**values.get(procedure_id, dict.fromkeys(COUNT_FIELDS, 0)), **counts}
-    levels = dict(Offering.objects.in_force(year, month).filter(unit=unit).values_list("procedure_id", "service_level"))
-    base = baseline(unit, year, month)
-    missing = (set(base.procedure_ranges) | set(values)) - set(codes)
+    for filing in kind.model.objects.filter(unit=unit, year=year, month=month).select_related(kind.item_field):
+        item_id = getattr(filing, kind.item)
+        values[item_id] = {name: getattr(filing, name) for name in COUNT_FIELDS}
+        codes[item_id] = getattr(filing, kind.item_field).code
+    for item_id, counts in (changes or {}).items():
+        values[item_id] = {**values.get(item_id, dict.fromkeys(COUNT_FIELDS, 0)), **counts}
+    levels = None
+    if kind is PER_PROCEDURE:
+        levels = dict(
+            Offering.objects.in_force(year, month).filter(unit=unit).values_list("procedure_id", "service_level")
+        )
+    base = baseline(unit, year, month, kind)
+    missing = (set(base.item_ranges) | set(values)) - set(codes)
     if missing:
-        codes.update(Procedure.objects.filter(pk__in=missing).values_list("pk", "code"))
-    return check(values, year=year, month=month, codes=codes, levels=levels, base=base)
+        codes.update(kind.item_model.objects.filter(pk__in=missing).values_list("pk", "code"))
+    return check(values, year=year, month=month, codes=codes, levels=levels, base=base, kind=kind)

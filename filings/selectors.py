@@ -20,7 +20,7 @@ from procedures.models import BEGINNING, Offering
 from units.models import Unit
 
 from .locks import entry_deadline
-from .models import COUNT_FIELDS, EntryException, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .models import COUNT_FIELDS, EntryException, FieldFiling, MonthlyFiling, UnitMonth, UnitMonthStatus
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")
@@ -66,20 +66,13 @@ def _status_label(value):
     return UnitMonthStatus(value).label if value else _("missing")
 
 
-def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
-    """Every recorded change of the unit-month's figures and status, newest first; the changes written
-    together (one save, one import) make one entry. Two queries."""
-    labels = count_labels()
-    records = []
+def _figure_records(history, subject_of, labels):
+    """(when, history id, "figures", record, changes, "") for each history row of one table of figures
+    (per procedure or per field), oldest first; `subject_of(record)` names the row's procedure or field."""
     previous = {}
-    filing_history = (
-        MonthlyFiling.history.filter(unit_id=unit.pk, year=year, month=month)
-        .select_related("history_user", "procedure")
-        .order_by("history_date", "history_id")
-    )
-    for record in filing_history:
+    for record in history:
         before = previous.get(record.id)
-        subject = record.procedure.code if record.procedure_id else str(record.procedure_id)
+        subject = subject_of(record)
         changes = []
         for name in COUNT_FIELDS:
             new = getattr(record, name)
@@ -94,7 +87,38 @@ def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
         if record.history_type == "+" and not changes:
             changes.append(Change(subject, _("all counts"), None, 0))
         previous[record.id] = None if record.history_type == "-" else record
-        records.append((record.history_date, record.history_id, "figures", record, changes, ""))
+        yield (record.history_date, record.history_id, "figures", record, changes, "")
+
+
+def unit_month_history(unit: Unit, year: int, month: int) -> list[HistoryEntry]:
+    """Every recorded change of the unit-month's figures (per procedure and per field) and status, newest
+    first; the changes written together (one save, one import) make one entry. Three queries."""
+    labels = count_labels()
+    records = []
+    filing_history = (
+        MonthlyFiling.history.filter(unit_id=unit.pk, year=year, month=month)
+        .select_related("history_user", "procedure")
+        .order_by("history_date", "history_id")
+    )
+    records.extend(
+        _figure_records(
+            filing_history,
+            lambda record: record.procedure.code if record.procedure_id else str(record.procedure_id),
+            labels,
+        )
+    )
+    field_history = (
+        FieldFiling.history.filter(unit_id=unit.pk, year=year, month=month)
+        .select_related("history_user", "field")
+        .order_by("history_date", "history_id")
+    )
+    records.extend(
+        _figure_records(
+            field_history,
+            lambda record: (record.field.name or record.field.code) if record.field_id else str(record.field_id),
+            labels,
+        )
+    )
 
     status_history = (
         UnitMonth.history.filter(unit_id=unit.pk, year=year, month=month)

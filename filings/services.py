@@ -151,6 +151,11 @@ def field_filings_upsert(
     )
 
 
+def upsert_of(kind):
+    """The write service of figures of `kind` (filings.kinds): filings_upsert or field_filings_upsert."""
+    return field_filings_upsert if kind is PER_FIELD else filings_upsert
+
+
 def _upsert(kind, rows, fields, *, source, user, note, force, expected_versions) -> UpsertResult:
     unknown = set(fields) - set(COUNT_FIELDS)
     if unknown:

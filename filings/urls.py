@@ -38,4 +38,5 @@ urlpatterns = [
     path("<str:code>/<yyyy:year>-<mm:month>/rows/", views.entry_rows, name="entry_rows"),
     path("<str:code>/<yyyy:year>-<mm:month>/decide/", views.decide, name="decide"),
     path("<str:code>/<yyyy:year>-<mm:month>/history/", views.history, name="history"),
+    path("<str:code>/<yyyy:year>-<mm:month>/form06.xlsx", views.form06, name="form06"),
 ]

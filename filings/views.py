@@ -18,14 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core import xlsx
 from core.periods import Month, Period, PeriodError, period_param, year_to_date
-from procedures.models import Procedure
 from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
 from . import grid as grid_module
 from . import locks, quality, selectors, workflow
 from .exports import filings_workbook
+from .form06 import unit_month_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
+from .kinds import KINDS, unit_month_kind
 from .models import COUNT_FIELDS, UnitMonthStatus
 from .rules import check_month
 from .templatetags.entry_grid import grid_rows
@@ -134,9 +135,12 @@ def entry(request, code, year, month):
         grid = grid_module.entry_grid(unit, year, month, copy_previous=request.GET.get("copy") == "1")
         return _render_entry(request, unit, year, month, grid=grid)
 
-    form = EntryForm(request.POST, unit=unit, year=year, month=month)
+    # The rows are of the kind the page showed (procedures or fields); the write service refuses them if
+    # the month has meanwhile been reported the other way.
+    kind = KINDS.get(request.POST.get("grain")) or unit_month_kind(unit, year, month)
+    form = EntryForm(request.POST, unit=unit, year=year, month=month, kind=kind)
     if not form.is_valid():
-        grid = grid_module.entry_grid(unit, year, month, posted=form.cells, errors=form.errors)
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells, errors=form.errors, kind=kind)
         grid.posted_version = form.version
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=400)
     try:
@@ -149,6 +153,7 @@ def entry(request, code, year, month):
             expected_version=form.version,
             submit=form.action == "submit",
             confirm_warnings=form.confirm_warnings,
+            kind=kind,
         )
     except locks.VersionConflict as conflict:
         return _conflict(request, unit, year, month, form, conflict.messages)
@@ -168,13 +173,13 @@ def entry(request, code, year, month):
             ],
         )
     except workflow.WarningsNotConfirmed as refused:
-        grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells, kind=kind)
         grid.set_flags(refused.flags)  # all of them, the rows not typed yet included
         grid.posted_version = form.version
         form.unconfirmed = True
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
     except (locks.UnitMonthLocked, ValidationError, PermissionDenied) as refused:
-        grid = grid_module.entry_grid(unit, year, month, posted=form.cells)
+        grid = grid_module.entry_grid(unit, year, month, posted=form.cells, kind=kind)
         grid.posted_version = form.version
         form.summary = list(getattr(refused, "messages", None) or [str(refused)])
         return _render_entry(request, unit, year, month, grid=grid, form=form, status=409)
@@ -199,7 +204,7 @@ def entry(request, code, year, month):
 @login_required
 def entry_rows(request, code, year, month):
     """More rows for the entry grid, as JSON {"html": <tr> rows, "next": offset or null}: the folded
-    procedures a page at a time (`offset`), or those matching a search (`q`)."""
+    procedures (or fields) a page at a time (`offset`), or those matching a search (`q`)."""
     unit, year, month = _unit_month(request, code, year, month)
     editable = "save" in workflow.allowed_actions(
         unit, year, month, selectors.unit_month_state(unit, year, month), user=request.user
@@ -219,8 +224,8 @@ def entry_rows(request, code, year, month):
 def _conflict(request, unit, year, month, form, conflict_messages):
     """Show the current stored figures and, beside them, what the user had typed."""
     grid = grid_module.entry_grid(unit, year, month)
-    stored = {row.procedure.pk: row for row in grid.rows}
-    codes = dict(Procedure.objects.filter(pk__in=list(form.cells)).values_list("pk", "code"))
+    stored = {row.item.pk: row for row in grid.rows} if grid.kind is form.kind else {}
+    codes = dict(form.kind.item_model.objects.filter(pk__in=list(form.cells)).values_list("pk", "code"))
     labels = selectors.count_labels()
     differences = []
     for pid, typed in sorted(form.cells.items(), key=lambda item: codes.get(item[0], "")):
@@ -230,7 +235,7 @@ def _conflict(request, unit, year, month, form, conflict_messages):
             current = current_row.values.get(name, "") if current_row else ""
             if grid_module.cell_number(mine) != grid_module.cell_number(current):
                 differences.append(
-                    {"procedure": codes.get(pid, pid), "column": labels[name], "current": current, "yours": mine}
+                    {"row": codes.get(pid, pid), "column": labels[name], "current": current, "yours": mine}
                 )
     conflict = {"messages": conflict_messages, "differences": differences}
     return _render_entry(request, unit, year, month, grid=grid, conflict=conflict, status=409)
@@ -288,6 +293,14 @@ def history(request, code, year, month):
             "entries": selectors.unit_month_history(unit, year, month),
         },
     )
+
+
+@login_required
+def form06(request, code, year, month):
+    """The unit-month in the official layout of report form 06 (.xlsx): its figures per field, or its
+    figures per procedure summed per field."""
+    unit, year, month = _unit_month(request, code, year, month)
+    return xlsx.response(unit_month_workbook(unit, year, month), f"bieu_06_{unit.code}_{year:04d}-{month:02d}.xlsx")
 
 
 @login_required

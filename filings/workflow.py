@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from units.models import Unit
 
 from . import quality
+from .kinds import KINDS, PER_PROCEDURE
 from .locks import (
     Status,
     UnitMonthLocked,
@@ -28,8 +29,8 @@ from .locks import (
     month_label,
     unit_month_states,
 )
-from .models import MonthlyFiling, UnitMonth
-from .services import filings_upsert
+from .models import UnitMonth
+from .services import upsert_of
 
 # Where a status change came from, as recorded in the history's change reason (the figures' sources are
 # filings.services.Source; the two share their words).
@@ -70,9 +71,12 @@ def approval_refusal(unit_month: UnitMonth | None, *, user) -> str | None:
     refusal = decision_refusal(unit_month, user=user)
     if refusal or user is None or unit_month is None:
         return refusal
-    if MonthlyFiling.history.filter(
-        unit_id=unit_month.unit_id, year=unit_month.year, month=unit_month.month, history_user_id=user.pk
-    ).exists():
+    if any(
+        kind.model.history.filter(
+            unit_id=unit_month.unit_id, year=unit_month.year, month=unit_month.month, history_user_id=user.pk
+        ).exists()
+        for kind in KINDS.values()
+    ):
         return _("You entered or changed figures of this month yourself; another leader must approve it.")
     return None
 
@@ -397,13 +401,14 @@ def _refuse_own_months(keys, states, submitting, user):
     """Four eyes for an administrator's bulk approval: PermissionDenied naming every unit-month they would
     submit themselves, did submit, or whose figures they entered or changed (approval_refusal's rule)."""
     wrote = set()
-    for batch in batched(keys, _CHUNK):
-        wrote.update(
-            MonthlyFiling.history.filter(keys_q(batch), history_user_id=user.pk)
-            .values_list("unit_id", "year", "month")
-            .distinct()
-            .order_by()
-        )
+    for kind in KINDS.values():
+        for batch in batched(keys, _CHUNK):
+            wrote.update(
+                kind.model.history.filter(keys_q(batch), history_user_id=user.pk)
+                .values_list("unit_id", "year", "month")
+                .distinct()
+                .order_by()
+            )
     own = [key for key in keys if key in submitting or states[key].submitted_by_id == user.pk or key in wrote]
     if not own:
         return
@@ -428,13 +433,14 @@ def unit_month_save(
     submit: bool = False,
     confirm_warnings: bool = False,
     source: str = FORM,
+    kind=PER_PROCEDURE,
 ):
-    """Save a unit-month's figures from the entry form (through filings_upsert, with the version the
-    user saw) and, when asked, submit it, all in one transaction: a refused submission saves nothing
-    either. Returns filings_upsert's result."""
+    """Save a unit-month's figures from the entry form (through filings_upsert, or field_filings_upsert
+    for rows of `kind` PER_FIELD, with the version the user saw) and, when asked, submit it, all in one
+    transaction: a refused submission saves nothing either. Returns the write service's result."""
     key = (unit.pk, year, month)
     with transaction.atomic():
-        result = filings_upsert(rows, source=source, user=user, expected_versions={key: expected_version})
+        result = upsert_of(kind)(rows, source=source, user=user, expected_versions={key: expected_version})
         if submit:
             # filings_upsert checked the version under lock and bumped it once if anything changed.
             changed = bool(result.created or result.updated)

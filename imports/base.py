@@ -52,6 +52,8 @@ class Importer:
     example: dict = {}  # the template's example row
     choices: dict = {}  # the template's data-validation lists, by column key
     template_skip: tuple[str, ...] = ()
+    # A blank file of the kind's own layout (a callable returning a workbook), instead of the generic one.
+    template_workbook = None
     want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader
 
     def __init__(self, *, user=None, file_name="", force=False, unit_code=""):

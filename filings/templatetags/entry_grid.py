@@ -1,7 +1,7 @@
 """The rows of the entry grid (templates/filings/entry.html), written in Python rather than in template
 loops: a centre's month has hundreds of rows of ten cells, and the markup is kept to what the page needs
 (static/js/entry.js adds each input's accessible name and keyboard hints when the page loads), so that a
-month of 300 procedures stays well under 300 KB and renders in milliseconds (docs/performance.md)."""
+month of 300 rows stays well under 300 KB and renders in milliseconds (docs/performance.md)."""
 
 from django import template
 from django.utils.html import escape
@@ -27,9 +27,10 @@ def _level_labels():
 
 
 def _row(row, editable, labels):
-    pid = row.procedure.pk
+    pid = row.item.pk
     level = row.service_level or ""
-    attrs = [f'data-row="{pid}"', f'data-level="{level}"']
+    # A field has no online level: no data-level, so that entry.js does not check online receipts.
+    attrs = [f'data-row="{pid}"'] if row.per_field else [f'data-row="{pid}"', f'data-level="{level}"']
     if row.new_range:
         attrs.append(f'data-range="{row.new_range[0]},{row.new_range[1]}"')
     if row.unsaved:
@@ -37,10 +38,10 @@ def _row(row, editable, labels):
     classes = [c for c, on in (("has-errors", row.errors), ("is-flagged", row.flags)) if on]
     if classes:
         attrs.append(f'class="{" ".join(classes)}"')
+    badge = "" if row.per_field else f'<span class="lv lv-{level or "extra"}">{escape(labels[level])}</span>'
     parts = [
-        f'<tr {" ".join(attrs)}><th scope="row" id="p{pid}"><span class="pc">{escape(row.procedure.code)}</span> '
-        f'<span class="lv lv-{level or "extra"}">{escape(labels[level])}</span>'
-        f'<span class="pn">{escape(row.procedure.name)}</span></th>'
+        f'<tr {" ".join(attrs)}><th scope="row" id="p{pid}"><span class="pc">{escape(row.item.code)}</span> '
+        f'{badge}<span class="pn">{escape(row.item.name)}</span></th>'
     ]
     for index, name in enumerate(COUNT_FIELDS):
         value = row.values.get(name, "")

@@ -133,7 +133,8 @@
       var bounds = range.split(",").map(Number);
       if (received < bounds[0] || received > bounds[1]) warnings.push(form.getAttribute("data-msg-outlier"));
     }
-    if (values.received_online > 0 && !ONLINE_LEVELS[row.getAttribute("data-level")]) {
+    // Rows of fields have no data-level: a field has no online level to check.
+    if (values.received_online > 0 && row.hasAttribute("data-level") && !ONLINE_LEVELS[row.getAttribute("data-level")]) {
       warnings.push(form.getAttribute("data-msg-online"));
     }
     return warnings;

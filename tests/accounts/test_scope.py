@@ -24,6 +24,7 @@ TRIES = {
     "filings:entry_rows": [("get", {"code": "Y", **MONTH}, {}), ("get", {"code": "Y", **MONTH}, {"q": "1."})],
     "filings:decide": [("post", {"code": "Y", **MONTH}, {"action": "approve"})],
     "filings:history": [("get", {"code": "Y", **MONTH}, {})],
+    "filings:form06": [("get", {"code": "Y", **MONTH}, {}), ("get", {"code": "X", **MONTH}, {})],
     "filings:completeness": [("get", {}, {"parent": "X", "period": "2024"})],
     "reports:export_kpis": [("get", {}, {"unit": "X", "period": "2024"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],

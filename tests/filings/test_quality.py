@@ -101,7 +101,7 @@ def test_the_warnings_of_a_unit_month():
     ]
     filings_upsert(rows, source=Source.IMPORT)
     flags = unit_month_warnings(unit, 2023, 6)
-    kinds = sorted((flag.kind, flag.procedure_id) for flag in flags)
+    kinds = sorted((flag.kind, flag.item_id) for flag in flags)
     assert ("balance", copy.pk) in kinds  # 3 received, 2 resolved, none pending
     assert ("not_online", copy.pk) in kinds
     assert ("figure", other.pk) in kinds  # usually 30 a month, none this month: forgotten?
