@@ -62,6 +62,16 @@ def _kpi_columns():
     return columns
 
 
+def _left_out_notes(unit_kpis):
+    """What the KPIs that need the online level left out, per unit: "Unit – KPI: counts ... left out."."""
+    return [
+        f"{kpis.unit.code} – {value.kpi.label}: {value.left_out}."
+        for kpis in unit_kpis
+        for value in kpis.values.values()
+        if value.left_out
+    ]
+
+
 @login_required
 def kpi_table_export(request):
     """GET ?unit=CODE&period=PERIOD[&status=approved]: every KPI of the unit and of each unit directly
@@ -95,9 +105,14 @@ def kpi_table_export(request):
         ],
         columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns()],
         rows=rows,
-        note=_(
-            "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has no "
-            "value (nothing to divide by)."
+        note=" ".join(
+            [
+                _(
+                    "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has "
+                    "no value (nothing to divide by)."
+                ),
+                *_left_out_notes(values[top.pk] for top in tops),
+            ]
         ),
     )
     return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
@@ -166,5 +181,6 @@ def ranking_export(request):
             xlsx.Col(_("Met"), width=8),
         ],
         rows=rows,
+        note="; ".join(f"{row.unit.code}: {row.kpi_value.left_out}" for row in result.rows if row.kpi_value.left_out),
     )
     return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import ngettext
 
 from core.periods import Period
 from core.rates import percent, round_half_up
@@ -63,6 +64,18 @@ class KpiValue:
         if self.exact is None or self.target is None:
             return None
         return self.exact >= Fraction(self.target)
+
+    @property
+    def left_out(self) -> str:
+        """What a KPI that needs the online level left out, for people (the pages, the CLI, the exports);
+        empty when nothing was."""
+        if not self.field_level_unit_months:
+            return ""
+        return ngettext(
+            "counts figures per procedure only: %(count)s unit-month reported per field is left out",
+            "counts figures per procedure only: %(count)s unit-months reported per field are left out",
+            self.field_level_unit_months,
+        ) % {"count": self.field_level_unit_months}
 
     def as_json(self):
         data = {}

@@ -128,3 +128,43 @@ def test_deleting_figures_per_field_moves_the_totals(town):
     assert (kpis["online_rate"].numerator, kpis["online_rate"].denominator) == (29, 40)
     assert kpis["online_rate_eligible"].field_level_unit_months == 0
     assert FieldFiling.history.filter(history_type="-").count() == 2
+
+
+def test_the_page_the_cli_and_the_exports_say_what_the_online_level_left_out(town, client):
+    from io import BytesIO, StringIO
+
+    import openpyxl
+    from django.core.management import call_command
+    from django.urls import reverse
+    from django.utils.translation import ngettext
+
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    town_unit, *_rest = town
+    left_out = ngettext(
+        "counts figures per procedure only: %(count)s unit-month reported per field is left out",
+        "counts figures per procedure only: %(count)s unit-months reported per field are left out",
+        1,
+    ) % {"count": 1}
+    out = StringIO()
+    call_command("kpi", "--unit", "881", "--period", "2024-08", stdout=out)
+    assert f"online_rate_eligible: {left_out}" in out.getvalue()
+
+    client.force_login(UserFactory(username="lanhdao", role=Role.LEADER, units=[town_unit]))
+    page = client.get(reverse("home"), {"period": "2024-08"}).content.decode()
+    badge = ngettext("without %(counter)s unit-month per field", "without %(counter)s unit-months per field", 1) % {
+        "counter": 1
+    }
+    assert badge in page and left_out in page
+
+    export = client.get(reverse("reports:export_kpis"), {"period": "2024-08", "unit": "881"})
+    sheet = openpyxl.load_workbook(BytesIO(export.content)).active
+    notes = [row[0] for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)]
+    assert any(left_out in note and "881 –" in note for note in notes), notes
+    ranking = client.get(
+        reverse("reports:export_ranking"), {"period": "2024-08", "parent": "881", "kpi": "online_rate_eligible"}
+    )
+    sheet = openpyxl.load_workbook(BytesIO(ranking.content)).active
+    notes = [row[0] for row in sheet.iter_rows(values_only=True) if row and isinstance(row[0], str)]
+    assert any("88101: " + left_out in note for note in notes), notes

@@ -42,3 +42,6 @@ class Command(BaseCommand):
             for key, value in result.values.items()
         ]
         self.stdout.write(format_table(["KPI", "numerator", "denominator", "value", "target", "gap", "met"], rows))
+        for key, value in result.values.items():
+            if value.left_out:
+                self.stdout.write(f"{key}: {value.left_out}")
