@@ -9,7 +9,8 @@ reports set.
 - Tam Kỳ (502), 2023: Q1 6705 / 13796 online (48.60%); Q2 1373 online, June alone 43 / 2150 (2.00%).
 
 The procedure counts (301, 300, 96 per ward) are the offerings' (demo.offering_plan, demo.tree); the blocks
-are spread over units, procedures and months by demo.filing_plan.
+are spread over units, procedures and months by demo.filing_plan. ("Field figures" are figures from the
+field reports; the figures per field, lĩnh vực, of the wards that report so are demo.reporting_plan's.)
 """
 
 from dataclasses import dataclass

@@ -1,7 +1,8 @@
 """Writing the demo: `seed_demo()` builds the plan of the day (demo.plan) and writes it in one transaction,
 only through the write service of each entity (units_upsert, procedures_upsert, offerings_write,
-targets_upsert / targets_delete, filings_upsert / filings_delete, the transitions of filings.workflow,
-user_upsert), so the demo gets the same rules, history rows and KPI totals as any other write.
+targets_upsert / targets_delete, reporting_mode_set, filings_upsert / field_filings_upsert /
+filings_delete, the transitions of filings.workflow, user_upsert), so the demo gets the same rules,
+history rows and KPI totals as any other write.
 
 It is an upsert: running it again changes nothing, and rows of the demo units that are no longer planned
 are removed. Statuses change only through the transitions, so a run a month later moves the demo on (last
@@ -20,8 +21,8 @@ from accounts.models import Role, User
 from accounts.services import user_upsert
 from core.periods import Month
 from filings import workflow
-from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
-from filings.services import Source, filings_delete, filings_upsert
+from filings.models import COUNT_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
+from filings.services import Source, field_filings_upsert, filings_delete, filings_upsert, reporting_mode_set
 from procedures.models import Offering, Procedure
 from procedures.services import offerings_write, procedures_upsert
 from reports.models import Target
@@ -30,7 +31,16 @@ from units.models import Unit
 from units.services import units_upsert
 
 from .plan import build_plan
-from .specs import FilingSpec, OfferingSpec, ProcedureSpec, TargetSpec, UnitMonthSpec, UnitSpec
+from .specs import (
+    FieldFilingSpec,
+    FilingSpec,
+    OfferingSpec,
+    ProcedureSpec,
+    ReportingModeSpec,
+    TargetSpec,
+    UnitMonthSpec,
+    UnitSpec,
+)
 
 # Why seed_demo reopens a month that a demo user approved, to put it back as the demo has it.
 RESET_REASON = "Khôi phục dữ liệu minh họa (seed_demo)."
@@ -69,7 +79,9 @@ class SeedSummary:
     units: int
     procedures: int
     offerings: int
-    filings: int
+    filings: int  # figures per procedure
+    field_filings: int  # figures per field
+    field_units: int  # units reporting per field in some month
     targets: int
     first_month: Month | None
     last_month: Month | None
@@ -99,11 +111,37 @@ def _write_units(specs: list[UnitSpec]) -> dict[str, Unit]:
     return Unit.objects.in_bulk([spec.code for spec in specs], field_name="code")
 
 
-def _write_procedures(specs: list[ProcedureSpec]) -> dict[str, int]:
+def _write_procedures(specs: list[ProcedureSpec]) -> tuple[dict[str, int], dict[str, int]]:
+    """Write the catalogue; returns the procedures' ids by code and the ids of their fields by the names the
+    specs give them (procedures_upsert adds a field not in the catalogue yet, and finds one by its name)."""
     procedures_upsert(
         [{"code": p.code, "name": p.name, "field": p.field, "level": p.level} for p in specs], reason=Source.DEMO
     )
-    return dict(Procedure.objects.filter(code__in=[p.code for p in specs]).values_list("code", "pk"))
+    stored = Procedure.objects.filter(code__in=[p.code for p in specs]).values_list("code", "pk", "field_id")
+    procedure_ids, field_of = {}, {}
+    for code, pk, field_id in stored:
+        procedure_ids[code], field_of[code] = pk, field_id
+    return procedure_ids, {p.field: field_of[p.code] for p in specs}
+
+
+def _sync_reporting_modes(specs: list[ReportingModeSpec], unit_ids: dict) -> Changes:
+    """Set the planned reporting modes that are not stored as planned (reporting_mode_set writes a history
+    row even for an unchanged mode). A demo unit's mode that the plan no longer holds stays: filings.services
+    has no write path that removes one, and stored figures decide for their months anyway."""
+    stored = {
+        (mode.unit_id, mode.year, mode.month): mode.grain
+        for mode in ReportingMode.objects.filter(unit__in=list(unit_ids.values()))
+    }
+    units = Unit.objects.in_bulk([unit_ids[spec.unit] for spec in specs])
+    written = []
+    for spec in specs:
+        unit_id = unit_ids[spec.unit]
+        key = (unit_id, spec.month.year, spec.month.month)
+        if stored.get(key) != spec.grain:
+            reporting_mode_set(units[unit_id], spec.month.year, spec.month.month, spec.grain)
+            written.append(key)
+    created = sum(key not in stored for key in written)
+    return Changes(created, len(written) - created)
 
 
 def _sync_offerings(specs: list[OfferingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
@@ -147,28 +185,50 @@ def _sync_targets(specs: list[TargetSpec], unit_ids: dict) -> Changes:
     return Changes(result.created, result.updated, len(stale))
 
 
-def _write_filings(specs: list[FilingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
+def _stale(model, item: str, planned: set, unit_ids: dict) -> list:
+    """The stored figures of the demo units (per procedure or per field: `item` is the key's column) that
+    the plan does not hold."""
+    return [
+        figures
+        for figures in model.objects.filter(unit_id__in=list(unit_ids.values())).order_by()
+        if (figures.unit_id, getattr(figures, item), figures.year, figures.month) not in planned
+    ]
+
+
+def _write_filings(
+    specs: list[FilingSpec], field_specs: list[FieldFilingSpec], unit_ids: dict, procedure_ids: dict, field_ids: dict
+) -> tuple[Changes, Changes]:
+    """Make the demo units' figures per procedure and per field those planned; returns the changes of each.
+    What the plan no longer holds goes first, so that a unit-month that changes from one kind to the other
+    (the write services refuse a unit-month holding both) is rewritten in the same run."""
     rows = [
-        {
-            "unit_id": unit_ids[f.unit],
-            "procedure_id": procedure_ids[f.procedure],
-            "year": f.year,
-            "month": f.month,
-            **f.counts,
-        }
+        {"unit_id": unit_ids[f.unit], "procedure_id": procedure_ids[f.procedure], "year": f.year, "month": f.month}
+        | f.counts
         for f in specs
     ]
-    planned = {(r["unit_id"], r["procedure_id"], r["year"], r["month"]) for r in rows}
-    stale = [
-        filing
-        for filing in MonthlyFiling.objects.filter(unit_id__in=list(unit_ids.values())).order_by()
-        if (filing.unit_id, filing.procedure_id, filing.year, filing.month) not in planned
+    field_rows = [
+        {"unit_id": unit_ids[f.unit], "field_id": field_ids[f.field], "year": f.year, "month": f.month} | f.counts
+        for f in field_specs
     ]
-    filings_delete(stale, source=Source.DEMO, force=True)
+    stale = _stale(
+        MonthlyFiling,
+        "procedure_id",
+        {(r["unit_id"], r["procedure_id"], r["year"], r["month"]) for r in rows},
+        unit_ids,
+    )
+    stale_fields = _stale(
+        FieldFiling, "field_id", {(r["unit_id"], r["field_id"], r["year"], r["month"]) for r in field_rows}, unit_ids
+    )
+    filings_delete(stale + stale_fields, source=Source.DEMO, force=True)
     # Approved months refuse writes unless forced (by the system: user None): a re-run, or a run after a
     # demo user changed figures, puts the planned ones back.
-    result = filings_upsert(rows, fields=COUNT_FIELDS, source=Source.DEMO, note="seed_demo", force=True)
-    return Changes(result.created, result.updated, len(stale))
+    options = {"fields": COUNT_FIELDS, "source": Source.DEMO, "note": "seed_demo", "force": True}
+    result = filings_upsert(rows, **options)
+    field_result = field_filings_upsert(field_rows, **options)
+    return (
+        Changes(result.created, result.updated, len(stale)),
+        Changes(field_result.created, field_result.updated, len(stale_fields)),
+    )
 
 
 def _write_logins() -> None:
@@ -235,36 +295,48 @@ def _status_counts(unit_ids) -> dict[str, int]:
 
 
 def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) -> SeedSummary:
-    """Load the demo as it stands on `today` (default: today): units, procedures, offerings, monthly
-    filings, targets, the demo logins and the unit-months' statuses.
+    """Load the demo as it stands on `today` (default: today): units, procedures (and their fields),
+    offerings, targets, reporting modes, monthly figures per procedure and, for the few units that report
+    per field (demo.reporting_plan), per field, the demo logins and the unit-months' statuses.
 
-    Idempotent: units and procedures are matched by code, offerings, filings and targets of the demo units
-    by their keys; what the plan no longer holds is removed from the demo units; statuses already as
-    planned are left alone. One transaction."""
+    Idempotent: units and procedures are matched by code, offerings, figures and targets of the demo units
+    by their keys; what the plan no longer holds is removed from the demo units; reporting modes and
+    statuses already as planned are left alone. One transaction."""
     plan = build_plan(today or timezone.localdate())
     with transaction.atomic():
         units = _write_units(plan.units)
         unit_ids = {code: unit.pk for code, unit in units.items()}
-        procedure_ids = _write_procedures(plan.procedures)
+        procedure_ids, field_ids = _write_procedures(plan.procedures)
         offering_changes = _sync_offerings(plan.offerings, unit_ids, procedure_ids)
         target_changes = _sync_targets(plan.targets, unit_ids)
-        filing_changes = _write_filings(plan.filings, unit_ids, procedure_ids)
+        mode_changes = _sync_reporting_modes(plan.reporting_modes, unit_ids)
+        filing_changes, field_filing_changes = _write_filings(
+            plan.filings, plan.field_filings, unit_ids, procedure_ids, field_ids
+        )
         # The logins before the statuses: the demo leader returns the returned month.
         if with_users:
             _write_logins()
         status_changes = _sync_statuses(plan.unit_months, units)
         statuses = _status_counts(unit_ids.values())
 
-    months = sorted({Month(f.year, f.month) for f in plan.filings})
+    months = sorted({Month(f.year, f.month) for f in [*plan.filings, *plan.field_filings]})
     return SeedSummary(
         units=len(plan.units),
         procedures=len(plan.procedures),
         offerings=len(plan.offerings),
         filings=len(plan.filings),
+        field_filings=len(plan.field_filings),
+        field_units=len({f.unit for f in plan.field_filings}),
         targets=len(plan.targets),
         first_month=months[0] if months else None,
         last_month=months[-1] if months else None,
-        changes={"offerings": offering_changes, "filings": filing_changes, "targets": target_changes},
+        changes={
+            "offerings": offering_changes,
+            "filings": filing_changes,
+            "field filings": field_filing_changes,
+            "targets": target_changes,
+            "reporting modes": mode_changes,
+        },
         logins=DEMO_LOGINS if with_users else (),
         statuses=statuses,
         status_changes=status_changes,

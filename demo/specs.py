@@ -1,5 +1,6 @@
 """The plain specs a demo plan is made of: what the writing (demo.seeding) hands to the write services,
-keyed by codes rather than database ids, so that the plan is built without reading the database."""
+keyed by codes (and fields by their name) rather than database ids, so that the plan is built without
+reading the database."""
 
 import datetime
 from dataclasses import dataclass
@@ -53,6 +54,27 @@ class FilingSpec:
 
 
 @dataclass(frozen=True)
+class FieldFilingSpec:
+    """A unit's figures of one field (lĩnh vực, by the name the catalogue gives it) in one month: a row of
+    report form 06 as a unit reporting per field files it."""
+
+    unit: str
+    field: str
+    year: int
+    month: int
+    counts: dict  # COUNT_FIELDS -> int
+
+
+@dataclass(frozen=True)
+class ReportingModeSpec:
+    """From `month` on, `unit` reports per procedure or per field (filings.models.Grain)."""
+
+    unit: str
+    month: Month
+    grain: str
+
+
+@dataclass(frozen=True)
 class TargetSpec:
     unit: str
     year: int
@@ -77,7 +99,9 @@ class DemoPlan:
     units: list[UnitSpec]
     procedures: list[ProcedureSpec]
     offerings: list[OfferingSpec]
-    filings: list[FilingSpec]
+    filings: list[FilingSpec]  # figures per procedure
+    field_filings: list[FieldFilingSpec]  # figures per field (demo.reporting_plan)
+    reporting_modes: list[ReportingModeSpec]
     targets: list[TargetSpec]
     unit_months: list[UnitMonthSpec]
     open_month: Month | None  # the month with figures that is still open for entry

@@ -14,7 +14,7 @@ from filings.locks import entry_deadline
 from filings.models import UnitMonthStatus
 
 from .arithmetic import stable_int
-from .specs import FilingSpec, UnitMonthSpec
+from .specs import FieldFilingSpec, FilingSpec, UnitMonthSpec
 
 # Units whose latest closed month (past its entry deadline) waits for a leader's decision: two communes of
 # Quảng Ninh for `lanhdao22`, and a ward of Cẩm Phả for `lanhdao195` (the city ended with the 2025
@@ -79,10 +79,10 @@ def approval_dates(unit: str, month: Month, today: datetime.date) -> tuple[datet
     return _at(submitted, 450 + (j >> 16) % 270), _at(decided, 810 + (j >> 20) % 240)
 
 
-def status_plan(filings: list[FilingSpec], today: datetime.date) -> list[UnitMonthSpec]:
-    """The status of every unit-month with figures on `today`: drafts in the month open for entry;
-    before it, approved, except the latest closed month of AWAITING (submitted) and of the first of
-    RETURNED that has one (returned with RETURN_REASON)."""
+def status_plan(filings: list[FilingSpec | FieldFilingSpec], today: datetime.date) -> list[UnitMonthSpec]:
+    """The status of every unit-month with figures (per procedure or per field) on `today`: drafts in the
+    month open for entry; before it, approved, except the latest closed month of AWAITING (submitted) and
+    of the first of RETURNED that has one (returned with RETURN_REASON)."""
     open_ = open_month(today)
     unit_months = sorted({(f.unit, Month(f.year, f.month)) for f in filings})
     closed = defaultdict(list)  # every month but the open one is past its deadline

@@ -90,6 +90,11 @@ TOTALS = {
 }
 
 
+def _is_desk_and_post(heading) -> bool:
+    """Whether the heading of the desk column is form 06's "Trực tiếp, dịch vụ bưu chính" (both together)."""
+    return bool(heading) and "bưu chính" in heading.casefold()
+
+
 def form06_labels(key) -> tuple[str, ...]:
     """The headings a column of `key` goes by in report form 06: `group > heading`, and alone when that
     is not ambiguous."""
@@ -142,6 +147,7 @@ class FilingImporter(Importer):
     )
     # The template offers `period` only: one way to say the month is enough.
     template_skip = ("year", "month", *TOTALS)
+    accepts_unit = True
     # What keys a row besides unit and month, and the rows handed to which write service.
     item_column, item_key = "procedure_code", "procedure_id"
     # Group rows of the official form ("I. Cấp xã") have no counts: skipped like blank rows.
@@ -215,6 +221,11 @@ class FilingImporter(Importer):
         totals = [(name, columns[name], TOTALS[name]) for name in TOTALS if name in columns]
         count_cols = [col for _name, col in counts] + [col for _name, col, _parts in totals]
         self.fields = [name for name, _col in counts]
+        # The official form counts the desk and the post in one column: nothing came by post apart, and a
+        # postal count stored before (from a file with its own column) must not be added to it again.
+        combined = "received_postal" not in columns and _is_desk_and_post(self.header.texts.get("received_direct"))
+        if combined:
+            self.fields.append("received_postal")
         check_balance = self._balance_prefilter()
         width = max(columns.values()) + 1
         units = {unit.code: unit for unit in Unit.objects.only("code", "valid_from", "valid_to")}
@@ -222,6 +233,7 @@ class FilingImporter(Importer):
         units_by_id = {unit.pk: unit for unit in units.values()}
         item_ids, item_of = self.item_ids(), self.item_lookup_key
         item_key = self.item_key
+        is_group_row = self.is_group_row
         today = timezone.localdate()
         unit_cache, item_cache, period_cache, month_ok, unit_month_ok = {}, {}, {}, {}, {}
         seen = {}
@@ -234,6 +246,8 @@ class FilingImporter(Importer):
             bad = False
             if self.skip_rows_without_counts and all(cells[col] == "" or cells[col] is None for col in count_cols):
                 continue
+            if is_group_row is not None and is_group_row(cells[item_col]):
+                continue  # "I. Cấp xã" with the level's subtotals: the field rows below it are the figures
 
             raw = cells[unit_col] if unit_col is not None else None
             unit_id = unit_cache.get(raw) if raw.__class__ is str else self.default_unit_id
@@ -322,6 +336,8 @@ class FilingImporter(Importer):
                         bad = True
 
             row = {"unit_id": unit_id, item_key: item_id, "year": year, "month": month}
+            if combined:
+                row["received_postal"] = 0
             for name, col in counts:
                 value = cells[col]
                 if value.__class__ is float and 0 <= value <= MAX_COUNT and value.is_integer():
@@ -376,6 +392,8 @@ class FilingImporter(Importer):
         return parsed
 
     item_label = gettext_lazy("procedure")
+    # A callable telling a group row of the file (skipped) from a row of figures, or None.
+    is_group_row = None
 
     def item_ids(self):
         """{code: id} of what the rows name besides the unit."""
@@ -687,8 +705,15 @@ class FieldFilingImporter(FilingImporter):
         "returned_postal": 0,
     }
     template_skip = ("unit_code", "year", "month", *TOTALS)
+    # OpenCPS statistics hold rows per procedure and per field: they are imported as `filings`.
+    parse_json = None
     # The blank file is the official layout itself (imports.workbooks).
     template_workbook = staticmethod(form06_template)
+
+    @staticmethod
+    def is_group_row(value):
+        """Form 06 groups its fields by level ("I. Cấp xã", "II. CẤP HUYỆN"), sometimes with subtotals."""
+        return value.__class__ is str and _LEVEL_GROUP.match(clean_text(value).casefold()) is not None
 
     def item_ids(self):
         """Fields by code and by folded name (NFC, case and spacing folded, "Lĩnh vực " optional)."""
@@ -705,6 +730,9 @@ class FieldFilingImporter(FilingImporter):
 
     def unknown_item(self, raw):
         return _("unknown field %(field)r (a field's code or name)") % {"field": clean_text(raw)}
+
+
+_LEVEL_GROUP = re.compile(r"^(?:[ivx]+\s*[.)]?\s*)?cấp\s+(?:xã|huyện|tỉnh|sở|bộ)\s*$")
 
 
 def _missing_period(row):

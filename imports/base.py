@@ -55,6 +55,8 @@ class Importer:
     # A blank file of the kind's own layout (a callable returning a workbook), instead of the generic one.
     template_workbook = None
     want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader
+    accepts_unit = False  # takes --unit, the unit of a file that names it only in its title
+    parse_json = None  # reads a .json document (one-stop statistics) into rows, when the kind has one
 
     def __init__(self, *, user=None, file_name="", force=False, unit_code=""):
         self.user = user

@@ -99,15 +99,21 @@ def _without_cyclic_gc():
 
 
 def _parse_sheet(importer, path, name):
-    """The importer's rows of the first sheet with a recognisable header; None after header problems."""
+    """The importer's rows of the first sheet whose header has every required column (else of the first
+    with a recognisable header, whose missing columns are then reported); None after header problems.
+    So an export of figures per procedure and per field, one sheet each, imports as either kind."""
     importer_class = type(importer)
     labels = importer_class.labels()
-    required = sum(1 for c in importer_class.columns if c.required)
+    required = {c.key for c in importer_class.columns if c.required}
+    found = None
     for sheet in tabular.read_sheets(path, name, want_formats=importer_class.want_formats):
-        header = tabular.find_header(sheet, labels, minimum=min(2, required or 1))
+        header = tabular.find_header(sheet, labels, minimum=min(2, len(required) or 1))
         if header is not None:
-            break
-    else:
+            if required <= set(header.columns):
+                found = header, sheet
+                break
+            found = found or (header, sheet)
+    if found is None:
         expected = ", ".join(f"{c.label} ({c.key})" for c in importer_class.columns if c.required)
         raise FileProblem(
             _(
@@ -116,6 +122,7 @@ def _parse_sheet(importer, path, name):
             )
             % {"name": name, "rows": tabular.HEADER_SEARCH_ROWS, "columns": expected}
         )
+    header, sheet = found
     importer.header = header
     importer.sheet = sheet
     importer.check_header()
@@ -126,8 +133,15 @@ def _parse_sheet(importer, path, name):
 
 def _import(importer_class, path, name, report, *, user, dry_run, force, unit_code):
     importer = importer_class(user=user, file_name=name, force=force, unit_code=unit_code)
-    if Path(name).suffix.lower() == ".json":
-        if not hasattr(importer, "parse_json"):
+    is_json = Path(name).suffix.lower() == ".json"
+    if unit_code and (not importer_class.accepts_unit or is_json):
+        raise FileProblem(
+            _("--unit: a .json file names the unit of each row (govAgencyCode)")
+            if is_json and importer_class.accepts_unit
+            else _("--unit: only figures (filings, field_filings) take the unit of a one-unit file")
+        )
+    if is_json:
+        if importer.parse_json is None:
             raise FileProblem(
                 _("%(name)s: a .json file holds one-stop statistics, imported as filings") % {"name": name}
             )

@@ -412,12 +412,14 @@ def _match(window, labels):
             continue
         above = [groups[r][col] for r in range(leaf_row - 1, -1, -1) if col < len(groups[r]) and groups[r][col]]
         folded = fold(leaf)
-        candidates = [f"{fold(group)} > {folded}" for group in above if group != leaf] + [folded]
-        for candidate in candidates:
+        # (what to look up, how messages name the column: under its group when the group told its meaning)
+        candidates = [(f"{fold(group)} > {folded}", f"{group} > {leaf}") for group in above if group != leaf]
+        candidates.append((folded, leaf))
+        for candidate, text in candidates:
             key = labels.get(candidate) or labels.get(_REMARK.sub("", candidate))
             if key:
                 if key not in found:
-                    found[key] = (col, leaf)
+                    found[key] = (col, text)
                 break
     return found
 

@@ -29,7 +29,7 @@ class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
     resource_classes = [ProcedureResource]
     list_display = ["code", "name", "field", "level"]
     list_filter = ["level", "field"]
-    search_fields = ["code", "name", "field"]
+    search_fields = ["code", "name", "field__code", "field__name"]
 
     def get_readonly_fields(self, request, obj=None):
         # A procedure is known by its national code: another code is another procedure.

@@ -8,7 +8,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from demo.seeding import seed_demo
 from demo.tree import NEW_COMMUNES
 from filings.forms import default_month
 from filings.locks import entry_deadline
-from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth, UnitMonthStatus
+from filings.models import COUNT_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from filings.workflow import allowed_actions
 from procedures.models import Offering, Procedure, ServiceLevel
 from reports.models import Target
@@ -50,19 +49,6 @@ CAM_PHA_WARDS = {
     "06805": "Xã Dương Huy",
 }
 DISTRICT_LEVEL = ["195", "196", "502", "436", "303", "305"]
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the whole module inside a transaction that is rolled back after it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield seed_demo()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 def kpis(code, period, *, own=False, approved_only=False):
@@ -384,10 +370,12 @@ def test_months_past_their_deadline_are_approved_but_a_few(seeded):
     approved = by_status[UnitMonthStatus.APPROVED]
     assert len(approved) > 900
     assert all(entry_deadline(month.year, month.month) < today for _unit, month in approved)
-    # Every unit-month with figures has its status; every status change has its history row.
+    # Every unit-month with figures (per procedure or per field) has its status; every status change has its
+    # history row.
     with_figures = {
         (code, Month(year, month))
-        for code, year, month in MonthlyFiling.objects.values_list("unit__code", "year", "month").distinct()
+        for model in (MonthlyFiling, FieldFiling)
+        for code, year, month in model.objects.values_list("unit__code", "year", "month").distinct()
     }
     assert set(statuses()) == with_figures
     history = defaultdict(list)
@@ -460,9 +448,12 @@ def test_the_plan_moves_on_with_the_calendar():
     def special(plan):
         return {(s.unit, str(s.month), s.status) for s in plan.unit_months if s.status != "approved"}
 
+    def figures(plan):  # per procedure and per field
+        return [*plan.filings, *plan.field_filings]
+
     early = build_plan(datetime.date(2026, 12, 3))  # November still open for entry
     assert early.open_month == Month(2026, 11)
-    entered = {f.unit for f in early.filings if (f.year, f.month) == (2026, 11)}
+    entered = {f.unit for f in figures(early) if (f.year, f.month) == (2026, 11)}
     assert entered == {"31.TTHCC", "22.QUANGHANH", "22.UONGBI", "22.VANGDANH", "22.YENTU"}
     assert special(early) == {
         ("06787", "2025-06", "submitted"),
@@ -472,7 +463,7 @@ def test_the_plan_moves_on_with_the_calendar():
     } | {(unit, "2026-11", "draft") for unit in entered}
     late = build_plan(datetime.date(2026, 12, 11))  # November closed: its figures are all in
     assert late.open_month is None
-    assert {f.unit for f in late.filings if (f.year, f.month) == (2026, 11)} == entered | {
+    assert {f.unit for f in figures(late) if (f.year, f.month) == (2026, 11)} == entered | {
         "22.CAMPHA",
         "22.CUAONG",
         "22.MONGDUONG",
@@ -493,8 +484,8 @@ def test_the_plan_moves_on_with_the_calendar():
 def test_a_run_a_month_later_moves_the_demo_on(seeded):
     """Run on 5 August 2026, then on 7 September: July's drafts and the months that waited are approved,
     August's work is planned, and running again on the same day changes nothing."""
-    MonthlyFiling.objects.all()._raw_delete(MonthlyFiling.objects.db)  # start from no figures and no statuses
-    UnitMonth.objects.all()._raw_delete(UnitMonth.objects.db)
+    for model in (MonthlyFiling, FieldFiling, UnitMonth):  # start from no figures and no statuses
+        model.objects.all()._raw_delete(model.objects.db)
     august, september = datetime.date(2026, 8, 5), datetime.date(2026, 9, 7)
     first = seed_demo(today=august)
     assert first.open_month == Month(2026, 7)
@@ -537,9 +528,9 @@ def test_a_run_a_month_later_moves_the_demo_on(seeded):
     # returned one; submitted: two of July's drafts; returned: the clerk's July, entered since.
     assert second.status_changes == 8 + 3
 
-    history = (UnitMonth.history.count(), MonthlyFiling.history.count())
+    history = [model.history.count() for model in (UnitMonth, MonthlyFiling, FieldFiling)]
     third = seed_demo(today=september)
-    assert (UnitMonth.history.count(), MonthlyFiling.history.count()) == history
+    assert [model.history.count() for model in (UnitMonth, MonthlyFiling, FieldFiling)] == history
     assert third.status_changes == 0 and third.statuses == second.statuses
 
 
@@ -560,8 +551,13 @@ SNAPSHOT_FIGURES = [
 def snapshot():
     return {
         "kpis": [kpis(code, period) for code, period in SNAPSHOT_FIGURES],
-        "rows": [model.objects.count() for model in (Unit, Procedure, Offering, MonthlyFiling, Target, User)],
-        "sums": MonthlyFiling.objects.aggregate(*[Sum(name) for name in COUNT_FIELDS]),
+        "rows": [
+            model.objects.count()
+            for model in (Unit, Procedure, Offering, MonthlyFiling, FieldFiling, ReportingMode, Target, User)
+        ],
+        "sums": [
+            model.objects.aggregate(*[Sum(name) for name in COUNT_FIELDS]) for model in (MonthlyFiling, FieldFiling)
+        ],
         "units": sorted(Unit.objects.values_list("code", "name", "kind", "parent__code", "path", "valid_to")),
         "successors": sorted(Unit.successors.through.objects.values_list("from_unit__code", "to_unit__code")),
         "users": sorted(User.objects.values_list("username", "role", "is_superuser", "units__code")),
@@ -579,7 +575,9 @@ def snapshot():
                 "decided_by__username",
             )
         ),
-        "history": [model.history.count() for model in (MonthlyFiling, UnitMonth, Offering, Target)],
+        "history": [
+            model.history.count() for model in (MonthlyFiling, FieldFiling, ReportingMode, UnitMonth, Offering, Target)
+        ],
     }
 
 
@@ -590,6 +588,8 @@ def test_seeding_again_leaves_the_same_data(seeded):
     assert snapshot() == before
     output = out.getvalue()
     assert "filings 0 new, 0 changed, 0 removed" in output
+    assert "field filings 0 new, 0 changed, 0 removed" in output
+    assert "reporting modes 0 new, 0 changed, 0 removed" in output
     assert "offerings 0 new, 0 changed, 0 removed" in output
     assert "statuses 0 changed." in output
     counts = seeded.statuses

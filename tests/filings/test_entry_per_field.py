@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.periods import FIRST_YEAR, LAST_YEAR, Month, Period
@@ -126,7 +127,11 @@ def test_figures_per_field_cannot_be_saved_into_a_month_reported_per_procedure(c
         client, office.commune, year, month, {civil: {"received_direct": "5"}}, version=1, grain="field"
     )
     assert response.status_code == 409
-    assert "reported per procedure" in response.content.decode()
+    refusal = _(
+        "this unit-month is reported per procedure: figures per field cannot be added to it; delete its "
+        "figures per procedure first, or give the figures per procedure"
+    )
+    assert escape(refusal) in response.content.decode()
     assert not FieldFiling.objects.exists()
     assert MonthlyFiling.objects.get(unit=office.commune).received_online == 4
 

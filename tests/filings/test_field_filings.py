@@ -3,6 +3,7 @@ per procedure, never mixed with them in one unit-month, counted by every KPI tha
 online level, and left out (and counted) by those that do."""
 
 import pytest
+from django.utils.translation import gettext as _
 
 from core.periods import Period
 from filings.models import FieldFiling, MonthlyFiling, UnitMonth
@@ -105,13 +106,19 @@ def test_a_unit_month_is_reported_one_way_only(town):
             [{"unit_id": ward.pk, "procedure_id": birth.pk, "year": 2024, "month": 8, "received_online": 1}],
             source=Source.FORM,
         )
-    assert "per field" in str(refused.value.problems[0][0][1])
+    assert refused.value.problems[0][0][1] == _(
+        "this unit-month is reported per field (form 06): figures per procedure cannot be added to it; "
+        "delete its figures per field first, or give the figures per field"
+    )
     with pytest.raises(FilingsRefused) as refused:
         field_filings_upsert(
             [{"unit_id": centre.pk, "field_id": civil.pk, "year": 2024, "month": 8, "received_online": 1}],
             source=Source.IMPORT,
         )
-    assert "per procedure" in str(refused.value.problems[0][0][1])
+    assert refused.value.problems[0][0][1] == _(
+        "this unit-month is reported per procedure: figures per field cannot be added to it; delete its "
+        "figures per procedure first, or give the figures per procedure"
+    )
     assert MonthlyFiling.objects.filter(unit=ward).count() == 0
     assert FieldFiling.objects.filter(unit=centre).count() == 0
     # Another month of the ward may be reported per procedure.
@@ -149,7 +156,9 @@ def test_the_page_the_cli_and_the_exports_say_what_the_online_level_left_out(tow
     ) % {"count": 1}
     out = StringIO()
     call_command("kpi", "--unit", "881", "--period", "2024-08", stdout=out)
-    assert f"online_rate_eligible: {left_out}" in out.getvalue()
+    # The command's words are English (its numbers Vietnamese); the page's are the user's language.
+    english = "counts figures per procedure only: 1 unit-month reported per field is left out"
+    assert f"online_rate_eligible: {english}" in out.getvalue()
 
     client.force_login(UserFactory(username="lanhdao", role=Role.LEADER, units=[town_unit]))
     page = client.get(reverse("home"), {"period": "2024-08"}).content.decode()

@@ -106,7 +106,9 @@ def test_a_total_that_differs_from_its_parts_is_a_warning(fields, tmp_path):
     path = form06(tmp_path, [["1", "Hộ tịch", 11, 4, 6, 0, 10, 5, 5, 0, 0, 0, 0]])
     status, out, err = run_cli("field_filings", path, "--unit", "88101")
     assert status == 0 and summary(out).endswith("warnings 1")
-    assert err.startswith("row 7, column Tổng số: warning: the total 11 differs from the sum of its parts, 10")
+    assert err.startswith(
+        "row 7, column Tiếp nhận > Tổng số: warning: the total 11 differs from the sum of its parts, 10"
+    )
 
 
 def test_the_unit_comes_from_a_column_or_from_unit_never_both(fields, tmp_path):
@@ -221,3 +223,50 @@ def test_a_json_file_that_is_not_statistics_is_one_clear_error(fields, tmp_path)
     assert status == 1 and err.startswith("x.json cannot be read")
     status, _out, err = run_cli("units", opencps(tmp_path, []))
     assert status == 1 and "imported as filings" in err
+
+
+def test_the_combined_desk_and_post_column_leaves_nothing_by_post_apart(fields, tmp_path):
+    """A file with its own postal column said 1 by post; form 06 counts desk and post together (61): the
+    month then has 61 new filings at the desk or by post, not 62."""
+    separate = write_csv(
+        tmp_path / "f.csv",
+        [
+            ["Mã đơn vị", "Lĩnh vực", "Kỳ báo cáo", "Tiếp nhận trực tiếp", "Tiếp nhận qua BCCI"],
+            ["88101", "Hộ tịch", "08/2024", "60", "1"],
+        ],
+    )
+    assert run_cli("field_filings", separate)[0] == 0
+    path = form06(tmp_path, [["1", "Hộ tịch", 112, 48, 61, 3, 110, 37, 72, 1, 2, 2, 0]])
+    status, out, err = run_cli("field_filings", path, "--unit", "88101")
+    assert (status, summary(out)) == (0, "created 0, updated 1, unchanged 0, errors 0"), err
+    stored = FieldFiling.objects.get(unit=fields["88101"], field__code="G09.HT")
+    assert (stored.received_direct, stored.received_postal) == (61, 0)
+
+
+def test_a_group_row_with_its_subtotals_is_skipped(fields, tmp_path):
+    path = form06(
+        tmp_path,
+        [
+            ["I", "Cấp xã", 112, 48, 61, 3, 110, 37, 72, 1, 2, 2, 0],
+            ["1", "Lĩnh vực Hộ tịch", 112, 48, 61, 3, 110, 37, 72, 1, 2, 2, 0],
+            ["II", "CẤP HUYỆN", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ],
+    )
+    status, out, err = run_cli("field_filings", path, "--unit", "88101")
+    assert (status, summary(out)) == (0, "created 1, updated 0, unchanged 0, errors 0"), err
+    # A field that only looks like a level is still an unknown field.
+    path = form06(tmp_path, [["1", "Cấp xã phường", 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0]])
+    status, _out, err = run_cli("field_filings", path, "--unit", "88101")
+    assert status == 1 and "unknown field 'Cấp xã phường'" in err
+
+
+def test_unit_and_json_are_refused_where_they_do_not_apply(fields, tmp_path, sample):
+    units = write_csv(tmp_path / "u.csv", [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị"], ["88109", "Xã Mới", "xã"]])
+    status, _out, err = run_cli("units", units, "--unit", "88101")
+    assert status == 1 and "--unit: only figures (filings, field_filings)" in err
+    statistics = sample("sample_opencps_statistics.json")
+    status, _out, err = run_cli("filings", statistics, "--unit", "88101")
+    assert status == 1 and "--unit: a .json file names the unit of each row (govAgencyCode)" in err
+    status, _out, err = run_cli("field_filings", statistics)
+    assert status == 1 and "a .json file holds one-stop statistics, imported as filings" in err
+    assert not FieldFiling.objects.exists() and not MonthlyFiling.objects.exists()

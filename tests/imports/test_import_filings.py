@@ -44,8 +44,8 @@ def test_xls_with_merged_header_text_numbers_totals_and_a_warning(offered):
     status, out, err = run_cli("filings", XLS / "filings.xls")
     assert (status, summary(out)) == (0, "created 2, updated 0, unchanged 0, errors 0, warnings 1")
     assert err.strip() == (
-        "row 8, column Kỳ trước chuyển qua: warning: carried over + received = resolved + pending does not "
-        "balance: 1239 ≠ 1234"
+        "row 8, column Số hồ sơ nhận giải quyết > Kỳ trước chuyển qua: warning: carried over + received = "
+        "resolved + pending does not balance: 1239 ≠ 1234"
     )
     assert figures(unit="88101", procedure="1.001193").received_direct == 1204
 

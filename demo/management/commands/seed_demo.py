@@ -11,9 +11,10 @@ from units.models import Unit
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: real units and procedures carrying the field figures of DOMAIN.md, the demo "
-        "logins, and the statuses of a working province (past months approved, a few waiting for a leader, "
-        "one returned, last month partly entered). Safe to run again: a second run leaves the same data."
+        "Load the demo data: real units and procedures carrying the field figures of DOMAIN.md, a few wards "
+        "that report per field (form 06) rather than per procedure, the demo logins, and the statuses of a "
+        "working province (past months approved, a few waiting for a leader, one returned, last month partly "
+        "entered). Safe to run again: a second run leaves the same data."
     )
 
     def add_arguments(self, parser):
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Loaded the demo data in {elapsed:.1f} s: {n(summary.units)} units, "
             f"{n(summary.procedures)} procedures, {n(summary.offerings)} offerings, "
-            f"{n(summary.filings)} monthly filings ({summary.first_month} to {summary.last_month}), "
+            f"{n(summary.filings)} monthly filings ({summary.first_month} to {summary.last_month}) and "
+            f"{n(summary.field_filings)} monthly figures per field of {n(summary.field_units)} units, "
             f"{n(summary.targets)} targets."
         )
         statuses = ", ".join(f"{n(count)} {status}" for status, count in summary.statuses.items())

@@ -8,14 +8,19 @@ from imports.runner import run_import
 
 class Command(BaseCommand):
     help = (
-        "Import a spreadsheet (.xlsx, .xls, .ods) or CSV of one kind. All or nothing: a file with any error "
+        "Import a spreadsheet (.xlsx, .xls, .ods), a CSV or, for filings, OpenCPS statistics (.json) of one "
+        "kind. All or nothing: a file with any error "
         "writes nothing and exits 1. Errors and warnings go to stderr, one per line; the last line of stdout "
         "is the summary."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=kinds(), metavar="KIND", help=f"one of: {', '.join(kinds())}")
-        parser.add_argument("file", metavar="FILE", help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon)")
+        parser.add_argument(
+            "file",
+            metavar="FILE",
+            help=".xlsx, .xls, .ods or .csv (UTF-8, comma or semicolon); .json for filings (OpenCPS statistics)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
         parser.add_argument(
             "--unit",
@@ -26,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="filings: also overwrite figures of months that are approved or closed",
+            help="filings, field_filings: also overwrite figures of months that are approved or closed",
         )
 
     # Messages in English like the other commands, so that scripts can rely on them.

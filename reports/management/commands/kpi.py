@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import override
 
 from core.cli import dump_json, format_number, format_table, period_arg
 from reports.selectors import kpis_for
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             for key, value in result.values.items()
         ]
         self.stdout.write(format_table(["KPI", "numerator", "denominator", "value", "target", "gap", "met"], rows))
-        for key, value in result.values.items():
-            if value.left_out:
-                self.stdout.write(f"{key}: {value.left_out}")
+        with override("en"):  # the table's words are English; its numbers are written the Vietnamese way
+            for key, value in result.values.items():
+                if value.left_out:
+                    self.stdout.write(f"{key}: {value.left_out}")

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import override
 
 from core.cli import dump_json, format_number, format_table, period_arg
 from reports.selectors import ranking
@@ -47,3 +48,7 @@ class Command(BaseCommand):
             rows = [row[:3] + row[5:] for row in rows]
             headers = headers[:3] + headers[5:]
         self.stdout.write(format_table(headers, rows))
+        with override("en"):  # the table's words are English; its numbers are written the Vietnamese way
+            for row in result.rows:
+                if row.kpi_value.left_out:
+                    self.stdout.write(f"{row.unit.code}: {row.kpi_value.left_out}")
