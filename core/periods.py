@@ -1,6 +1,7 @@
 """Report periods: a month, quarter, half, year or range of months, as the CLI, API and pages write them.
 
-`2019-07`, `2019-Q3`, `2019-H1`, `2019`, `2019-01..2019-07` (inclusive).
+`2019-07`, `2019-Q3`, `2019-H1`, `2019`, `2019-01..2019-07` (inclusive); a month may also be written the
+Vietnamese way, `07/2019` (so `01/2019..07/2019`).
 """
 
 import datetime
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH_VN = re.compile(r"^(\d{1,2})/(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _HALF = re.compile(r"^(\d{4})-[Hh]([12])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -102,12 +104,14 @@ class Period:
             if m := _YEAR.match(raw):
                 year = int(m[1])
                 return cls(Month(year, 1), Month(year, 12))
-            if _MONTH.match(raw):
+            if _MONTH.match(raw) or _MONTH_VN.match(raw):
                 month = _parse_month(raw)
                 return cls(month, month)
         except PeriodError as exc:
             raise PeriodError(f"invalid period {raw!r}: {exc}") from None
-        raise PeriodError(f"invalid period {raw!r}: expected YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY or YYYY-MM..YYYY-MM")
+        raise PeriodError(
+            f"invalid period {raw!r}: expected YYYY-MM (or MM/YYYY), YYYY-Qn, YYYY-Hn, YYYY or YYYY-MM..YYYY-MM"
+        )
 
     @classmethod
     def year(cls, year: int) -> "Period":
@@ -116,6 +120,19 @@ class Period:
     @property
     def months(self):
         return [Month.from_index(i) for i in range(self.start.index, self.end.index + 1)]
+
+    def previous(self) -> "Period":
+        """The previous comparable period: the month, quarter, half or year before; for any other range
+        (January to July, say), the same months a year earlier."""
+        length = self.end.index - self.start.index + 1
+        if str(self) != f"{self.start}..{self.end}" or length == 1:
+            # A month, quarter, half or year: the one just before it.
+            return Period(self.start.shift(-length), self.end.shift(-length))
+        return self.previous_year()
+
+    def previous_year(self) -> "Period":
+        """The same months a year earlier."""
+        return Period(self.start.shift(-12), self.end.shift(-12))
 
     @property
     def end_year(self):
@@ -138,10 +155,11 @@ class Period:
 
 
 def _parse_month(text):
-    m = _MONTH.match(text)
-    if not m:
-        raise PeriodError(f"{text!r} is not a month written YYYY-MM")
-    return Month(int(m[1]), int(m[2]))
+    if m := _MONTH.match(text):
+        return Month(int(m[1]), int(m[2]))
+    if m := _MONTH_VN.match(text):
+        return Month(int(m[2]), int(m[1]))
+    raise PeriodError(f"{text!r} is not a month written YYYY-MM (or MM/YYYY)")
 
 
 def year_to_date(day: datetime.date) -> Period:

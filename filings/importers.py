@@ -6,9 +6,12 @@ loop without model instances, and the rows go to `filings_upsert`, the one write
 import datetime
 import re
 from contextlib import suppress
+from itertools import batched
 from operator import itemgetter
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +26,7 @@ from procedures.selectors import LevelIndex
 from units.models import Unit
 
 from .form06 import form06_template
+from .kinds import PER_FIELD, PER_PROCEDURE
 from .locks import UnitMonthLocked
 from .models import COUNT_FIELDS, MAX_COUNT
 from .rules import (
@@ -366,7 +370,10 @@ class FilingImporter(Importer):
                         number,
                         name,
                         _("the total %(stated)s differs from the sum of its parts, %(added)s")
-                        % {"stated": stated, "added": added},
+                        % {
+                            "stated": number_format(stated, force_grouping=True),
+                            "added": number_format(added, force_grouping=True),
+                        },
                     )
             if bad:
                 continue
@@ -519,6 +526,52 @@ class FilingImporter(Importer):
             message = exc.locked.get((row["unit_id"], row["year"], row["month"]))
             if message:
                 self.error(number, column, str(message) + hint)
+
+    # The preview of changes (imports.base): the ten counts of each row's unit, procedure (or field) and
+    # month, per procedure or per field as the row is.
+    stored_fields = COUNT_FIELDS
+
+    def row_keys(self, parsed):
+        for row, number in zip(parsed, self.numbers, strict=True):
+            kind = PER_FIELD if "field_id" in row else PER_PROCEDURE
+            yield number, (kind.item, row["unit_id"], row[kind.item], row["year"], row["month"])
+
+    def stored(self, parsed):
+        found = {}
+        for kind in (PER_PROCEDURE, PER_FIELD):
+            rows = [row for row in parsed if kind.item in row]
+            if not rows:
+                continue
+            months = Q()
+            for year, month in {(row["year"], row["month"]) for row in rows}:
+                months |= Q(year=year, month=month)
+            for batch in batched(sorted({row["unit_id"] for row in rows}), 2000):
+                for unit_id, item_id, year, month, *counts in (
+                    kind.model.objects.filter(months, unit_id__in=batch)
+                    .order_by()
+                    .values_list("unit_id", kind.item, "year", "month", *COUNT_FIELDS)
+                ):
+                    found[kind.item, unit_id, item_id, year, month] = tuple(counts)
+        return found
+
+    def describe_keys(self, keys):
+        units = dict(Unit.objects.filter(pk__in={key[1] for key in keys}).values_list("pk", "code"))
+        items = {
+            kind.item: dict(
+                kind.item_model.objects.filter(pk__in={key[2] for key in keys if key[0] == kind.item}).values_list(
+                    "pk", "name" if kind is PER_FIELD else "code"
+                )
+            )
+            for kind in (PER_PROCEDURE, PER_FIELD)
+        }
+        return {
+            key: f"{units.get(key[1], key[1])} · {items[key[0]].get(key[2], key[2])} · {key[4]:02d}/{key[3]}"
+            for key in keys
+        }
+
+    def shown_when_created(self, field, value):
+        # A new row's counts of the columns the file gives; the others are 0.
+        return field in self.fields or bool(value)
 
 
 # OpenCPS statistics (org.opencps.statistic.rest.dto.DossierStatisticData): our count <- its key.

@@ -14,6 +14,7 @@ from decimal import Decimal
 from operator import itemgetter
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from procedures.models import ServiceLevel
@@ -193,6 +194,12 @@ IDENTITIES = (
 )
 
 
+def _local_count(number) -> str:
+    """A count with thousands grouped in the active language (1.239 in Vietnamese, 1,239 in English); the
+    command line, which runs without a language (@no_translations), writes 1239."""
+    return number_format(number, force_grouping=True)
+
+
 def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]]:
     """(field, message) for each identity of the form that the values break. An identity is checked only
     when every field it involves is `present` (a file may carry only some columns)."""
@@ -207,7 +214,7 @@ def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]
                 (
                     identity.left[0],
                     _("%(rule)s does not balance: %(left)s ≠ %(right)s")
-                    % {"rule": _(identity.description), "left": left, "right": right},
+                    % {"rule": _(identity.description), "left": _local_count(left), "right": _local_count(right)},
                 )
             )
     if {"returned_postal", "resolved_early", "resolved_on_time", "resolved_late"} <= set(present):
@@ -217,7 +224,7 @@ def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]
                 (
                     "returned_postal",
                     _("more results returned by post (%(returned)s) than resolved (%(resolved)s)")
-                    % {"returned": values.get("returned_postal"), "resolved": resolved},
+                    % {"returned": _local_count(values.get("returned_postal")), "resolved": _local_count(resolved)},
                 )
             )
     return warnings
@@ -236,4 +243,4 @@ def online_receipts_warning(
     return _(
         "%(count)s received online, but procedure %(procedure)s was not offered online in "
         "%(month)02d/%(year)s (%(how)s)"
-    ) % {"count": received_online, "procedure": procedure, "month": month, "year": year, "how": how}
+    ) % {"count": _local_count(received_online), "procedure": procedure, "month": month, "year": year, "how": how}

@@ -13,6 +13,7 @@ from django.db.models import Exists, Min, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.periods import Month, Period
 from core.rates import Rate
@@ -52,14 +53,39 @@ class Change:
     new: object
 
 
+# Where a change came from, for people: the words the services record (filings.services.Source, and the
+# workflow's, which are the same), before the colon of their note ("import: thang7.xlsx").
+SOURCE_LABELS = {
+    "form": gettext_lazy("Entry page"),
+    "import": gettext_lazy("File import"),
+    "admin": gettext_lazy("Administration"),
+    "demo": gettext_lazy("Demo data"),
+}
+
+
+def source_label(source: str) -> str:
+    """A recorded source for people: "import: thang7.xlsx" -> "File import: thang7.xlsx"; a word not
+    known is shown as recorded."""
+    word, colon, note = (source or "").partition(":")
+    label = SOURCE_LABELS.get(word.strip())
+    if label is None:
+        return source or ""
+    note = note.strip()
+    return f"{label}: {note}" if colon and note else str(label)
+
+
 @dataclass
 class HistoryEntry:
     when: datetime.datetime
     user: object
-    source: str
+    source: str  # as recorded: "form", "import: thang7.xlsx" ...
     kind: str  # "figures" or "status"
     changes: list[Change] = field(default_factory=list)
     reason: str = ""
+
+    @property
+    def source_label(self):
+        return source_label(self.source)
 
 
 def _status_label(value):

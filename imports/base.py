@@ -5,8 +5,12 @@ rows and hands them to its app's write service (units_upsert, procedures_upsert,
 filings_upsert, targets_upsert), which applies the rules; imports.runner drives it.
 """
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
+from itertools import batched
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from . import tabular
@@ -40,6 +44,22 @@ class RowIssue:
             return self.message  # a problem with the file, which names it already
         where = f"row {self.row}, column {self.column}" if self.row is not None else self.column
         return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """What an import would do to one stored row, for the preview: create it, or change some of its
+    fields. `values` are (label, old, new) as text: the values of a new row (old ""), or the fields an
+    update changes."""
+
+    row: int | None  # the file's row
+    key: str  # the row's key as people name it: "881.TTHCC · 1.001193 · 07/2024"
+    created: bool
+    values: tuple[tuple[str, str, str], ...]
+
+
+# Rows whose stored values one query reads for the preview of changes.
+_STORED_CHUNK = 2000
 
 
 class Importer:
@@ -168,6 +188,91 @@ class Importer:
     def write(self, parsed) -> tuple[int, int, int]:
         """Write everything (inside the driver's transaction); returns (created, updated, unchanged)."""
         raise NotImplementedError
+
+    # --- the preview of changes ---------------------------------------------------------------------
+    # The runner reads what is stored under the parsed rows' keys before the dry run's write and again
+    # after it, in its transaction, and shows the rows whose values differ: exactly what the write
+    # service did, whatever rules it applied. A kind without `stored_fields` shows counts only.
+
+    stored_fields: tuple[str, ...] = ()  # column keys whose stored values the preview compares
+
+    def row_keys(self, parsed):
+        """(file row, key) of each parsed row, in order; the keys of `stored`."""
+        raise NotImplementedError
+
+    def stored(self, parsed) -> dict:
+        """{key: tuple of the stored values of `stored_fields`} of the stored rows among the keys of
+        `parsed` (at most a few thousand rows at a time)."""
+        raise NotImplementedError
+
+    def describe_keys(self, keys) -> dict:
+        """{key: how people name the row} for the keys of the rows shown."""
+        return {key: str(key) for key in keys}
+
+    def display(self, field, value) -> str:
+        """A stored value as text for people."""
+        if value is None:
+            return ""
+        if isinstance(value, int | Decimal):
+            return number_format(value, force_grouping=True)
+        if isinstance(value, datetime.date):
+            return value.strftime("%d/%m/%Y")
+        if isinstance(value, tuple | list):
+            return ", ".join(self.display(field, v) for v in value)
+        return str(value)
+
+    def shown_when_created(self, field, value) -> bool:
+        """Whether a new row's preview lists this value (empty values are left out)."""
+        return value not in (None, "", ())
+
+    def stored_before(self, parsed) -> dict:
+        """The stored values under the keys of every parsed row (the runner calls it before writing)."""
+        found = {}
+        for chunk in batched(parsed, _STORED_CHUNK):
+            found.update(self.stored(list(chunk)))
+        return found
+
+    def changes(self, parsed, before, limit) -> list[RowChange]:
+        """The first `limit` rows (in the file's order) whose stored values differ from `before`, read
+        after the write, in its transaction; stops reading once it has them."""
+        found = []
+        keyed = list(zip(parsed, self.row_keys(parsed), strict=True))
+        for chunk in batched(keyed, _STORED_CHUNK):
+            after = self.stored([item for item, _key in chunk])
+            for _item, (number, key) in chunk:
+                new, old = after.get(key), before.get(key)
+                if new is not None and new != old:
+                    found.append((number, key, old, new))
+                    if len(found) >= limit:
+                        break
+            if len(found) >= limit:
+                break
+        names = self.describe_keys([key for _number, key, _old, _new in found])
+        return [
+            RowChange(number, names.get(key, str(key)), old is None, self._changed_values(old, new))
+            for number, key, old, new in found
+        ]
+
+    def _changed_values(self, old, new):
+        label = self.change_label
+        if old is None:
+            return tuple(
+                (label(field), "", self.display(field, value))
+                for field, value in zip(self.stored_fields, new)
+                if self.shown_when_created(field, value)
+            )
+        return tuple(
+            (label(field), self.display(field, before), self.display(field, after))
+            for field, before, after in zip(self.stored_fields, old, new)
+            if before != after
+        )
+
+    def change_label(self, field) -> str:
+        """How the preview names a field: its column's (Vietnamese) label, as files head it."""
+        try:
+            return self.column(field).label
+        except StopIteration:
+            return field
 
 
 def _is_empty(value):

@@ -24,6 +24,12 @@ def kind_choices():
     return [(kind, importer.label) for kind, importer in _REGISTRY.items()]
 
 
+def kind_label(kind: str) -> str:
+    """What a kind's files hold, for people (the importer's label); the kind itself if unknown."""
+    importer = _REGISTRY.get(kind)
+    return str(importer.label) if importer is not None and importer.label else kind
+
+
 def get_importer(kind: str):
     try:
         return _REGISTRY[kind]

@@ -2,8 +2,8 @@
 admin). Read the file, find the header, let the kind's importer parse and validate every row (collecting
 every problem as a row error naming row, column and reason), and only when there is none let it hand
 the rows to its app's write service, in one transaction. A dry run goes through the very same writes and
-rolls them back, so its counts are the real ones. Every run, refused or not, is recorded as an
-ImportRecord.
+rolls them back, so its counts are the real ones; asked for, it also lists the first rows it changed
+(the import page's preview). Every run, refused or not, is recorded as an ImportRecord.
 """
 
 import gc
@@ -19,9 +19,9 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from . import tabular
-from .base import RowIssue
+from .base import RowChange, RowIssue
 from .models import ImportRecord
-from .registry import get_importer
+from .registry import get_importer, kind_label
 from .tabular import FileProblem
 
 
@@ -39,10 +39,23 @@ class ImportReport:
     sha256: str = ""
     size: int = 0
     record: object = None
+    # A dry run's first rows that would change (run_import's `preview_changes`); None when not asked
+    # for, or when the kind shows counts only.
+    changes: list[RowChange] | None = None
 
     @property
     def ok(self):
         return not self.errors
+
+    @property
+    def kind_label(self):
+        """What the file holds, for people (the importer's label)."""
+        return kind_label(self.kind)
+
+    @property
+    def more_changes(self):
+        """How many rows that would change the preview leaves out."""
+        return max(0, self.created + self.updated - len(self.changes or ()))
 
     def summary(self):
         text = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, errors {len(self.errors)}"
@@ -62,11 +75,23 @@ def file_sha256(path) -> tuple[str, int]:
 
 
 def run_import(
-    kind, path, *, name=None, user=None, dry_run=False, force=False, source="cli", record=True, unit_code=""
+    kind,
+    path,
+    *,
+    name=None,
+    user=None,
+    dry_run=False,
+    force=False,
+    source="cli",
+    record=True,
+    unit_code="",
+    preview_changes=0,
 ):
     """Import one file of one kind. Returns an ImportReport; writes only when there is no error, and then
     everything in one transaction. `name` is the file's name as the user knows it (uploads live under
-    another name). `force` lets an admin overwrite figures of locked (approved or closed) months."""
+    another name). `force` lets an admin overwrite figures of locked (approved or closed) months. A dry
+    run with `preview_changes` lists up to that many rows that would change (ImportReport.changes), with
+    their old and new values, for the kinds that can (Importer.stored_fields)."""
     importer_class = get_importer(kind)
     path = Path(path)
     name = name or path.name
@@ -74,7 +99,17 @@ def run_import(
     try:
         report.sha256, report.size = file_sha256(path)
         with _without_cyclic_gc():
-            _import(importer_class, path, name, report, user=user, dry_run=dry_run, force=force, unit_code=unit_code)
+            _import(
+                importer_class,
+                path,
+                name,
+                report,
+                user=user,
+                dry_run=dry_run,
+                force=force,
+                unit_code=unit_code,
+                preview_changes=preview_changes if dry_run else 0,
+            )
     except FileProblem as exc:
         report.errors.append(RowIssue(None, name, str(exc)))
     if not report.ok:
@@ -131,7 +166,7 @@ def _parse_sheet(importer, path, name):
     return importer.parse(tabular.data_rows(sheet, header))
 
 
-def _import(importer_class, path, name, report, *, user, dry_run, force, unit_code):
+def _import(importer_class, path, name, report, *, user, dry_run, force, unit_code, preview_changes=0):
     importer = importer_class(user=user, file_name=name, force=force, unit_code=unit_code)
     is_json = Path(name).suffix.lower() == ".json"
     if unit_code and (not importer_class.accepts_unit or is_json):
@@ -157,12 +192,19 @@ def _import(importer_class, path, name, report, *, user, dry_run, force, unit_co
         return
     try:
         with transaction.atomic():
+            preview = preview_changes and importer.stored_fields and isinstance(parsed, list)
+            before = importer.stored_before(parsed) if preview else None
             report.created, report.updated, report.unchanged = importer.write(parsed)
             # The write may find problems only the database can see (a locked month, a cycle in the tree).
             if importer.errors:
                 report.errors = by_row(importer.errors)
                 raise _Rollback
             if dry_run:
+                if preview:
+                    # Read back inside the transaction: the very rows and values the write service wrote.
+                    report.changes = (
+                        importer.changes(parsed, before, preview_changes) if report.created + report.updated else []
+                    )
                 raise _Rollback
     except _Rollback:
         pass

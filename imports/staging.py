@@ -13,6 +13,8 @@ from django.conf import settings
 from .runner import file_sha256, run_import
 
 MAX_AGE_SECONDS = 24 * 3600
+# The rows that would change that a preview lists (with their old and new values); it counts the rest.
+PREVIEW_CHANGES = 200
 
 
 def staging_dir() -> Path:
@@ -39,7 +41,8 @@ def stage(upload) -> tuple[Path, str]:
 
 def preview_upload(kind, upload, *, user, force, source, unit_code=""):
     """Stage the upload and run the importer dry on it: the report with its ImportRecord (the preview to
-    confirm). A file the importer refuses is not kept."""
+    confirm) and the first PREVIEW_CHANGES rows that would change. A file the importer refuses is not
+    kept."""
     path, _sha = stage(upload)
     report = run_import(
         kind,
@@ -50,6 +53,7 @@ def preview_upload(kind, upload, *, user, force, source, unit_code=""):
         force=force,
         source=source,
         unit_code=unit_code,
+        preview_changes=PREVIEW_CHANGES,
     )
     if not report.ok:
         path.unlink(missing_ok=True)

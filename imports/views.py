@@ -37,7 +37,13 @@ def admin_required(view):
 
 def _page(request, **context):
     context.setdefault("form", ImportUploadForm())
-    context["recent"] = ImportRecord.objects.select_related("user")[:20]
+    # Past imports: the real ones; previews (dry runs) only when asked for (?previews=1).
+    with_previews = request.GET.get("previews") == "1"
+    recent = ImportRecord.objects.select_related("user")
+    if not with_previews:
+        recent = recent.filter(dry_run=False)
+    context["recent"] = recent[:20]
+    context["with_previews"] = with_previews
     context["kinds"] = kind_choices()
     context["listed"] = LISTED_ISSUES
     return render(request, "imports/import.html", context, status=context.pop("status", 200))

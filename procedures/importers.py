@@ -11,7 +11,7 @@ from imports.registry import register
 from imports.tabular import clean_text
 from units.models import Unit
 
-from .models import AuthorityLevel, Procedure, ServiceLevel
+from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel
 from .services import fields_upsert, offerings_upsert, procedures_upsert
 
 LEVEL_WORDS = {
@@ -115,6 +115,25 @@ class ProcedureImporter(Importer):
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
 
+    # The preview of changes (imports.base): a procedure's name, field and level by its code.
+    stored_fields = ("name", "field", "level")
+
+    def row_keys(self, parsed):
+        return [(item["_row"], item["code"]) for item in parsed]
+
+    def stored(self, parsed):
+        return {
+            code: (name, field, level)
+            for code, name, field, level in Procedure.objects.filter(code__in=[item["code"] for item in parsed])
+            .order_by()
+            .values_list("code", "name", "field__name", "level")
+        }
+
+    def display(self, field, value):
+        if field == "level" and value in AuthorityLevel.values:
+            return str(AuthorityLevel(value).label)
+        return super().display(field, value)
+
 
 @register
 class FieldImporter(Importer):
@@ -150,6 +169,20 @@ class FieldImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed])
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The preview of changes (imports.base): a field's name by its code.
+    stored_fields = ("name",)
+
+    def row_keys(self, parsed):
+        return [(item["_row"], item["code"]) for item in parsed]
+
+    def stored(self, parsed):
+        return {
+            code: (name,)
+            for code, name in Field.objects.filter(code__in=[item["code"] for item in parsed])
+            .order_by()
+            .values_list("code", "name")
+        }
 
 
 @register
@@ -220,3 +253,36 @@ class OfferingImporter(Importer):
             rows, user=self.user if getattr(self.user, "pk", None) else None, reason=f"import: {self.file_name}"[:100]
         )
         return result.created, result.updated, result.unchanged
+
+    # The preview of changes (imports.base): an offering's level by unit, procedure and start date.
+    stored_fields = ("service_level",)
+
+    def row_keys(self, parsed):
+        return [(item["_row"], (item["unit_id"], item["procedure_id"], item["valid_from"])) for item in parsed]
+
+    def stored(self, parsed):
+        return {
+            (unit_id, procedure_id, valid_from): (level,)
+            for unit_id, procedure_id, valid_from, level in Offering.objects.filter(
+                unit_id__in={item["unit_id"] for item in parsed},
+                procedure_id__in={item["procedure_id"] for item in parsed},
+            )
+            .order_by()
+            .values_list("unit_id", "procedure_id", "valid_from", "service_level")
+        }
+
+    def describe_keys(self, keys):
+        units = dict(Unit.objects.filter(pk__in={key[0] for key in keys}).values_list("pk", "code"))
+        procedures = dict(Procedure.objects.filter(pk__in={key[1] for key in keys}).values_list("pk", "code"))
+        return {
+            key: " · ".join(
+                [str(units.get(key[0], key[0])), str(procedures.get(key[1], key[1]))]
+                + ([_("from %(date)s") % {"date": key[2].strftime("%d/%m/%Y")}] if key[2] else [])
+            )
+            for key in keys
+        }
+
+    def display(self, field, value):
+        if field == "service_level" and value in ServiceLevel.values:
+            return str(ServiceLevel(value).label)
+        return super().display(field, value)

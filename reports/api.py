@@ -1,4 +1,5 @@
-"""The JSON API of CONTRACT.md ("HTTP"): the same figures as `manage.py kpi --json` and `ranking --json`.
+"""The JSON API of CONTRACT.md ("HTTP"): the same figures as `manage.py kpi --json` (with the year-end
+projections of reports.projection), `ranking --json` and `alerts --json`.
 
 Views parse their parameters (400 naming the parameter), find the unit within the user's scope (404,
 the same answer for an unknown unit and one outside the scope) and hand over to the reports selectors.
@@ -10,7 +11,9 @@ from core.periods import PeriodError, period_param
 from units.models import Unit
 from units.selectors import unit_in_scope
 
+from .alerts import alerts_for
 from .kpis import UnknownKpi, get_kpi
+from .projection import with_projections
 from .selectors import kpis_for, ranking, units_active_in
 from .status import StatusError, parse_status
 
@@ -74,7 +77,7 @@ def kpi(request, user):
     code, period, own = _required(request, "unit"), _period(request), _flag(request, "own")
     approved_only = _approved_only(request)
     unit = _unit_in_scope(user, "unit", code)
-    return kpis_for(unit, period, own=own, approved_only=approved_only).as_json()
+    return with_projections(kpis_for(unit, period, own=own, approved_only=approved_only)).as_json()
 
 
 @api_view
@@ -90,6 +93,18 @@ def ranking_view(request, user):
     return ranking(period, kpi.key, units=top, approved_only=approved_only).as_json()
 
 
+@api_view
+def alerts_view(request, user):
+    """GET /api/v1/alerts?parent=CODE&period=PERIOD[&status=approved]: the months in which a unit at or
+    below the parent fell far below its own recent months; without parent, every unit of the scope."""
+    code, period = request.GET.get("parent", "").strip(), _period(request)
+    approved_only = _approved_only(request)
+    if code:
+        parent = _unit_in_scope(user, "parent", code)
+        return alerts_for(parent, period, approved_only=approved_only).as_json()
+    return alerts_for(Unit.objects.scope_roots_for(user), period, approved_only=approved_only).as_json()
+
+
 def not_found(request, path=""):
     """Unknown paths under /api/v1/ answer in JSON too."""
-    return json_error(404, f"no API endpoint at {request.path}; see /api/v1/kpi and /api/v1/ranking")
+    return json_error(404, f"no API endpoint at {request.path}; see /api/v1/kpi, /api/v1/ranking and /api/v1/alerts")

@@ -9,11 +9,11 @@ from django.utils.translation import ngettext
 
 from core import xlsx
 from core.periods import PeriodError, period_param
-from units.models import Unit
+from units.models import Unit, UnitKind
 from units.selectors import unit_in_scope_or_404
 
 from .kpis import KPIS, UnknownKpi, get_kpi
-from .selectors import kpis_for_units, ranking, unapproved_unit_months, units_active_in
+from .selectors import CLOSE, MET, MISSED, kpis_for_units, ranking, unapproved_unit_months, units_active_in
 from .status import StatusError, parse_status
 
 
@@ -118,6 +118,10 @@ def kpi_table_export(request):
     return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
 
 
+def _status_label(status):
+    return {MET: _("Met"), CLOSE: _("Close"), MISSED: _("Not met")}.get(status, "")
+
+
 @login_required
 def ranking_export(request):
     """GET ?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]: the parent's children (or the top of the
@@ -128,11 +132,16 @@ def ranking_export(request):
         approved_only = _approved_only(request)
     except (ValueError, UnknownKpi) as exc:
         return HttpResponseBadRequest(str(exc))
+    kind = request.GET.get("kind", "").strip() or None
+    if kind is not None and kind not in UnitKind.values:
+        return HttpResponseBadRequest(
+            _("kind: %(value)r is not one of %(kinds)s") % {"value": kind, "kinds": ", ".join(UnitKind.values)}
+        )
     code = request.GET.get("parent", "").strip()
     if code:
         parent = unit_in_scope_or_404(request.user, code)
         # Everything below a unit in the user's scope is in scope too.
-        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only)
+        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only, kind=kind)
         name = parent.code
     else:
         parent = None
@@ -157,9 +166,27 @@ def ranking_export(request):
             row.kpi_value.target,
             row.kpi_value.gap,
             {True: _("yes"), False: _("no"), None: ""}[row.kpi_value.met],
+            row.previous_rank,
+            _status_label(row.kpi_value.status),
         ]
         for row in result.rows
     ]
+    combined = result.combined
+    rows.append(
+        [
+            None,
+            "",
+            _("These units together (sums over sums)"),
+            combined.numerator,
+            combined.denominator,
+            combined.value,
+            None,
+            None,
+            "",
+            None,
+            "",
+        ]
+    )
     workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
@@ -179,6 +206,8 @@ def ranking_export(request):
             xlsx.Col(_("Target"), value_kind, 10),
             xlsx.Col(_("Gap (points)"), xlsx.POINTS, 12),
             xlsx.Col(_("Met"), width=8),
+            xlsx.Col(_("Previous rank"), xlsx.COUNT, 10),
+            xlsx.Col(_("Status"), width=12),
         ],
         rows=rows,
         note="; ".join(f"{row.unit.code}: {row.kpi_value.left_out}" for row in result.rows if row.kpi_value.left_out),

@@ -15,6 +15,7 @@ from imports.registry import register
 from units.models import Unit
 
 from .kpis import KPIS
+from .models import Target
 from .services import targets_upsert
 
 KPI_WORDS = {
@@ -93,3 +94,27 @@ class TargetImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed])
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The preview of changes (imports.base): a target by unit, year and KPI.
+    stored_fields = ("target",)
+
+    def row_keys(self, parsed):
+        return [(item["_row"], (item["unit_id"], item["year"], item["kpi"])) for item in parsed]
+
+    def stored(self, parsed):
+        return {
+            (unit_id, year, kpi): (target,)
+            for unit_id, year, kpi, target in Target.objects.filter(
+                unit_id__in={item["unit_id"] for item in parsed}, year__in={item["year"] for item in parsed}
+            )
+            .order_by()
+            .values_list("unit_id", "year", "kpi", "target")
+        }
+
+    def describe_keys(self, keys):
+        units = dict(Unit.objects.filter(pk__in={key[0] for key in keys}).values_list("pk", "code"))
+        return {key: f"{units.get(key[0], key[0])} · {key[1]} · {KPIS[key[2]].label}" for key in keys}
+
+    def display(self, field, value):
+        # Two decimals are stored; 30.50 is shown as written, 30,5 (and a count as a whole number).
+        return super().display(field, value.normalize() if value is not None else value)

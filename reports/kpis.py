@@ -17,6 +17,8 @@ class Kpi:
     # Computed from a procedure's online level in force, so only from figures per procedure (a unit-month
     # reported per field, as form 06 has it, is left out and counted).
     needs_level: bool = False
+    # Computed from the offerings in force at the period's end, not from filings.
+    from_offerings: bool = False
 
     @property
     def is_rate(self):
@@ -44,12 +46,14 @@ KPIS = {
             _("Share of procedures offered online"),
             RATE,
             _("offerings at full or partial level / all offerings, in force at the end of the period"),
+            from_offerings=True,
         ),
         Kpi(
             "procedures_full_online_rate",
             _("Share of procedures offered fully online"),
             RATE,
             _("offerings at full level / all offerings, in force at the end of the period"),
+            from_offerings=True,
         ),
         Kpi(
             "on_time_rate",

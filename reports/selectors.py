@@ -27,6 +27,12 @@ from .kpis import KPIS, Kpi, get_kpi
 from .models import Target, UnitMonthTotal
 from .services import TOTAL_FIELDS
 
+# A value below its target by less than this is "close" (docs/kpis.md): 5 percentage points of a rate,
+# 10% of a count target.
+CLOSE_POINTS = 5
+CLOSE_SHARE = Fraction(1, 10)
+MET, CLOSE, MISSED = "met", "close", "missed"
+
 
 @dataclass(frozen=True)
 class KpiValue:
@@ -37,6 +43,9 @@ class KpiValue:
     target: Decimal | None = None
     # For a KPI that needs a procedure's online level: the unit-months reported per field it left out.
     field_level_unit_months: int = 0
+    # The projected year-end value (reports.projection.Projection), set by reports.projection.with_projections
+    # for a period inside a year that has not ended; None (no JSON key) otherwise.
+    projection: object | None = None
 
     @property
     def exact(self) -> Fraction | None:
@@ -66,6 +75,19 @@ class KpiValue:
         return self.exact >= Fraction(self.target)
 
     @property
+    def status(self) -> str | None:
+        """Against the target: "met" (at or above it), "close" (below it by less than CLOSE_POINTS
+        percentage points, or CLOSE_SHARE of a count target), "missed"; None without a target or a value."""
+        exact = self.exact
+        if exact is None or self.target is None:
+            return None
+        target = Fraction(self.target)
+        if exact >= target:
+            return MET
+        margin = Fraction(CLOSE_POINTS) if self.kpi.is_rate else target * CLOSE_SHARE
+        return CLOSE if target - exact < margin else MISSED
+
+    @property
     def left_out(self) -> str:
         """What a KPI that needs the online level left out, for people (the pages, the CLI, the exports);
         empty when nothing was."""
@@ -89,6 +111,8 @@ class KpiValue:
         data["met"] = self.met
         if self.field_level_unit_months:
             data["field_level_unit_months"] = self.field_level_unit_months
+        if self.projection is not None:
+            data["projection"] = self.projection.as_json()  # null when there is no target or too little data
         return data
 
 
@@ -119,9 +143,29 @@ class RankingRow:
     rank: int | None
     unit: Unit
     kpi_value: KpiValue
+    # The unit's rank over the previous comparable period (Period.previous), None when it had none.
+    previous_rank: int | None = None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained (positive) or lost since the previous period; None without both ranks."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def places_moved(self) -> int | None:
+        change = self.rank_change
+        return None if change is None else abs(change)
 
     def as_json(self):
-        return {"rank": self.rank, "unit": self.unit.code, "name": self.unit.name, **self.kpi_value.as_json()}
+        return {
+            "rank": self.rank,
+            "previous_rank": self.previous_rank,
+            "unit": self.unit.code,
+            "name": self.unit.name,
+            **self.kpi_value.as_json(),
+        }
 
 
 @dataclass
@@ -131,6 +175,9 @@ class Ranking:
     period: Period
     rows: list[RankingRow]
     approved_only: bool = False
+    kind: str | None = None  # only units of this kind (units.models.UnitKind), when asked
+    # The ranked units together: the ratio of sums of their figures (or the sum of a count), no target.
+    combined: KpiValue | None = None
 
     def as_json(self):
         return {
@@ -160,13 +207,18 @@ _OFFERING_SUMS = {
 }
 
 
-def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_id"):
+def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_id", by=()):
     """Run `sums` over `queryset` once per distinct depth of `units`, grouped by the unit each row
-    belongs to (own: the row's unit; else: the ancestor among `units`). Returns {unit id: sums}."""
+    belongs to (own: the row's unit; else: the ancestor among `units`). Returns {unit id: sums}; with
+    `by` (more fields to group by, e.g. ("year", "month")), {(unit id, *their values): sums}."""
+
+    def key(pk, row):
+        return (pk, *(row[name] for name in by)) if by else pk
+
     result = {}
     if own:
-        rows = queryset.filter(**{f"{unit_id}__in": [u.pk for u in units]}).values(unit_id).annotate(**sums)
-        return {row[unit_id]: row for row in rows}
+        rows = queryset.filter(**{f"{unit_id}__in": [u.pk for u in units]}).values(unit_id, *by).annotate(**sums)
+        return {key(row[unit_id], row): row for row in rows}
     by_depth = defaultdict(dict)
     for unit in units:
         by_depth[len(unit.path)][unit.path] = unit.pk
@@ -174,15 +226,15 @@ def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_i
         rows = (
             queryset.annotate(scope_path=Substr(unit_path, 1, length))
             .filter(scope_path__in=list(ids_by_path))
-            .values("scope_path")
+            .values("scope_path", *by)
             .annotate(**sums)
         )
         for row in rows:
-            result[ids_by_path[row["scope_path"]]] = row
+            result[key(ids_by_path[row["scope_path"]], row)] = row
     return result
 
 
-def _approved():
+def approved_q():
     """True for a unit-month total whose unit-month a leader approved. A correlated EXISTS on UnitMonth's
     unique (unit, year, month) index, so that the condition stays inside the query that sums the totals
     (no extra query, whatever the number of units)."""
@@ -196,14 +248,17 @@ def _approved():
     )
 
 
-def _filing_sums(units, period, own, approved_only):
+def filing_sums(units, period, own, approved_only, by=()):
+    """{unit id (or (unit id, *by)): sums of the unit-month totals} of each unit's subtree (own: its own
+    rows) over the period, for kpi_values; grouped also `by` other columns (year, month) when given."""
     totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
     if approved_only:
-        totals = totals.filter(_approved())
-    return _grouped(totals, units, own, _FILING_SUMS)
+        totals = totals.filter(approved_q())
+    return _grouped(totals, units, own, _FILING_SUMS, by=by)
 
 
-def _offering_sums(units, period, own):
+def offering_sums(units, period, own):
+    """{unit id: counts of the offerings in force at the period's end} of each unit's subtree (or own)."""
     end = period.end
     offerings = (
         Offering.objects.in_force(end.year, end.month)
@@ -223,7 +278,9 @@ def _targets(units, period):
     return by_unit
 
 
-def _kpi_values(filing, offering, targets):
+def kpi_values(filing, offering, targets):
+    """{KPI key: KpiValue} from filing_sums' and offering_sums' rows (either may be None) and the targets:
+    the one spelling of every KPI's fraction."""
     f = defaultdict(int, filing or {})
     o = defaultdict(int, offering or {})
     fractions = {
@@ -254,15 +311,15 @@ def kpis_for_units(units, period: Period, *, own: bool = False, approved_only: b
     units = list(units)
     if not units:
         return {}
-    filings = _filing_sums(units, period, own, approved_only)
-    offerings = _offering_sums(units, period, own)
+    filings = filing_sums(units, period, own, approved_only)
+    offerings = offering_sums(units, period, own)
     targets = _targets(units, period)
     return {
         unit.pk: UnitKpis(
             unit,
             period,
             own,
-            _kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
+            kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
             approved_only,
         )
         for unit in units
@@ -289,7 +346,7 @@ def unapproved_unit_months(units, period: Period, *, own: bool = False) -> int:
         where = Q()
         for path in {u.path for u in units}:
             where |= Q(unit__path__startswith=path)
-    return UnitMonthTotal.objects.filter(where, period.filter_q()).exclude(_approved()).count()
+    return UnitMonthTotal.objects.filter(where, period.filter_q()).exclude(approved_q()).count()
 
 
 def units_active_in(queryset, period: Period):
@@ -301,28 +358,78 @@ def units_active_in(queryset, period: Period):
 
 
 def ranking(
-    period: Period, kpi_key: str, *, parent: Unit | None = None, units=None, approved_only: bool = False
+    period: Period,
+    kpi_key: str,
+    *,
+    parent: Unit | None = None,
+    units=None,
+    approved_only: bool = False,
+    kind: str | None = None,
+    values: dict | None = None,
 ) -> Ranking:
     """Rank units by one KPI of their subtree: by default the parent's direct children (or the top-level
-    units), else the given `units`. Highest first; equal values share a rank and the next rank skips
-    (1, 2, 2, 4); units without a value come last with no rank. With `approved_only`, from approved
-    unit-months only."""
+    units), of one `kind` when given, else the given `units`. Highest first; equal values share a rank
+    and the next rank skips (1, 2, 2, 4); units without a value come last with no rank. Each row also has
+    the unit's rank among the same units over the previous comparable period (Period.previous), and the
+    ranking has the units' combined value (the ratio of sums). With `approved_only`, from approved
+    unit-months only. `values`: the units' kpis_for_units already computed (with projections, say).
+    Twice the queries of kpis_for_units, whatever the number of units."""
     kpi = get_kpi(kpi_key)
     if units is None:
         units = Unit.objects.filter(parent=parent) if parent else Unit.objects.roots()
+        if kind:
+            units = units.filter(kind=kind)
         units = units_active_in(units, period)
-    values = kpis_for_units(units, period, approved_only=approved_only)
-    scored = sorted(
-        ((item.unit, item[kpi.key]) for item in values.values()),
-        key=lambda pair: (pair[1].exact is None, -(pair[1].exact or 0), pair[0].code),
-    )
-    rows = []
+    units = list(units)
+    if values is None:
+        values = kpis_for_units(units, period, approved_only=approved_only)
+    previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only))
+    rows = [
+        RankingRow(rank, unit, value, previous.get(unit.pk))
+        for rank, unit, value in _ranked((item.unit, item[kpi.key]) for item in values.values())
+    ]
+    return Ranking(parent, kpi, period, rows, approved_only, kind, _combined(kpi, [row.kpi_value for row in rows]))
+
+
+def _one_kpi(units, period, kpi, approved_only):
+    """(unit, KpiValue) of one KPI, without targets: one query."""
+    if not units:
+        return []
+    if kpi.from_offerings:
+        sums = offering_sums(units, period, False)
+        return [(unit, kpi_values(None, sums.get(unit.pk), {})[kpi.key]) for unit in units]
+    sums = filing_sums(units, period, False, approved_only)
+    return [(unit, kpi_values(sums.get(unit.pk), None, {})[kpi.key]) for unit in units]
+
+
+def _ranked(pairs):
+    """(rank, unit, value) by value, highest first, then by code: competition ranks (1, 2, 2, 4), None for
+    units without a value (last)."""
+    scored = sorted(pairs, key=lambda pair: (pair[1].exact is None, -(pair[1].exact or 0), pair[0].code))
+    out = []
     for position, (unit, value) in enumerate(scored, start=1):
         if value.exact is None:
             rank = None
-        elif rows and rows[-1].kpi_value.exact == value.exact:
-            rank = rows[-1].rank
+        elif out and out[-1][2].exact == value.exact:
+            rank = out[-1][0]
         else:
             rank = position
-        rows.append(RankingRow(rank, unit, value))
-    return Ranking(parent, kpi, period, rows, approved_only)
+        out.append((rank, unit, value))
+    return out
+
+
+def _ranks(pairs):
+    return {unit.pk: rank for rank, unit, _value in _ranked(pairs)}
+
+
+def _combined(kpi, values):
+    """The units taken together: sums of numerators over sums of denominators (never an average of
+    rates), or the sum of a count."""
+    if kpi.is_rate:
+        return KpiValue(
+            kpi,
+            numerator=sum(v.numerator or 0 for v in values),
+            denominator=sum(v.denominator or 0 for v in values),
+            field_level_unit_months=sum(v.field_level_unit_months for v in values),
+        )
+    return KpiValue(kpi, count=sum(v.count or 0 for v in values))

@@ -31,7 +31,7 @@ def _level_in_force():
 
 _NEW = F("received_online") + F("received_direct") + F("received_postal")
 # The totals summed per unit-month and service level; the eligible ones add up the online levels' sums.
-_SUMS = {
+FIGURE_SUMS = {
     "received_online": Sum("received_online"),
     "received_new": Sum(_NEW),
     "resolved_in_time": Sum(F("resolved_early") + F("resolved_on_time")),
@@ -40,7 +40,7 @@ _SUMS = {
     "received_postal": Sum("received_postal"),
 }
 _ELIGIBLE = {"eligible_online": "received_online", "eligible_new": "received_new"}
-TOTAL_FIELDS = (*_SUMS, *_ELIGIBLE)
+TOTAL_FIELDS = (*FIGURE_SUMS, *_ELIGIBLE)
 
 
 def _month_totals(rows, field_rows):
@@ -56,7 +56,7 @@ def _month_totals(rows, field_rows):
 
     for row in rows:
         total = total_of(row)
-        for name in _SUMS:
+        for name in FIGURE_SUMS:
             setattr(total, name, getattr(total, name) + row[f"t_{name}"])
         if row["level"] in _ONLINE:
             for name, summed in _ELIGIBLE.items():
@@ -64,7 +64,7 @@ def _month_totals(rows, field_rows):
     for row in field_rows:
         total = total_of(row)
         total.by_field = True
-        for name in _SUMS:
+        for name in FIGURE_SUMS:
             setattr(total, name, getattr(total, name) + row[f"t_{name}"])
     return list(totals.values())
 
@@ -90,13 +90,13 @@ def totals_refresh(unit_ids, months=None):
                 .annotate(level=_level_in_force())
                 .values("unit_id", "year", "month", "level")
                 # Prefixed: an annotation named like a field would shadow it in the other sums.
-                .annotate(**{f"t_{name}": expression for name, expression in _SUMS.items()})
+                .annotate(**{f"t_{name}": expression for name, expression in FIGURE_SUMS.items()})
             )
             field_rows = (
                 FieldFiling.objects.filter(months_q, unit_id__in=batch)
                 .order_by()
                 .values("unit_id", "year", "month")
-                .annotate(**{f"t_{name}": expression for name, expression in _SUMS.items()})
+                .annotate(**{f"t_{name}": expression for name, expression in FIGURE_SUMS.items()})
             )
             UnitMonthTotal.objects.bulk_create(_month_totals(rows, field_rows), batch_size=1000)
 

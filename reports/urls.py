@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import exports
+from . import dashboards, exports
 
 app_name = "reports"
 
 urlpatterns = [
+    path("ranking/", dashboards.ranking_page, name="ranking"),
+    path("unit/<str:code>/", dashboards.unit_page, name="unit"),
+    path("unit/<str:code>/procedure/<str:procedure>/", dashboards.procedure_page, name="procedure"),
     path("export/kpis.xlsx", exports.kpi_table_export, name="export_kpis"),
     path("export/ranking.xlsx", exports.ranking_export, name="export_ranking"),
 ]

@@ -2,24 +2,26 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.periods import Period, PeriodError, period_param, year_to_date
+from core.periods import Period
 from units.models import Unit
 
+from .alerts import alerts_for
 from .kpis import KPIS
+from .params import approved_only_from, period_from, status_url, url
 from .selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
-from .status import APPROVED, StatusError, parse_status
+from .status import APPROVED
 
 # The rate drawn as a bar on the home page.
 MAIN_KPI = "online_rate"
+# The alerts listed on the home page (the newest first); the unit pages list their own.
+ALERTS_SHOWN = 10
 # Above this many child rows in all, only the children of the units opened with ?open=CODE are loaded: an
 # administrator's 34 provinces hold 3,321 communes, megabytes of HTML nobody reads at once.
 CHILD_ROWS_LIMIT = 250
@@ -55,45 +57,6 @@ def _kpi_row(figures: UnitKpis) -> KpiRow:
     )
 
 
-def _period_from(request):
-    """The period asked for in ?period=, else the current year so far; with an error message when
-    unreadable."""
-    text = request.GET.get("period", "").strip()
-    try:
-        return period_param(request.GET), text, None
-    except PeriodError:
-        message = _(
-            "The parameter “period” is not valid: “%(value)s”. Write a month (2019-07), a quarter (2019-Q3), "
-            "a half-year (2019-H1), a year (2019) or a range of months (2019-01..2019-07). "
-            "Showing the current year instead."
-        ) % {"value": text}
-        return year_to_date(timezone.localdate()), text, message
-
-
-def _approved_only_from(request):
-    """?status=approved: approved unit-months only; else every stored figure (with an error message for a
-    value that is neither approved nor all, showing every figure as by default)."""
-    text = request.GET.get("status", "")
-    try:
-        return parse_status(text), None
-    except StatusError:
-        message = _(
-            "The parameter “status” is not valid: “%(value)s”. Use “approved” for approved figures only, or "
-            "leave it out. Showing all figures instead."
-        ) % {"value": text.strip()}
-        return False, message
-
-
-def _status_url(request, approved_only):
-    """This page with the other choice of figures (every figure, or approved ones only)."""
-    query = request.GET.copy()
-    if approved_only:
-        query.pop("status", None)
-    else:
-        query["status"] = APPROVED
-    return f"?{query.urlencode()}"
-
-
 def _open_url(request, code):
     query = request.GET.copy()
     query.setlist("open", [*query.getlist("open"), code])
@@ -105,8 +68,8 @@ def home(request):
     """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
     with many children in all, only those of the units opened with ?open=CODE. ?status=approved counts
     approved unit-months only; either way the page says how many unit-months are not yet approved."""
-    period, period_text, period_error = _period_from(request)
-    approved_only, status_error = _approved_only_from(request)
+    period, period_text, period_error = period_from(request)
+    approved_only, status_error = approved_only_from(request)
     scope_roots = Unit.objects.scope_roots_for(request.user).order_by("code")
     roots = list(units_active_in(scope_roots, period))
     scope_note = None
@@ -139,6 +102,7 @@ def home(request):
             row.open_url = _open_url(request, root.code)
     for child in children:
         rows[child.parent_id].children.append(_kpi_row(figures[child.pk]))
+    alerts = sorted(alerts_for(roots, period, approved_only=approved_only).alerts, key=lambda a: a.month, reverse=True)
     this_year = timezone.localdate().year
     return render(
         request,
@@ -156,7 +120,9 @@ def home(request):
             "approved_only": approved_only,
             "status_error": status_error,
             "unapproved": unapproved,
-            "status_url": _status_url(request, approved_only),
+            "status_url": status_url(request, approved_only),
+            "alerts": alerts[:ALERTS_SHOWN],
+            "alert_count": len(alerts),
         },
     )
 
@@ -169,17 +135,13 @@ def _exports(period, roots, approved_only=False):
     one = roots[0].code if len(roots) == 1 else None
     status = APPROVED if approved_only else None
     return [
-        (_("KPI table"), _url("reports:export_kpis", period=period, unit=one, status=status)),
+        (_("KPI table"), url("reports:export_kpis", period=period, unit=one, status=status)),
         (
             _("Ranking by %(kpi)s") % {"kpi": KPIS[MAIN_KPI].label},
-            _url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one, status=status),
+            url("reports:export_ranking", period=period, kpi=MAIN_KPI, parent=one, status=status),
         ),
-        (_("Monthly figures"), _url("filings:export", period=period, unit=one)),
+        (_("Monthly figures"), url("filings:export", period=period, unit=one)),
     ]
-
-
-def _url(name, **params):
-    return f"{reverse(name)}?{urlencode({key: str(value) for key, value in params.items() if value})}"
 
 
 def _period_choices(year):

@@ -12,7 +12,7 @@ from imports.parsers import choice_parser, parse_code, parse_date, parse_text
 from imports.registry import register
 from imports.tabular import clean_text
 
-from .models import UnitKind, code_validator
+from .models import Unit, UnitKind, code_validator
 from .services import units_upsert
 
 KIND_WORDS = {
@@ -129,3 +129,30 @@ class UnitImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed], columns={"successor_codes": "successor_code"})
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The preview of changes (imports.base): a unit's fields by its code.
+    stored_fields = ("name", "kind", "parent_code", "valid_from", "valid_to", "successor_code")
+
+    def row_keys(self, parsed):
+        return [(item["_row"], item["code"]) for item in parsed]
+
+    def stored(self, parsed):
+        codes = [item["code"] for item in parsed]
+        successors = {}
+        for code, successor in (
+            Unit.successors.through.objects.filter(from_unit__code__in=codes)
+            .order_by()
+            .values_list("from_unit__code", "to_unit__code")
+        ):
+            successors.setdefault(code, []).append(successor)
+        return {
+            code: (name, kind, parent, valid_from, valid_to, tuple(sorted(successors.get(code, ()))))
+            for code, name, kind, parent, valid_from, valid_to in Unit.objects.filter(code__in=codes)
+            .order_by()
+            .values_list("code", "name", "kind", "parent__code", "valid_from", "valid_to")
+        }
+
+    def display(self, field, value):
+        if field == "kind" and value in UnitKind.values:
+            return str(UnitKind(value).label)
+        return super().display(field, value)

@@ -19,3 +19,12 @@ def unit_in_scope_or_404(user, code) -> Unit:
     if unit is None:
         raise Http404(_("No unit %(code)r in your scope.") % {"code": code})
     return unit
+
+
+def ancestors_in_scope(user, unit: Unit) -> list[Unit]:
+    """The units above `unit` that `user` may see, from the top of their scope down (a breadcrumb); the
+    unit itself not included. Two queries."""
+    ids = [int(segment) for segment in unit.path.split("/") if segment][:-1]
+    if not ids:
+        return []
+    return list(Unit.objects.for_user(user).filter(pk__in=ids).order_by("path").only("code", "name", "path"))

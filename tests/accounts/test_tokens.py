@@ -91,6 +91,21 @@ class TestTokensPage:
         assert f'href="{TOKENS_URL}"' in page
         assert f'href="{reverse("accounts:password_change")}"' in page
 
+    @pytest.mark.parametrize("role", [Role.CLERK, Role.LEADER, Role.ADMIN])
+    def test_every_role_may_use_tokens_so_the_menu_offers_them_to_all(self, client, role):
+        """Who may use API tokens: every active user, with their own scope (docs/api.md; the API checks
+        the scope, not the role). So the menu links the page for every role and the page serves them
+        all; a clerk's token opens the API on the clerk's units."""
+        user = UserFactory(username=f"u-{role}", role=role, units=[UnitFactory(code="D")])
+        client.force_login(user)
+        assert f'href="{TOKENS_URL}"' in client.get(reverse("home")).content.decode()
+        response = client.post(TOKENS_URL, {"name": "script"})
+        assert response.status_code == 200
+        key = re.search(r'id="new-key-value"[^>]*value="([^"]+)"', response.content.decode())[1]
+        client.logout()
+        api = client.get("/api/v1/kpi", {"unit": "D", "period": "2019"}, headers={"Authorization": f"Token {key}"})
+        assert api.status_code == 200
+
     def test_lists_only_the_users_own_tokens(self, user_client, user):
         api_token_create(user=user, name="mine")
         api_token_create(user=UserFactory(username="other"), name="someone else's")

@@ -1,5 +1,6 @@
-"""The import page in Chromium: an admin uploads report form 06, sees the preview (counts), confirms, and
-the figures are there; a file with a bad cell shows the row and column and offers no confirm."""
+"""The import page in Chromium: an admin uploads report form 06, sees the preview (counts and the rows that
+would change), confirms, and the figures are there; a file with a bad cell shows the row and column and
+offers no confirm; the preview's Cancel button can be seen."""
 
 import re
 import shutil
@@ -110,3 +111,53 @@ def test_admin_import_previews_and_confirms(page, live_server, tree, tmp_path, s
     page.click("input[name=confirm]")
     expect(page.locator(".messagelist")).to_contain_text("created 6")
     assert MonthlyFiling.objects.count() == 6
+
+
+def relative_luminance(rgb):
+    def channel(value):
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    light, dark = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# The button's text colour, and the first opaque background behind it (its own or an ancestor's).
+COLOURS_JS = """
+(el) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const text = rgb(getComputedStyle(el).color);
+  let node = el, background = null;
+  while (node && !background) {
+    const value = rgb(getComputedStyle(node).backgroundColor);
+    if (value.length < 4 || value[3] > 0) background = value.slice(0, 3);
+    node = node.parentElement;
+  }
+  return {text: text.slice(0, 3), background: background || [255, 255, 255],
+          border: getComputedStyle(el).borderTopColor};
+}
+"""
+
+
+def test_the_preview_cancel_button_can_be_seen(page, live_server, tree, tmp_path):
+    log_in(page, live_server, "quantri")
+    page.goto(f"{live_server.url}/imports/")
+    page.select_option("#id_kind", "filings")
+    page.set_input_files("#id_file", str(shutil.copy(SAMPLE, tmp_path / "bao_cao_thang_7.xlsx")))
+    page.click("#preview-import")
+    cancel = page.locator("#cancel-import")
+    expect(cancel).to_be_visible()
+    colours = cancel.evaluate(COLOURS_JS)
+    # WCAG AA for text: 4.5:1 against what is behind it.
+    assert contrast(colours["text"], colours["background"]) >= 4.5, colours
+    assert colours["border"] not in ("rgba(0, 0, 0, 0)", "transparent"), colours
+    # The rows that would change are listed, each new row with its values.
+    expect(page.locator("#import-changes .import-change--created")).to_have_count(6)
+    cancel.click()
+    expect(page).to_have_url(re.compile(r"/imports/$"))
+    expect(page.locator("#import-preview")).to_have_count(0)

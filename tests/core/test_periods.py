@@ -78,3 +78,34 @@ def test_filter_q_selects_exactly_the_months_of_a_multi_year_range():
         (2020, 1),
         (2020, 6),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "previous"),
+    [
+        ("2019-07", "2019-06"),
+        ("2019-01", "2018-12"),
+        ("2019-Q1", "2018-Q4"),
+        ("2019-Q3", "2019-Q2"),
+        ("2019-H2", "2019-H1"),
+        ("2019-H1", "2018-H2"),
+        ("2019", "2018"),
+        # Any other range: the same months a year earlier (seven months of 2019 beside those of 2018).
+        ("2019-01..2019-07", "2018-01..2018-07"),
+        ("2019-11..2020-02", "2018-11..2019-02"),
+    ],
+)
+def test_the_previous_comparable_period(text, previous):
+    assert str(Period.parse(text).previous()) == previous
+
+
+@pytest.mark.parametrize(
+    ("text", "period"), [("07/2019", "2019-07"), ("7/2019", "2019-07"), ("01/2019..07/2019", "2019-01..2019-07")]
+)
+def test_a_month_may_be_written_the_vietnamese_way(text, period):
+    assert str(Period.parse(text)) == period
+
+
+def test_a_vietnamese_month_out_of_range_is_refused_with_the_reason():
+    with pytest.raises(PeriodError, match="month 13 is not between 1 and 12"):
+        Period.parse("13/2019")

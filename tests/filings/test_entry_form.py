@@ -1,15 +1,18 @@
 """The entry pages: the grid, validation at the cell, save and submit, decisions, conflicts, locks and scope."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.periods import Month
 from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
+from filings.selectors import source_label
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
 from reports.templatetags.kpis import month_comparison
@@ -350,6 +353,29 @@ def test_the_history_page_shows_who_changed_what_from_where(client, office):
     assert entries[0].reason == "Kiểm tra lại"
     html = response.content.decode()
     assert "iGate-thang.xlsx" in html and "Kiểm tra lại" in html
+    # The page names the sources for people (in its language), keeping the file name after the colon.
+    sources = re.findall(r'<span class="source">([^<]*)</span>', html)
+    with translation.override("vi"):
+        form, imported = source_label("form"), source_label("import: iGate-thang.xlsx")
+    assert sources == [form, form, imported, form, form]
+    assert imported.endswith(": iGate-thang.xlsx") and not imported.startswith("import")
+
+
+@pytest.mark.parametrize(
+    "recorded, shown",
+    [
+        ("form", "Entry page"),
+        ("import: thang7.xlsx", "File import: thang7.xlsx"),
+        ("admin", "Administration"),
+        ("demo: seed_demo", "Demo data: seed_demo"),
+        ("demo", "Demo data"),
+        ("bench", "bench"),  # a word no label is known for: as recorded
+        ("", ""),
+    ],
+)
+def test_sources_are_named_for_people(recorded, shown):
+    with translation.override("en"):
+        assert source_label(recorded) == shown
 
 
 def test_the_entry_page_runs_a_fixed_number_of_queries(as_clerk, office, django_assert_max_num_queries):

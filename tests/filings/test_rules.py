@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from filings.rules import balance_warnings, check_month, parse_count
+from filings.rules import balance_warnings, check_month, online_receipts_warning, parse_count
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +83,20 @@ def test_a_broken_identity_is_a_warning_only_when_all_its_columns_are_present():
     assert field == "carried_over" and "11 ≠ 10" in message
     assert balance_warnings(values, present=["received_online", "resolved_early"]) == []
     assert balance_warnings({**values, "pending_on_time": 1}) == []
+
+
+def test_warnings_group_thousands_in_the_active_language():
+    values = {"carried_over": 5, "received_online": 1234, "resolved_on_time": 1234, "returned_postal": 2000}
+    with translation.override("vi"):
+        messages = [message for _field, message in balance_warnings(values)]
+        online = online_receipts_warning(1234, None, procedure="1.001193", year=2024, month=7)
+    assert "1.239 ≠ 1.234" in messages[0] and "(2.000)" in messages[1] and "(1.234)" in messages[1]
+    assert online.startswith("1.234 ")
+    with translation.override("en"):
+        assert "1,239 ≠ 1,234" in balance_warnings(values)[0][1]
+    # The command line runs without a language (import_data is @no_translations): no grouping there.
+    with translation.override(None):
+        assert "1239 ≠ 1234" in balance_warnings(values)[0][1]
 
 
 def test_more_postal_returns_than_resolved_is_a_warning():

@@ -1,6 +1,8 @@
 """The import page: admins only, upload -> preview (counts, error rows) -> confirm -> data; the confirm
 step re-runs the stored file; size limit; templates; past imports."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -133,10 +135,28 @@ def test_templates_import_back_after_filling_in(admin_client, tree, tmp_path):
     assert (status, err) == (0, "")
 
 
-def test_past_imports_are_listed(admin_client, tree, sample):
+def history(client, **params):
+    """The file names of the past imports the page lists."""
+    html = client.get(reverse("imports:page"), params).content.decode()
+    if 'id="import-history"' not in html:
+        return []
+    table = html.split('id="import-history"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'class="import-table__file"[^>]*>([^<]+)<', table)
+
+
+def test_past_imports_are_listed_without_previews_unless_asked(admin_client, tree, sample):
     upload(admin_client, sample("sample_filings_report.xlsx"))
+    # Only a preview so far: the list of real imports is empty, and says previews are hidden.
     html = admin_client.get(reverse("imports:page")).content.decode()
-    assert 'id="import-history"' in html and "sample_filings_report.xlsx" in html
+    assert history(admin_client) == [] and 'href="/imports/?previews=1#history-title"' in html
+    assert history(admin_client, previews="1") == ["sample_filings_report.xlsx"]
+
+    preview = ImportRecord.objects.get()
+    admin_client.post(reverse("imports:confirm", args=[preview.pk]))
+    assert history(admin_client) == ["sample_filings_report.xlsx"]
+    assert history(admin_client, previews="1") == ["sample_filings_report.xlsx"] * 2
+    with_previews = admin_client.get(reverse("imports:page"), {"previews": "1"}).content.decode()
+    assert 'id="history-toggle">' in with_previews and 'href="/imports/#history-title"' in with_previews
 
 
 def test_previews_left_unconfirmed_for_a_day_are_removed(admin_client, tree, sample, staging):
@@ -234,3 +254,12 @@ def test_one_units_form_06_through_the_page_with_its_unit_given(admin_client, tr
     confirmed = admin_client.post(reverse("imports:confirm", args=[preview.pk]))
     assert confirmed.status_code == 302
     assert FieldFiling.objects.filter(unit__code="88101", year=2024, month=8).count() == 4
+
+
+def test_warnings_on_the_page_group_thousands(admin_client, offered):
+    from tests.imports.conftest import XLS
+
+    response = upload(admin_client, XLS / "filings.xls")
+    html = response.content.decode()
+    # Vietnamese, the page's language: 1.239, not the command line's 1239.
+    assert response.status_code == 200 and "1.239 ≠ 1.234" in html and "1239" not in html

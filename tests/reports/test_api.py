@@ -170,6 +170,7 @@ class TestRanking:
         assert data["rows"] == [
             {
                 "rank": 1,
+                "previous_rank": None,
                 "unit": "A",
                 "name": "Phường A",
                 "numerator": 1234,
@@ -181,6 +182,7 @@ class TestRanking:
             },
             {
                 "rank": 2,
+                "previous_rank": None,
                 "unit": "B",
                 "name": "Phường B",
                 "numerator": 1,

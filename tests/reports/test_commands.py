@@ -92,6 +92,7 @@ def test_ranking_json_has_the_contract_shape(district):
     assert data["rows"] == [
         {
             "rank": 1,
+            "previous_rank": None,
             "unit": "A",
             "name": "Phường A",
             "numerator": 1234,
@@ -103,6 +104,7 @@ def test_ranking_json_has_the_contract_shape(district):
         },
         {
             "rank": 2,
+            "previous_rank": None,
             "unit": "B",
             "name": "Phường B",
             "numerator": 1,

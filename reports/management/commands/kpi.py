@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import override
 
 from core.cli import dump_json, format_number, format_table, period_arg
+from reports.projection import with_projections
 from reports.selectors import kpis_for
 
 from ._args import add_approved_only, unit_arg
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         unit = unit_arg(options["unit"])
         period = period_arg(options["period"])
         result = kpis_for(unit, period, own=options["own"], approved_only=options["approved_only"])
+        # A period inside a year that has not ended: each rate's projected year-end value (docs/kpis.md).
+        result = with_projections(result)
         if options["json"]:
             self.stdout.write(dump_json(result.as_json()))
             return
@@ -42,7 +45,18 @@ class Command(BaseCommand):
             ]
             for key, value in result.values.items()
         ]
-        self.stdout.write(format_table(["KPI", "numerator", "denominator", "value", "target", "gap", "met"], rows))
+        headers = ["KPI", "numerator", "denominator", "value", "target", "gap", "met"]
+        projections = [value.projection for value in result.values.values()]
+        if any(projections):
+            cells = [format_number(p.value if p and p.status else None) for p in projections]
+            width = max(len("projected"), *(len(cell) for cell in cells))
+            headers += ["projected".rjust(width), "outlook"]
+            for row, cell, projection in zip(rows, cells, projections, strict=True):
+                row += [
+                    cell.rjust(width),
+                    projection.status.replace("_", " ") if projection and projection.status else "",
+                ]
+        self.stdout.write(format_table(headers, rows))
         with override("en"):  # the table's words are English; its numbers are written the Vietnamese way
             for key, value in result.values.items():
                 if value.left_out:

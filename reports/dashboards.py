@@ -1,0 +1,330 @@
+"""The leaders' pages: the ranking of a unit's children (or of the top units) by one KPI, with the chart
+and the targets drawn in, and the page of one unit. Each view parses its parameters (reports.params),
+checks the unit against the user's scope, calls the selectors and renders; a fixed number of queries
+whatever the number of units."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.periods import Month, Period
+from procedures.models import Procedure
+from units.models import Unit, UnitKind
+from units.selectors import ancestors_in_scope, unit_in_scope_or_404
+
+from .alerts import alerts_for
+from .breakdowns import (
+    field_breakdown,
+    procedure_breakdown,
+    procedure_by_month,
+    procedure_by_unit,
+    push_online_next,
+)
+from .kpis import KPIS
+from .params import (
+    approved_only_from,
+    neighbour_years,
+    period_from,
+    period_presets,
+    status_url,
+    url,
+    with_params,
+)
+from .projection import with_projections
+from .selectors import kpis_for, kpis_for_units, ranking, units_active_in
+from .series import monthly_kpis
+from .status import APPROVED
+
+MAIN_KPI = "online_rate"
+
+# How a group of units of one kind is named ("All communes together").
+KIND_PLURALS = {
+    UnitKind.PROVINCE: gettext_lazy("provinces"),
+    UnitKind.DISTRICT: gettext_lazy("districts"),
+    UnitKind.COMMUNE: gettext_lazy("communes"),
+    UnitKind.DEPARTMENT: gettext_lazy("departments"),
+    UnitKind.CENTER: gettext_lazy("service centres"),
+}
+
+
+def _kpi_from(request):
+    """The KPI of ?kpi=, else the main one (with a message naming a bad key)."""
+    key = request.GET.get("kpi", "").strip()
+    if not key or key in KPIS:
+        return KPIS[key or MAIN_KPI], None
+    message = _("The parameter “kpi” is not valid: “%(value)s”. Choose one of the list; showing %(kpi)s.") % {
+        "value": key,
+        "kpi": KPIS[MAIN_KPI].label,
+    }
+    return KPIS[MAIN_KPI], message
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def ranking_chart(result, unit_url):
+    """The JSON of static/js/charts.js's ranking chart: a bar per unit in rank order, its target and
+    status."""
+    return {
+        "title": str(result.kpi.label),
+        "unit": "%" if result.kpi.is_rate else "count",
+        "rows": [
+            {
+                "label": row.unit.name,
+                "value": _number(row.kpi_value.value),
+                "target": _number(row.kpi_value.target),
+                "status": row.kpi_value.status,
+                "url": unit_url(row.unit),
+            }
+            for row in result.rows
+        ],
+        "labels": {
+            "value": str(result.kpi.label),
+            "target": _("Target"),
+            "met": _("Met"),
+            "close": _("Close"),
+            "missed": _("Not met"),
+            "none": _("No target"),
+        },
+    }
+
+
+def _crumbs(request, unit, view, period, approved_only, **params):
+    """(label, link) from the top of the user's scope down to `unit`, each to `view` of that unit; the
+    unit itself last, without a link."""
+    if unit is None:
+        return []
+    status = APPROVED if approved_only else None
+    above = ancestors_in_scope(request.user, unit)
+    if view == "reports:ranking":
+        links = [url(view, unit=u.code, period=period, status=status, **params) for u in above]
+    else:
+        links = [url(view, u.code, period=period, status=status, **params) for u in above]
+    return [*zip([u.name for u in above], links), (unit.name, None)]
+
+
+@login_required
+def ranking_page(request):
+    """GET ?unit=CODE&period=PERIOD&kpi=KEY&kind=KIND&status=approved: the unit's children (by default
+    the top of the user's scope) ranked by one KPI, with their targets, the change of rank since the
+    previous comparable period, the units of the kind taken together and the chart."""
+    period, period_text, period_error = period_from(request)
+    approved_only, status_error = approved_only_from(request)
+    kpi, kpi_error = _kpi_from(request)
+    errors = [e for e in (period_error, status_error, kpi_error) if e]
+    code = request.GET.get("unit", "").strip()
+    roots = None
+    if code:
+        parent = unit_in_scope_or_404(request.user, code)
+    else:
+        roots = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
+        parent = roots[0] if len(roots) == 1 else None
+    candidates = units_active_in(
+        Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(pk__in=[u.pk for u in roots]), period
+    )
+    kinds = [kind for kind in UnitKind if kind in set(candidates.values_list("kind", flat=True).distinct())]
+    kind = request.GET.get("kind", "").strip() or None
+    if kind is not None and kind not in kinds:
+        errors.append(_("The parameter “kind” is not valid here: “%(value)s”; showing every unit.") % {"value": kind})
+        kind = None
+    units = list(candidates.filter(kind=kind) if kind else candidates)
+    values = with_projections(kpis_for_units(units, period, approved_only=approved_only))
+    result = ranking(period, kpi.key, parent=parent, units=units, approved_only=approved_only, kind=kind, values=values)
+
+    def unit_url(unit):
+        return url("reports:unit", unit.code, period=period, status=APPROVED if approved_only else None)
+
+    earlier, later = neighbour_years(period)
+    status = APPROVED if approved_only else None
+    return render(
+        request,
+        "reports/ranking.html",
+        {
+            "result": result,
+            "parent": parent,
+            "crumbs": _crumbs(request, parent, "reports:ranking", period, approved_only, kpi=kpi.key),
+            "kpi": kpi,
+            "kpis": list(KPIS.values()),
+            "period": period,
+            "period_text": period_text or str(period),
+            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
+            "earlier_url": with_params(request, period=earlier),
+            "later_url": with_params(request, period=later),
+            "earlier": earlier,
+            "later": later,
+            "kinds": [(k, KIND_PLURALS[k], with_params(request, kind=k.value), k == kind) for k in kinds],
+            "all_kinds_url": with_params(request, kind=None),
+            "kind": kind,
+            "kind_label": KIND_PLURALS[kind] if kind else None,
+            "approved_only": approved_only,
+            "status_url": status_url(request, approved_only),
+            "errors": errors,
+            "rows": [(row, unit_url(row.unit)) for row in result.rows],
+            "projected": any(row.kpi_value.projection is not None for row in result.rows),
+            "chart": ranking_chart(result, unit_url),
+            "export_url": url(
+                "reports:export_ranking",
+                parent=parent.code if parent else None,
+                period=period,
+                kpi=kpi.key,
+                kind=kind,
+                status=status,
+            ),
+        },
+        status=400 if errors else 200,
+    )
+
+
+# The rates whose monthly trend the unit page draws.
+TREND_KPIS = ("online_rate", "online_rate_eligible", "on_time_rate")
+PROCEDURE_ROWS = 20
+
+
+def trend_charts(unit, period, *, approved_only=False):
+    """The JSON of static/js/charts.js's trend charts, one per rate of TREND_KPIS: each month of the
+    period's year (up to this month) beside the same month a year earlier, with the year's target. Two
+    queries."""
+    year = period.end.year
+    last = min(Month(year, 12), Month.of(timezone.localdate()))
+    if last.year < year:
+        return []
+    months = Period(Month(year, 1), last).months
+    series = monthly_kpis([unit], Period(Month(year - 1, 1), last), approved_only=approved_only)[unit.pk]
+    charts = []
+    for key in TREND_KPIS:
+        kpi = KPIS[key]
+        values = [_number(series[month][key].value) for month in months]
+        previous = [_number(series[month.shift(-12)][key].value) for month in months]
+        charts.append(
+            {
+                "key": key,
+                "title": str(kpi.label),
+                "unit": "%",
+                "months": [str(month) for month in months],
+                "series": [
+                    {"label": str(year), "values": values},
+                    {"label": str(year - 1), "values": previous, "previous": True},
+                ],
+                "target": _number(series[last][key].target),
+                "labels": {"target": _("Target")},
+                "table": list(zip([f"{m.month:02d}/{m.year}" for m in months], values, previous, strict=True)),
+            }
+        )
+    return charts
+
+
+@login_required
+def unit_page(request, code):
+    """GET /reports/unit/CODE/?period=PERIOD&status=approved: every KPI of the unit's subtree with its
+    target, the monthly trend of each rate against the target and the year before, the units below it
+    ranked, its procedures and fields by filings and which procedures to push online next."""
+    unit = unit_in_scope_or_404(request.user, code)
+    period, period_text, period_error = period_from(request)
+    approved_only, status_error = approved_only_from(request)
+    kpi, kpi_error = _kpi_from(request)
+    errors = [e for e in (period_error, status_error, kpi_error) if e]
+    status = APPROVED if approved_only else None
+    figures = with_projections(kpis_for(unit, period, approved_only=approved_only))
+    children = ranking(period, kpi.key, parent=unit, approved_only=approved_only)
+
+    def unit_url(other):
+        return url("reports:unit", other.code, period=period, status=status)
+
+    procedures = procedure_breakdown(unit, period, approved_only=approved_only)
+    earlier, later = neighbour_years(period)
+    return render(
+        request,
+        "reports/unit.html",
+        {
+            "unit": unit,
+            "crumbs": _crumbs(request, unit, "reports:unit", period, approved_only),
+            "period": period,
+            "period_text": period_text or str(period),
+            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
+            "earlier_url": with_params(request, period=earlier),
+            "later_url": with_params(request, period=later),
+            "earlier": earlier,
+            "later": later,
+            "approved_only": approved_only,
+            "errors": errors,
+            "kpi": kpi,
+            "kpis": list(KPIS.values()),
+            "figures": [figures[key] for key in KPIS],
+            "trends": trend_charts(unit, period, approved_only=approved_only),
+            "children": [(row, unit_url(row.unit)) for row in children.rows],
+            "children_ranking": children,
+            "children_chart": ranking_chart(children, unit_url),
+            "ranking_url": url("reports:ranking", unit=unit.code, period=period, kpi=kpi.key, status=status),
+            "procedures": procedures[:PROCEDURE_ROWS],
+            "procedure_count": len(procedures),
+            "push_online": push_online_next(procedures),
+            "fields": field_breakdown(unit, period, approved_only=approved_only),
+            "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
+            "export_url": url("reports:export_kpis", unit=unit.code, period=period, status=status),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _series_label(period):
+    return str(period.start.year) if period.start.year == period.end.year else str(period)
+
+
+@login_required
+def procedure_page(request, code, procedure):
+    """GET /reports/unit/CODE/procedure/PROCEDURE/?period=PERIOD: one procedure in the unit's subtree:
+    its filings and online share month by month (beside the same months a year earlier) and by unit."""
+    unit = unit_in_scope_or_404(request.user, code)
+    procedure = get_object_or_404(Procedure, code=procedure)
+    period, period_text, period_error = period_from(request)
+    approved_only, status_error = approved_only_from(request)
+    errors = [e for e in (period_error, status_error) if e]
+    status = APPROVED if approved_only else None
+    months = procedure_by_month(unit, procedure, period, approved_only=approved_only)
+    before = dict(procedure_by_month(unit, procedure, period.previous_year(), approved_only=approved_only))
+    total = procedure_breakdown(unit, period, approved_only=approved_only, procedure=procedure)
+    chart = {
+        "key": "procedure",
+        "title": _("Online share of %(procedure)s") % {"procedure": procedure.code},
+        "unit": "%",
+        "months": [str(month) for month, _item in months],
+        "series": [
+            {"label": _series_label(period), "values": [_number(item.online_rate.value) for _month, item in months]},
+            {
+                "label": _series_label(period.previous_year()),
+                "values": [_number(before[month.shift(-12)].online_rate.value) for month, _item in months],
+                "previous": True,
+            },
+        ],
+        "target": None,
+        "labels": {"target": _("Target")},
+    }
+    return render(
+        request,
+        "reports/procedure.html",
+        {
+            "unit": unit,
+            "procedure": procedure,
+            "crumbs": [
+                *_crumbs(request, unit, "reports:unit", period, approved_only)[:-1],
+                (unit.name, url("reports:unit", unit.code, period=period, status=status)),
+                (procedure.code, None),
+            ],
+            "period": period,
+            "period_text": period_text or str(period),
+            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
+            "approved_only": approved_only,
+            "errors": errors,
+            "total": total[0] if total else None,
+            "months": [(month, item, before[month.shift(-12)]) for month, item in months],
+            "chart": chart,
+            "units": [
+                (other, item, url("reports:procedure", other.code, procedure.code, period=period, status=status))
+                for other, item in procedure_by_unit(unit, procedure, period, approved_only=approved_only)
+            ],
+        },
+        status=400 if errors else 200,
+    )

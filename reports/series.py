@@ -1,0 +1,65 @@
+"""KPIs month by month: the series behind the trend charts, the alerts (reports.alerts) and the year-end
+projections (reports.projection).
+
+Each month's figures are those `kpis_for_units` gives for that month alone, summed by the same code
+(reports.selectors: the same unit-month totals, the same fractions), grouped by unit and month in the same
+query, so the number of queries does not grow with the number of units or months.
+"""
+
+from collections import defaultdict
+
+from core.periods import Month, Period
+
+from .kpis import KPIS
+from .models import Target
+from .selectors import UnitKpis, filing_sums, kpi_values
+
+# The KPIs a month has: those computed from filings. The procedure rates (Kpi.from_offerings) are stock
+# figures, counted at the end of a period (kpis_for_units gives them, one value per period).
+MONTHLY_KPIS = tuple(key for key, kpi in KPIS.items() if not kpi.from_offerings)
+
+
+def _targets(units, years):
+    """{(unit id, year): {kpi: target}}: the targets set on the units themselves. One query."""
+    by_unit_year = defaultdict(dict)
+    rows = Target.objects.filter(unit__in=[u.pk for u in units], year__in=sorted(years)).order_by()
+    for unit_id, year, kpi, target in rows.values_list("unit_id", "year", "kpi", "target"):
+        by_unit_year[unit_id, year][kpi] = target
+    return by_unit_year
+
+
+def monthly_kpis(
+    units, period: Period, *, own: bool = False, approved_only: bool = False
+) -> dict[int, dict[Month, UnitKpis]]:
+    """Every filing KPI of each of `units`, month by month over `period`:
+    `{unit id: {Month: UnitKpis}}`.
+
+    - Every month of the period is there, in order, for every unit (a month without figures has rates
+      without a value: numerator and denominator 0, `value` None; counts 0).
+    - Each month's `UnitKpis` is what `kpis_for_units(units, Period(month, month), own=..., approved_only=...)`
+      gives for that month (its `period` is that month), restricted to the KPIs computed from filings
+      (`MONTHLY_KPIS`: online_rate, online_rate_eligible, on_time_rate, postal_returns, postal_received).
+      The procedure rates (procedures_online_rate, procedures_full_online_rate) are stock figures of the
+      offerings in force at a period's end, left out here: take them from `kpis_for_units` over the period.
+    - Figures are those of each unit's whole subtree, or with `own` its own rows only; with
+      `approved_only`, only approved unit-months count (a month not approved has no figures).
+    - Each month carries the unit's target for that month's year (`KpiValue.target`, `gap`, `met`).
+    - A fixed number of queries whatever the number of units and months: one per distinct depth of
+      `units` (one with `own`) for the figures, one for the targets.
+    """
+    units = list(units)
+    if not units:
+        return {}
+    sums = filing_sums(units, period, own, approved_only, by=("year", "month"))
+    months = period.months
+    targets = _targets(units, {month.year for month in months})
+    result = {}
+    for unit in units:
+        series = {}
+        for month in months:
+            values = kpi_values(sums.get((unit.pk, month.year, month.month)), None, targets[unit.pk, month.year])
+            series[month] = UnitKpis(
+                unit, Period(month, month), own, {key: values[key] for key in MONTHLY_KPIS}, approved_only
+            )
+        result[unit.pk] = series
+    return result

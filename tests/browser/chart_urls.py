@@ -1,0 +1,131 @@
+"""Test-only pages for static/js/charts.js (tests/browser/test_charts.py): the project's URLs plus a page of
+charts fed with the JSON the dashboards give the script, and a stand-in for the unit page a bar links to.
+
+The template lives in tests/browser/templates/, which the test adds to TEMPLATES DIRS (the `settings` fixture),
+and extends the portal's base.html, so the charts are seen with portal.css around them."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from dvc_portal.urls import urlpatterns as project_urlpatterns
+
+LABELS = {
+    "value": "Tỷ lệ",
+    "target": "Chỉ tiêu",
+    "met": "Đạt",
+    "close": "Gần đạt",
+    "missed": "Chưa đạt",
+    "none": "Chưa có chỉ tiêu",
+}
+
+# Three units, in rank order: one that met its target, one close to it, one far below; each its own target.
+RANKING_SMALL = {
+    "title": "Tỷ lệ hồ sơ trực tuyến theo đơn vị, 7 tháng đầu năm 2019",
+    "unit": "%",
+    "rows": [
+        {"label": "Phường Cẩm Thành", "value": 36.4, "target": 30.0, "status": "met", "url": "/charts/unit/06760/"},
+        {"label": "Phường Cẩm Trung", "value": 26.15, "target": 28.0, "status": "close", "url": "/charts/unit/06661/"},
+        {"label": "Xã Cộng Hòa", "value": 9.5, "target": 20.0, "status": "missed", "url": "/charts/unit/06670/"},
+    ],
+    "labels": LABELS,
+}
+
+_COMMUNES = [
+    ("06658", "Phường Cẩm Thạch", 41.2, 35.0),
+    ("06661", "Phường Cẩm Trung", 38.75, 35.0),
+    ("06664", "Phường Cẩm Đông", 34.1, 35.0),
+    ("06667", "Phường Cẩm Tây", 33.02, 35.0),
+    ("06670", "Xã Cộng Hòa", 31.5, None),
+    ("06673", "Phường Cẩm Bình", 29.9, 30.0),
+    ("06676", "Phường Cẩm Thủy", 27.45, 30.0),
+    ("06679", "Phường Cẩm Sơn", 24.0, 30.0),
+    ("06682", "Phường Cẩm Phú", 22.81, 25.0),
+    ("06685", "Phường Mông Dương", 18.3, 25.0),
+    ("06688", "Phường Quang Hanh", 15.0, 25.0),
+    ("06691", "Xã Cẩm Hải", 11.6, 20.0),
+    ("06694", "Xã Dương Huy", 6.25, 20.0),
+    ("195.TTHCC", "Trung tâm Hành chính công thành phố Cẩm Phả", 52.3, 60.0),
+    ("06697", "Xã Cẩm Hòa (đơn vị mới sáp nhập, chưa có số liệu)", None, 20.0),
+]
+
+
+def _status(value, target):
+    if value is None or target is None:
+        return None
+    if value >= target:
+        return "met"
+    return "close" if value >= target - 2.5 else "missed"
+
+
+# A district's communes, as the ranking page shows them.
+RANKING_LARGE = {
+    "title": "Xếp hạng tỷ lệ hồ sơ trực tuyến, thành phố Cẩm Phả, 7 tháng đầu năm 2019",
+    "unit": "%",
+    "rows": [
+        {
+            "label": name,
+            "value": value,
+            "target": target,
+            "status": _status(value, target),
+            "url": f"/charts/unit/{code}/",
+        }
+        for code, name, value, target in sorted(_COMMUNES, key=lambda row: -(row[2] or -1))
+    ],
+    "labels": LABELS,
+}
+
+RANKING_COUNT = {
+    "title": "Số hồ sơ trực tuyến",
+    "unit": "count",
+    "rows": [
+        {"label": "Phường Cẩm Thạch", "value": 1234, "target": 1500, "status": "missed", "url": None},
+        {"label": "Xã Cộng Hòa", "value": 720, "target": None, "status": None, "url": None},
+    ],
+    "labels": {**LABELS, "value": "Số hồ sơ"},
+}
+
+TREND = {
+    "title": "Tỷ lệ hồ sơ trực tuyến theo tháng, Phường Cẩm Thạch",
+    "unit": "%",
+    "months": [f"2019-{month:02d}" for month in range(1, 13)],
+    "series": [
+        {"label": "2019", "values": [26.1, 27.35, 29.8, None, 31.2, 33.05, 34.6, None, None, None, None, None]},
+        {
+            "label": "2018",
+            "values": [18.2, 19.0, 20.45, 21.1, 22.0, 21.6, 23.3, 24.1, 25.0, 24.4, 25.9, 27.2],
+            "previous": True,
+        },
+    ],
+    "target": 30.0,
+    "labels": {"target": "Chỉ tiêu"},
+}
+
+PAGES = {
+    "all": [
+        ("ranking", "rank-small", RANKING_SMALL),
+        ("ranking", "rank-count", RANKING_COUNT),
+        ("trend", "trend", TREND),
+    ],
+    "ranking": [("ranking", "rank-large", RANKING_LARGE)],
+    "trend": [("trend", "trend", TREND)],
+}
+
+
+def charts_page(request, page):
+    charts = [
+        {"kind": kind, "id": chart_id, "data_id": f"{chart_id}-data", "data": data}
+        for kind, chart_id, data in PAGES[page]
+    ]
+    return render(request, "chart_demo.html", {"charts": charts})
+
+
+def unit_page(request, code):
+    return HttpResponse(f"<!doctype html><title>{code}</title><h1>Đơn vị {code}</h1>")
+
+
+urlpatterns = [
+    path("charts/demo/<str:page>/", charts_page, name="charts-demo"),
+    path("charts/unit/<str:code>/", unit_page, name="charts-unit"),
+    *project_urlpatterns,
+]
