@@ -77,6 +77,12 @@ def api_user(request):
         if token is None:
             # One answer for unknown and revoked keys: the caller learns nothing about other keys.
             raise NotAuthenticated("invalid or revoked API token")
+        if not token.user.can_use_api_tokens:
+            raise ApiError(
+                f"the API token's user {token.user.username!r} is a {token.user.role}: only leaders and "
+                "administrators may use API tokens",
+                status=403,
+            )
         api_token_mark_used(token=token)
         return token.user
     if request.user.is_authenticated:
@@ -103,6 +109,8 @@ def api_view(view):
         except NotAuthenticated as exc:
             response = json_error(401, str(exc))
             response["WWW-Authenticate"] = 'Token realm="api"'
+        except ApiError as exc:
+            response = json_error(exc.status, str(exc), **exc.extra)
         else:
             if request.method not in API_METHODS:
                 response = json_error(405, f"method {request.method} is not allowed here; use GET")

@@ -41,6 +41,12 @@ class User(AbstractUser):
         """Leaders and administrators approve and return months (filings.workflow says on which)."""
         return self.is_leader or self.is_portal_admin
 
+    @property
+    def can_use_api_tokens(self):
+        """Leaders and administrators read the portal from scripts with API tokens; a clerk enters figures
+        on the entry page and has no tokens (a token of a user who becomes a clerk stops working)."""
+        return self.is_active and self.can_decide
+
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +26,12 @@ def hash_key(key: str) -> str:
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user` and return it with its key, which is not stored and cannot be shown again."""
+    """Create a token for `user` and return it with its key, which is not stored and cannot be shown again.
+    Raises PermissionDenied for a user who may not use API tokens (User.can_use_api_tokens)."""
+    if not user.can_use_api_tokens:
+        raise PermissionDenied(
+            f"{user.username} is a {user.role}: only active leaders and administrators may use API tokens"
+        )
     key = secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=(name or "").strip(), prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key))
     token.full_clean()

@@ -3,6 +3,7 @@ import math
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,7 +17,10 @@ from .tokens import api_token_create, api_token_revoke
 @login_required
 @never_cache
 def api_tokens(request):
-    """The user's API tokens; POST creates one and shows its key, this once (it is stored only hashed)."""
+    """The user's API tokens; POST creates one and shows its key, this once (it is stored only hashed).
+    Leaders and administrators only (User.can_use_api_tokens)."""
+    if not request.user.can_use_api_tokens:
+        raise PermissionDenied(_("API tokens are for leaders and administrators."))
     new_token = new_key = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

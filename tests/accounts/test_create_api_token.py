@@ -88,3 +88,11 @@ def test_help(capsys):
     status, _, _ = run("--help")
     assert status == 0
     assert "USERNAME" in capsys.readouterr().out
+
+
+def test_a_clerk_gets_no_token_and_is_told_why():
+    UserFactory(username="canbo", role=Role.CLERK, units=[UnitFactory(code="D")])
+    status, out, err = run("canbo")
+    assert status != 0 and out == ""
+    assert "user 'canbo' is a clerk: only leaders and administrators may use API tokens" in err
+    assert not ApiToken.objects.exists()

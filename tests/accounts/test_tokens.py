@@ -7,7 +7,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.admin.sites import site as admin_site
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from accounts.authentication import api_token_for_key
@@ -91,11 +91,8 @@ class TestTokensPage:
         assert f'href="{TOKENS_URL}"' in page
         assert f'href="{reverse("accounts:password_change")}"' in page
 
-    @pytest.mark.parametrize("role", [Role.CLERK, Role.LEADER, Role.ADMIN])
-    def test_every_role_may_use_tokens_so_the_menu_offers_them_to_all(self, client, role):
-        """Who may use API tokens: every active user, with their own scope (docs/api.md; the API checks
-        the scope, not the role). So the menu links the page for every role and the page serves them
-        all; a clerk's token opens the API on the clerk's units."""
+    @pytest.mark.parametrize("role", [Role.LEADER, Role.ADMIN])
+    def test_leaders_and_admins_find_tokens_in_the_menu_and_their_tokens_open_the_api(self, client, role):
         user = UserFactory(username=f"u-{role}", role=role, units=[UnitFactory(code="D")])
         client.force_login(user)
         assert f'href="{TOKENS_URL}"' in client.get(reverse("home")).content.decode()
@@ -106,9 +103,30 @@ class TestTokensPage:
         api = client.get("/api/v1/kpi", {"unit": "D", "period": "2019"}, headers={"Authorization": f"Token {key}"})
         assert api.status_code == 200
 
+    def test_a_clerk_has_no_token_menu_page_or_token(self, client):
+        clerk = UserFactory(username="clerk", role=Role.CLERK, units=[UnitFactory(code="D")])
+        client.force_login(clerk)
+        assert f'href="{TOKENS_URL}"' not in client.get(reverse("home")).content.decode()
+        assert client.get(TOKENS_URL).status_code == 403
+        assert client.post(TOKENS_URL, {"name": "script"}).status_code == 403
+        assert not clerk.api_tokens.exists()
+        with pytest.raises(
+            PermissionDenied, match="clerk is a clerk: only active leaders and administrators may use API tokens"
+        ):
+            api_token_create(user=clerk, name="script")
+
+    def test_a_token_stops_working_when_its_leader_becomes_a_clerk(self, client):
+        leader = UserFactory(username="was-leader", role=Role.LEADER, units=[UnitFactory(code="D")])
+        _token, key = api_token_create(user=leader, name="script")
+        leader.role = Role.CLERK
+        leader.save()
+        api = client.get("/api/v1/kpi", {"unit": "D", "period": "2019"}, headers={"Authorization": f"Token {key}"})
+        assert api.status_code == 403
+        assert "only leaders and administrators may use API tokens" in api.json()["error"]
+
     def test_lists_only_the_users_own_tokens(self, user_client, user):
         api_token_create(user=user, name="mine")
-        api_token_create(user=UserFactory(username="other"), name="someone else's")
+        api_token_create(user=UserFactory(username="other", role=Role.LEADER), name="someone else's")
         text = visible_text(user_client.get(TOKENS_URL))
         assert "mine" in text
         assert "someone else's" not in text
@@ -157,7 +175,7 @@ class TestTokensPage:
         assert token.is_active
 
     def test_another_users_token_answers_404_and_stays_active(self, user_client):
-        other, _ = api_token_create(user=UserFactory(username="other"), name="theirs")
+        other, _ = api_token_create(user=UserFactory(username="other", role=Role.LEADER), name="theirs")
         response = user_client.post(reverse("accounts:api_token_revoke", args=[other.pk]))
         assert response.status_code == 404
         other.refresh_from_db()

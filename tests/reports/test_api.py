@@ -144,7 +144,7 @@ class TestScope:
         ]
 
     def test_a_user_without_units_sees_nothing(self, client, tree):
-        user = UserFactory(username="nobody", role=Role.CLERK)
+        user = UserFactory(username="nobody", role=Role.LEADER)
         key = token_for(user)
         assert get(client, RANKING_URL, key, period="2019", kpi="online_rate").json()["rows"] == []
         assert get(client, KPI_URL, key, unit="A", period="2019").status_code == 404

@@ -24,6 +24,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"user {username!r} is inactive: a token of theirs would not work", returncode=USAGE_ERROR
             )
+        if not user.can_use_api_tokens:
+            raise CommandError(
+                f"user {username!r} is a {user.role}: only leaders and administrators may use API tokens",
+                returncode=USAGE_ERROR,
+            )
         name = options["name"].strip() or "created by manage.py create_api_token"
         token, key = api_token_create(user=user, name=name)
         self.stdout.write(
