@@ -86,8 +86,9 @@ def period_presets(period: Period, today=None):
         (pgettext("period preset", "First 7 months"), f"{year}-01..{year}-07"),
         (pgettext("period preset", "Year %(year)s") % {"year": year}, str(year)),
     ]
-    if year == today.year:
-        presets.append((pgettext("period preset", "Year to date"), str(year_to_date(today))))
+    so_far = str(year_to_date(today))
+    if year == today.year and so_far != str(year):
+        presets.append((pgettext("period preset", "Year to date"), so_far))
     current = str(period)
     return [(label, text, text == current) for label, text in presets]
 
