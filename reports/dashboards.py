@@ -263,7 +263,7 @@ def unit_page(request, code):
             "push_online": push_online_next(procedures),
             "fields": field_breakdown(unit, period, approved_only=approved_only),
             "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
-            "export_url": url("reports:export_kpis", unit=unit.code, period=period, status=status),
+            "export_url": url("reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status),
         },
         status=400 if errors else 200,
     )
@@ -325,6 +325,7 @@ def procedure_page(request, code, procedure):
                 (other, item, url("reports:procedure", other.code, procedure.code, period=period, status=status))
                 for other, item in procedure_by_unit(unit, procedure, period, approved_only=approved_only)
             ],
+            "export_url": url("reports:export_procedure", unit.code, procedure.code, period=period, status=status),
         },
         status=400 if errors else 200,
     )

@@ -4,16 +4,20 @@ only (reports.status), and the title rows say which figures are counted."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import xlsx
 from core.periods import PeriodError, period_param
+from procedures.models import Procedure
 from units.models import Unit, UnitKind
 from units.selectors import unit_in_scope_or_404
 
+from .breakdowns import field_breakdown, procedure_breakdown, procedure_by_month, procedure_by_unit, push_online_next
 from .kpis import KPIS, UnknownKpi, get_kpi
 from .selectors import CLOSE, MET, MISSED, kpis_for_units, ranking, unapproved_unit_months, units_active_in
+from .series import monthly_kpis
 from .status import StatusError, parse_status
 
 
@@ -91,10 +95,17 @@ def kpi_table_export(request):
     else:
         units = tops = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
         name = "all"
+    workbook = xlsx.new_workbook()
+    _kpi_sheet(workbook, units, tops, period, approved_only)
+    return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
+
+
+def _kpi_sheet(workbook, units, tops, period, approved_only):
+    """The sheet of every KPI of `units` (their subtrees); `tops` are the units whose subtrees cover them
+    all, for the count of unit-months not approved."""
     values = kpis_for_units(units, period, approved_only=approved_only)
     unapproved = unapproved_unit_months(tops, period)
     rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
-    workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
         sheet_title=_("KPIs"),
@@ -115,7 +126,6 @@ def kpi_table_export(request):
             ]
         ),
     )
-    return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
 
 
 def _status_label(status):
@@ -152,6 +162,14 @@ def ranking_export(request):
             approved_only=approved_only,
         )
         name = "top"
+    workbook = xlsx.new_workbook()
+    _ranking_sheet(workbook, result, kpi, parent, period, approved_only)
+    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))
+
+
+def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
+    """The sheet of a ranking (reports.selectors.ranking) with targets, gaps, statuses and the units
+    together."""
     # Over the ranked units' subtrees: the parent's own figures are not in the ranking.
     unapproved = unapproved_unit_months([row.unit for row in result.rows], period)
     value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.COUNT
@@ -187,7 +205,6 @@ def ranking_export(request):
             "",
         ]
     )
-    workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
         sheet_title=_("Ranking"),
@@ -212,4 +229,153 @@ def ranking_export(request):
         rows=rows,
         note="; ".join(f"{row.unit.code}: {row.kpi_value.left_out}" for row in result.rows if row.kpi_value.left_out),
     )
-    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))
+
+
+def _item_columns(first):
+    return [
+        xlsx.Col(_("Code"), width=14),
+        xlsx.Col(first, width=48),
+        xlsx.Col(_("New filings"), xlsx.COUNT, 12),
+        xlsx.Col(_("Received online"), xlsx.COUNT, 12),
+        xlsx.Col(_("Not online"), xlsx.COUNT, 12),
+        xlsx.Col(_("Online share"), xlsx.PERCENT, 12),
+        xlsx.Col(_("On-time rate"), xlsx.PERCENT, 12),
+    ]
+
+
+def _item_row(code, name, item):
+    return [code, name, item.new, item.online, item.not_online, item.online_rate.value, item.on_time_rate.value]
+
+
+def _page_titles(title, unit, period, approved_only, unapproved):
+    return [title, f"{unit.code} – {unit.name} · {period}", _status_title(approved_only, unapproved)]
+
+
+@login_required
+def unit_tables_export(request, code):
+    """GET /reports/unit/CODE/tables.xlsx?period=PERIOD[&kpi=KEY][&status=approved]: the tables of the unit
+    page, a sheet each: every KPI of the unit and of the units directly below it, those units ranked by
+    the KPI, the unit's KPIs month by month, its procedures by filings (all of them), the procedures to
+    push online next, and its fields."""
+    unit = unit_in_scope_or_404(request.user, code)
+    try:
+        period = _period(request)
+        kpi = get_kpi(request.GET.get("kpi", "").strip() or "online_rate")
+        approved_only = _approved_only(request)
+    except (ValueError, UnknownKpi) as exc:
+        return HttpResponseBadRequest(str(exc))
+    unapproved = unapproved_unit_months([unit], period)
+    workbook = xlsx.new_workbook()
+    children = list(units_active_in(Unit.objects.filter(parent=unit), period).order_by("code"))
+    _kpi_sheet(workbook, [unit, *children], [unit], period, approved_only)
+    _ranking_sheet(
+        workbook, ranking(period, kpi.key, parent=unit, approved_only=approved_only), kpi, unit, period, approved_only
+    )
+    series = monthly_kpis([unit], period, approved_only=approved_only)[unit.pk]
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("Month by month"),
+        titles=_page_titles(_("Month by month"), unit, period, approved_only, unapproved),
+        columns=[
+            xlsx.Col(_("Month"), width=10),
+            xlsx.Col(_("Received online"), xlsx.COUNT, 12),
+            xlsx.Col(_("New filings"), xlsx.COUNT, 12),
+            xlsx.Col(str(KPIS["online_rate"].label), xlsx.PERCENT, 14),
+            xlsx.Col(str(KPIS["online_rate_eligible"].label), xlsx.PERCENT, 14),
+            xlsx.Col(str(KPIS["on_time_rate"].label), xlsx.PERCENT, 14),
+            xlsx.Col(str(KPIS["postal_received"].label), xlsx.COUNT, 14),
+            xlsx.Col(str(KPIS["postal_returns"].label), xlsx.COUNT, 14),
+        ],
+        rows=[
+            [
+                f"{month.month:02d}/{month.year}",
+                kpis["online_rate"].numerator,
+                kpis["online_rate"].denominator,
+                kpis["online_rate"].value,
+                kpis["online_rate_eligible"].value,
+                kpis["on_time_rate"].value,
+                kpis["postal_received"].value,
+                kpis["postal_returns"].value,
+            ]
+            for month, kpis in series.items()
+        ],
+    )
+    procedures = procedure_breakdown(unit, period, approved_only=approved_only)
+    for sheet, title, items in (
+        (_("Procedures by filings"), _("Procedures by filings"), procedures),
+        # A sheet's title holds 31 characters.
+        (_("Push online next"), _("To push online next"), push_online_next(procedures)),
+    ):
+        xlsx.add_table(
+            workbook,
+            sheet_title=sheet,
+            titles=_page_titles(title, unit, period, approved_only, unapproved),
+            columns=_item_columns(_("Procedure")),
+            rows=[_item_row(item.code, item.name, item) for item in items],
+        )
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("Fields by filings"),
+        titles=_page_titles(_("Fields by filings"), unit, period, approved_only, unapproved),
+        columns=_item_columns(_("Field")),
+        rows=[
+            _item_row(item.code, item.name or _("No field given"), item)
+            for item in field_breakdown(unit, period, approved_only=approved_only)
+        ],
+    )
+    return xlsx.response(workbook, _filename(f"unit_{unit.code}_{period}", approved_only))
+
+
+@login_required
+def procedure_tables_export(request, code, procedure):
+    """GET /reports/unit/CODE/procedure/PROCEDURE/tables.xlsx?period=PERIOD[&status=approved]: the tables
+    of the procedure page: month by month beside the same month a year earlier, and by unit."""
+    unit = unit_in_scope_or_404(request.user, code)
+    procedure = get_object_or_404(Procedure, code=procedure)
+    try:
+        period = _period(request)
+        approved_only = _approved_only(request)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    title = f"{procedure.code} – {procedure.name}"
+    unapproved = unapproved_unit_months([unit], period)
+    before = dict(procedure_by_month(unit, procedure, period.previous_year(), approved_only=approved_only))
+    workbook = xlsx.new_workbook()
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("Month by month"),
+        titles=_page_titles(title, unit, period, approved_only, unapproved),
+        columns=[
+            xlsx.Col(_("Month"), width=10),
+            xlsx.Col(_("New filings"), xlsx.COUNT, 12),
+            xlsx.Col(_("Received online"), xlsx.COUNT, 12),
+            xlsx.Col(_("Online share"), xlsx.PERCENT, 12),
+            xlsx.Col(_("New filings, a year earlier"), xlsx.COUNT, 14),
+            xlsx.Col(_("Received online, a year earlier"), xlsx.COUNT, 14),
+            xlsx.Col(_("Online share, a year earlier"), xlsx.PERCENT, 14),
+        ],
+        rows=[
+            [
+                f"{month.month:02d}/{month.year}",
+                item.new,
+                item.online,
+                item.online_rate.value,
+                earlier.new,
+                earlier.online,
+                earlier.online_rate.value,
+            ]
+            for month, item in procedure_by_month(unit, procedure, period, approved_only=approved_only)
+            for earlier in [before[month.shift(-12)]]
+        ],
+    )
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("By unit"),
+        titles=_page_titles(title, unit, period, approved_only, unapproved),
+        columns=_item_columns(_("Unit")),
+        rows=[
+            _item_row(other.code, other.name, item)
+            for other, item in procedure_by_unit(unit, procedure, period, approved_only=approved_only)
+        ],
+    )
+    return xlsx.response(workbook, _filename(f"procedure_{procedure.code}_{unit.code}_{period}", approved_only))

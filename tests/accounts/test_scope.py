@@ -30,6 +30,8 @@ TRIES = {
     "reports:ranking": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
     "reports:unit": [("get", {"code": "X"}, {"period": "2024"}), ("get", {"code": "Y"}, {"period": "2024"})],
     "reports:procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
+    "reports:export_unit": [("get", {"code": "X"}, {"period": "2024"}), ("get", {"code": "Y"}, {"period": "2024"})],
+    "reports:export_procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
     "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
     "api:kpi": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
