@@ -20,7 +20,7 @@ from core.periods import Month
 
 from .arithmetic import months_between, stable_int
 from .specs import TargetSpec
-from .tree import DISTRICTS, NEW_COMMUNES, PROVINCE_CENTRE, centre_code
+from .tree import DEPARTMENTS, DISTRICTS, NEW_COMMUNES, PROVINCE_CENTRE, centre_code, department_code
 
 # Relative filing volume by calendar month (Tết falls in January or February).
 MONTH_WEIGHT = {1: 11, 2: 7, 3: 10, 4: 10, 5: 10, 6: 10, 7: 10, 8: 9, 9: 9, 10: 10, 11: 10, 12: 11}
@@ -132,8 +132,8 @@ def filing_blocks(last: Month) -> list[Block]:
 
 
 def target_plan() -> list[TargetSpec]:
-    """The targets the field reports set (Cẩm Phả 2019, Uông Bí 2018, Tam Kỳ 2023, ...), and those of the
-    province and its new communes for 2026."""
+    """The targets the field reports set (Cẩm Phả 2019, Uông Bí 2018, Tam Kỳ 2023, ...), one for Cẩm Phả's
+    departments in 2019, and those of the province and its new communes for 2026."""
     cam_pha = ["195", centre_code("195")] + [code for code, _name in DISTRICTS[0].communes]
     targets = []
     for code in cam_pha:
@@ -141,6 +141,11 @@ def target_plan() -> list[TargetSpec]:
             TargetSpec(code, 2019, "online_rate_eligible", Decimal(30)),
             TargetSpec(code, 2019, "procedures_online_rate", Decimal(80)),
         ]
+    # Cẩm Phả's departments, ranked on its centre's filings by the procedures they are responsible for:
+    # the demo's own target (the field reports give the departments none).
+    targets += [
+        TargetSpec(department_code("195", suffix), 2019, "online_rate", Decimal(15)) for suffix, _ in DEPARTMENTS
+    ]
     targets += [
         TargetSpec("196", 2018, "online_rate", Decimal(20)),
         TargetSpec(centre_code("196"), 2018, "procedures_online_rate", Decimal(80)),

@@ -1,20 +1,37 @@
 """Which demo unit offers which procedure at which online level from which date, and which of its
 procedures receive filings: the offerings of the old tree at their 2019 levels (part of the offline ones
 going partly online with Decree 42/2022), Cẩm Phả's procedure that goes online mid-2019, and the
-catalogue of the communes created by the 2025 reform."""
+catalogue of the communes created by the 2025 reform. A district centre's procedures are each handled by
+one of the district's departments by their field (hộ tịch and the other justice fields by Phòng Tư pháp,
+culture by Phòng Văn hóa và Thông tin, health by Phòng Y tế), as the department breakdown shows them."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .arithmetic import stable_int
 from .catalogue import COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, generated_procedures
 from .specs import FULL, NONE, ONLINE, PARTIAL, OfferingSpec, ProcedureSpec
-from .tree import DISTRICTS, NEW_COMMUNES, PROVINCE_CENTRE, REFORM_START, centre_code
+from .tree import DISTRICTS, NEW_COMMUNES, PROVINCE_CENTRE, REFORM_START, centre_code, department_code
 
 # Decree 42/2022/NĐ-CP took effect in 2022; the demo upgrades part of the offline procedures then.
 UPGRADE_DATE = datetime.date(2022, 7, 1)
 # The procedure at Cẩm Phả's centre that goes online mid-year (level 4 from this date).
 SWITCH_DATE = datetime.date(2019, 4, 15)
+# The department (demo.tree.DEPARTMENTS) responsible for a district centre's procedures of each field;
+# the centre's other procedures name none.
+DEPARTMENT_OF_FIELD = {
+    "Hộ tịch": "TP",
+    "Chứng thực": "TP",
+    "Nuôi con nuôi": "TP",
+    "Hòa giải ở cơ sở": "TP",
+    "Tư pháp": "TP",
+    "Văn hóa": "VHTT",
+    "Văn hóa cơ sở": "VHTT",
+    "Thông tin và Truyền thông": "VHTT",
+    "Thể dục thể thao": "VHTT",
+    "Du lịch": "VHTT",
+    "Y tế": "YT",
+}
 
 
 @dataclass
@@ -67,10 +84,17 @@ def _pre_reform_catalogue(
     return catalogue
 
 
+def _with_department(offering: OfferingSpec, district: str, field_name: str) -> OfferingSpec:
+    """A district centre's offering with the district's department responsible for its field, if any."""
+    suffix = DEPARTMENT_OF_FIELD.get(field_name)
+    return replace(offering, department=department_code(district, suffix)) if suffix else offering
+
+
 def offering_plan() -> tuple[list[OfferingSpec], dict[str, list[str]]]:
     """Every demo offering, and for each unit with filings the procedures that receive them."""
     commune_generated = [p.code for p in generated_procedures("X")]
     district_generated = [p.code for p in generated_procedures("H")]
+    field_of = {p.code: p.field for p in DISTRICT_PROCEDURES + generated_procedures("H")}
     offerings, active = [], {}
 
     for d in DISTRICTS:
@@ -88,7 +112,7 @@ def offering_plan() -> tuple[list[OfferingSpec], dict[str, list[str]]]:
                 OfferingSpec(centre, switch, NONE),
                 OfferingSpec(centre, switch, FULL, SWITCH_DATE),
             ]
-        offerings += catalogue.offerings
+        offerings += [_with_department(o, d.code, field_of[o.procedure]) for o in catalogue.offerings]
         active[centre] = catalogue.active
         for code, _name in d.communes:
             # Each Cẩm Phả ward offered 96 procedures, 40 to 50 of them online; the other cities alike.

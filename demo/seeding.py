@@ -59,6 +59,7 @@ DEMO_LOGINS = (
     DemoLogin("admin", "admin", Role.ADMIN),
     DemoLogin("lanhdao22", "demo12345", Role.LEADER, ("22",)),
     DemoLogin("lanhdao195", "demo12345", Role.LEADER, ("195",)),
+    DemoLogin("lanhdao502", "demo12345", Role.LEADER, ("502",)),
     DemoLogin("canbo.camson", "demo12345", Role.CLERK, ("06766",)),
     DemoLogin("canbo.campha", "demo12345", Role.CLERK, ("22.CAMPHA",)),
 )
@@ -145,21 +146,30 @@ def _sync_reporting_modes(specs: list[ReportingModeSpec], unit_ids: dict) -> Cha
 
 
 def _sync_offerings(specs: list[OfferingSpec], unit_ids: dict, procedure_ids: dict) -> Changes:
-    """Make the demo units' offerings those planned: new ones created, levels changed, others removed."""
+    """Make the demo units' offerings those planned: new ones created, levels and departments changed,
+    others removed."""
     stored = {
         (o.unit_id, o.procedure_id, o.valid_from): o for o in Offering.objects.filter(unit__in=list(unit_ids.values()))
     }
-    wanted = {(unit_ids[o.unit], procedure_ids[o.procedure], o.valid_from): o.service_level for o in specs}
+    wanted = {
+        (unit_ids[o.unit], procedure_ids[o.procedure], o.valid_from): (
+            o.service_level,
+            unit_ids[o.department] if o.department else None,
+        )
+        for o in specs
+    }
     stale = [offering for key, offering in stored.items() if key not in wanted]
     changed = []
-    for key, level in wanted.items():
+    for key, (level, department) in wanted.items():
         offering = stored.get(key)
-        if offering is not None and offering.service_level != level:
-            offering.service_level = level
+        if offering is not None and (offering.service_level, offering.department_id) != (level, department):
+            offering.service_level, offering.department_id = level, department
             changed.append(offering)
     new = [
-        Offering(unit_id=unit_id, procedure_id=procedure_id, valid_from=valid_from, service_level=level)
-        for (unit_id, procedure_id, valid_from), level in wanted.items()
+        Offering(
+            unit_id=unit_id, procedure_id=procedure_id, valid_from=valid_from, service_level=level, department_id=dept
+        )
+        for (unit_id, procedure_id, valid_from), (level, dept) in wanted.items()
         if (unit_id, procedure_id, valid_from) not in stored
     ]
     offerings_write(create=new, update=changed, delete=stale, reason=Source.DEMO)

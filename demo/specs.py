@@ -42,6 +42,7 @@ class OfferingSpec:
     procedure: str
     service_level: str
     valid_from: datetime.date | None = None
+    department: str | None = None  # the code of the department responsible for it (demo.offering_plan)
 
 
 @dataclass(frozen=True)

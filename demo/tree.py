@@ -174,6 +174,11 @@ def centre_code(district_code: str) -> str:
     return f"{district_code}.TTHCC"
 
 
+def department_code(district_code: str, suffix: str) -> str:
+    """The code of one of a district's departments (a suffix of DEPARTMENTS)."""
+    return f"{district_code}.{suffix}"
+
+
 def unit_tree() -> list[UnitSpec]:
     """Every demo unit, parents before children."""
     successors = defaultdict(list)
@@ -193,7 +198,9 @@ def unit_tree() -> list[UnitSpec]:
             )
         )
         units += [
-            UnitSpec(f"{d.code}.{suffix}", f"{name} {d.label}", UnitKind.DEPARTMENT, d.code, valid_to=REFORM_END)
+            UnitSpec(
+                department_code(d.code, suffix), f"{name} {d.label}", UnitKind.DEPARTMENT, d.code, valid_to=REFORM_END
+            )
             for suffix, name in DEPARTMENTS
         ]
         units += [

@@ -34,13 +34,13 @@ def count_field(verbose_name):
     return models.PositiveIntegerField(verbose_name, default=0, validators=[MaxValueValidator(MAX_COUNT)])
 
 
-def _constraints(prefix, item):
+def _constraints(prefix, item, duplicate_message):
     """The database rules of a table of figures keyed by unit, `item` (procedure or field) and month."""
     return [
         models.UniqueConstraint(
             fields=["unit", item, "year", "month"],
             name=f"{prefix}_unique_unit_{item}_month",
-            violation_error_message=_("Figures for this unit, %(item)s and month already exist.") % {"item": item},
+            violation_error_message=duplicate_message,
         ),
         models.CheckConstraint(
             condition=Q(month__gte=1, month__lte=12),
@@ -98,14 +98,9 @@ class MonthlyFiling(Figures):
         verbose_name = _("monthly filing")
         verbose_name_plural = _("monthly filings")
         ordering = ["-year", "-month", "unit", "procedure"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "procedure", "year", "month"],
-                name="filing_unique_unit_procedure_month",
-                violation_error_message=_("Figures for this unit, procedure and month already exist."),
-            ),
-            *_constraints("filing", "procedure")[1:],
-        ]
+        constraints = _constraints(
+            "filing", "procedure", _("Figures for this unit, procedure and month already exist.")
+        )
         indexes = [models.Index(fields=["year", "month", "unit"], name="filing_period_unit")]
 
     def __str__(self):
@@ -130,7 +125,7 @@ class FieldFiling(Figures):
         verbose_name = _("monthly figures of a field")
         verbose_name_plural = _("monthly figures of fields")
         ordering = ["-year", "-month", "unit", "field"]
-        constraints = _constraints("field_filing", "field")
+        constraints = _constraints("field_filing", "field", _("Figures for this unit, field and month already exist."))
         indexes = [models.Index(fields=["year", "month", "unit"], name="field_filing_period_unit")]
 
     def __str__(self):

@@ -57,11 +57,12 @@ class ProcedureAdmin(PortalImportMixin, admin.ModelAdmin):
 class OfferingAdmin(PortalImportMixin, admin.ModelAdmin):
     import_kind = "offerings"
     resource_classes = [OfferingResource]
-    list_display = ["unit", "procedure", "service_level", "valid_from"]
-    list_filter = ["service_level", "unit__kind", "procedure__level"]
-    search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name"]
-    autocomplete_fields = ["unit", "procedure"]
-    list_select_related = ["unit", "procedure"]
+    list_display = ["unit", "procedure", "service_level", "valid_from", "department"]
+    list_filter = ["service_level", "unit__kind", "procedure__level", ("department", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["unit__code", "unit__name", "procedure__code", "procedure__name", "department__code"]
+    # Any unit may be picked as the department: the rule (procedures.rules) says why a wrong one is refused.
+    autocomplete_fields = ["unit", "procedure", "department"]
+    list_select_related = ["unit", "procedure", "department"]
 
     # Through the offerings service: the level in force decides which filings count as offered online, so
     # the unit-month KPI totals are brought up to date with every change made here.

@@ -198,12 +198,16 @@ class OfferingImporter(Importer):
             required=True,
         ),
         Column("valid_from", ("Áp dụng từ", "Ngày áp dụng", "Hiệu lực từ")),
+        # The department responsible for the procedure at the unit (a department of the same district or
+        # province): absent, the stored departments stay; an empty cell clears the row's department.
+        Column("department_code", ("Mã phòng ban", "Mã phòng ban phụ trách", "Mã cơ quan phụ trách")),
     )
     example = {
-        "unit_code": "88101",
-        "procedure_code": "1.001193",
+        "unit_code": "881.TTHCC",
+        "procedure_code": "2.000528",
         "service_level": "Toàn trình",
         "valid_from": "01/01/2025",
+        "department_code": "881.TP",
     }
     choices = {"service_level": ("Toàn trình", "Một phần", "Không")}
 
@@ -216,11 +220,14 @@ class OfferingImporter(Importer):
             "service_level": self.cell(number, raw, "service_level", parse_service_level, required=True),
             "valid_from": self.cell(number, raw, "valid_from", parse_date) if self.present("valid_from") else None,
         }
+        if self.present("department_code"):
+            item["department_code"] = self.cell(number, raw, "department_code", parse_text) or ""
         return item if len(self.errors) == errors else None
 
     def parse(self, rows):
         parsed = super().parse(rows)
-        units = lookup_codes(Unit, {i["unit_code"] for i in parsed})
+        departments = {i["department_code"] for i in parsed if i.get("department_code")}
+        units = lookup_codes(Unit, {i["unit_code"] for i in parsed} | departments)
         procedures = lookup_codes(Procedure, {i["procedure_code"] for i in parsed})
         valid = []
         for item in parsed:
@@ -236,6 +243,17 @@ class OfferingImporter(Importer):
                     "procedure_code",
                     _("unknown procedure code %(code)r") % {"code": item["procedure_code"]},
                 )
+            if item.get("department_code"):
+                item["department_id"] = units.get(item["department_code"])
+                if item["department_id"] is None:
+                    self.error(
+                        item["_row"],
+                        "department_code",
+                        _("unknown unit code %(code)r") % {"code": item["department_code"]},
+                    )
+                    continue
+            elif "department_code" in item:
+                item["department_id"] = None
             if item["unit_id"] and item["procedure_id"]:
                 valid.append(item)
         self.check_duplicates(
@@ -247,28 +265,36 @@ class OfferingImporter(Importer):
         return valid
 
     def write(self, parsed):
-        rows = [{k: item[k] for k in ("unit_id", "procedure_id", "valid_from", "service_level")} for item in parsed]
+        keys = ("unit_id", "procedure_id", "valid_from", "service_level", "department_id")
+        rows = [{k: item[k] for k in keys if k in item} for item in parsed]
         # The offerings service also makes reports bring the KPI totals that depend on levels up to date.
-        result = offerings_upsert(
-            rows, user=self.user if getattr(self.user, "pk", None) else None, reason=f"import: {self.file_name}"[:100]
-        )
+        try:
+            result = offerings_upsert(
+                rows,
+                user=self.user if getattr(self.user, "pk", None) else None,
+                reason=f"import: {self.file_name}"[:100],
+            )
+        except RowsRefused as refused:
+            self.refused(refused, [item["_row"] for item in parsed], {"department": "department_code"})
+            return 0, 0, 0
         return result.created, result.updated, result.unchanged
 
-    # The preview of changes (imports.base): an offering's level by unit, procedure and start date.
-    stored_fields = ("service_level",)
+    # The preview of changes (imports.base): an offering's level and department by unit, procedure and
+    # start date.
+    stored_fields = ("service_level", "department_code")
 
     def row_keys(self, parsed):
         return [(item["_row"], (item["unit_id"], item["procedure_id"], item["valid_from"])) for item in parsed]
 
     def stored(self, parsed):
         return {
-            (unit_id, procedure_id, valid_from): (level,)
-            for unit_id, procedure_id, valid_from, level in Offering.objects.filter(
+            (unit_id, procedure_id, valid_from): (level, department)
+            for unit_id, procedure_id, valid_from, level, department in Offering.objects.filter(
                 unit_id__in={item["unit_id"] for item in parsed},
                 procedure_id__in={item["procedure_id"] for item in parsed},
             )
             .order_by()
-            .values_list("unit_id", "procedure_id", "valid_from", "service_level")
+            .values_list("unit_id", "procedure_id", "valid_from", "service_level", "department__code")
         }
 
     def describe_keys(self, keys):

@@ -2,11 +2,14 @@ import datetime
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .rules import department_refusals
 
 # Offerings without a start date hold "from the beginning"; comparing through this date keeps the
 # SQL the same for both cases.
@@ -111,11 +114,16 @@ class OfferingQuerySet(models.QuerySet):
     def level_in_force(self, unit, procedure, index):
         """The service level in force of a (unit, procedure) in a month, as a subquery: `unit`,
         `procedure` and `index` (a month index) are typically OuterRef expressions of an outer query."""
+        return self._in_force("service_level", unit, procedure, index)
+
+    def department_in_force(self, unit, procedure, index):
+        """The responsible department (its id, or None) of the offering in force of a (unit, procedure)
+        in a month, as a subquery, like level_in_force."""
+        return self._in_force("department_id", unit, procedure, index)
+
+    def _in_force(self, column, unit, procedure, index):
         return Subquery(
-            self.started_by(index)
-            .filter(unit_id=unit, procedure_id=procedure)
-            .order_by("-start")
-            .values("service_level")[:1]
+            self.started_by(index).filter(unit_id=unit, procedure_id=procedure).order_by("-start").values(column)[:1]
         )
 
 
@@ -126,6 +134,17 @@ class Offering(models.Model):
     )
     service_level = models.CharField(_("online service level"), max_length=10, choices=ServiceLevel)
     valid_from = models.DateField(_("applies from"), null=True, blank=True, help_text=_("Empty: from the beginning."))
+    # The department (phòng, sở) that handles the procedure for this unit: a sibling of the unit under its
+    # district or province (procedures.rules.department_refusals); the reports break filings down by it.
+    department = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_offerings",
+        help_text=_("A department under the same district or province as the unit."),
+    )
 
     objects = OfferingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -147,6 +166,13 @@ class Offering(models.Model):
                 violation_error_message=_("This unit already has an offering of this procedure from the beginning."),
             ),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.unit_id is not None and self.department_id is not None:
+            refused = department_refusals([(self.unit_id, self.department_id)])
+            if refused:
+                raise ValidationError({"department": refused[0]})
 
     def __str__(self):
         start = self.valid_from.isoformat() if self.valid_from else "…"

@@ -33,12 +33,13 @@ class OfferingResource(PortalResource):
     import_kind = "offerings"
     unit_code = fields.Field("unit", "unit_code", widget=ForeignKeyWidget(Unit, "code"))
     procedure_code = fields.Field("procedure", "procedure_code", widget=ForeignKeyWidget(Procedure, "code"))
+    department_code = fields.Field("department", "department_code", widget=ForeignKeyWidget(Unit, "code"))
 
     class Meta:
         model = Offering
-        fields = ("unit_code", "procedure_code", "service_level", "valid_from")
+        fields = ("unit_code", "procedure_code", "service_level", "valid_from", "department_code")
         export_order = fields
         import_id_fields = ("unit_code", "procedure_code", "valid_from")
 
     def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("unit", "procedure")
+        return super().get_export_queryset(request).select_related("unit", "procedure", "department")

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.errors import RowsRefused
 
 from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel, field_code_for, fold_field_name
+from .rules import department_refusals
 from .signals import offerings_changed
 
 
@@ -168,14 +169,19 @@ def procedures_delete(procedures, *, user=None, reason: str = "") -> int:
 
 
 def offerings_upsert(rows, *, user=None, reason: str) -> UpsertResult:
-    """Create offerings, or change their level, by their key (unit_id, procedure_id, valid_from or None).
-    Each row is a dict with those keys and `service_level`; through offerings_write."""
+    """Create offerings, or change their level or responsible department, by their key (unit_id,
+    procedure_id, valid_from or None). Each row is a dict with those keys, `service_level` and, when
+    known, `department_id` (a unit id, or None for no department); a row without `department_id` keeps
+    the stored department (none for a new offering). Raises RowsRefused, writing nothing, for an unknown
+    level or a department that procedures.rules refuses; through offerings_write."""
     rows = list(rows)
     problems = {
         position: [("service_level", _("unknown online service level %(level)r") % {"level": row["service_level"]})]
         for position, row in enumerate(rows)
         if row["service_level"] not in ServiceLevel.values
     }
+    for position, message in department_refusals((row["unit_id"], row.get("department_id")) for row in rows).items():
+        problems.setdefault(position, []).append(("department", message))
     if problems:
         raise RowsRefused(problems)
     stored = {}
@@ -185,33 +191,43 @@ def offerings_upsert(rows, *, user=None, reason: str) -> UpsertResult:
     new, changed, result = [], [], UpsertResult()
     for row in rows:
         offering = stored.get((row["unit_id"], row["procedure_id"], row["valid_from"]))
+        values = {f: row[f] for f in ("service_level", "department_id") if f in row}
         if offering is None:
             new.append(
                 Offering(
-                    unit_id=row["unit_id"],
-                    procedure_id=row["procedure_id"],
-                    service_level=row["service_level"],
-                    valid_from=row["valid_from"],
+                    unit_id=row["unit_id"], procedure_id=row["procedure_id"], valid_from=row["valid_from"], **values
                 )
             )
-        elif offering.service_level != row["service_level"]:
-            offering.service_level = row["service_level"]
+        elif any(getattr(offering, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(offering, f, v)
             changed.append(offering)
         else:
             result.unchanged += 1
-    offerings_write(create=new, update=changed, user=user, reason=reason)
+    _offerings_write(create=new, update=changed, user=user, reason=reason)
     result.created, result.updated = len(new), len(changed)
     return result
 
 
 def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) -> None:
-    """Create, update (service level) and delete offerings in one transaction, each change with a history
-    row (who, `reason`), then send `offerings_changed` with the (unit_id, valid_from) of each change: the
-    level in force decides which filings count as filings of procedures offered online, so reports
-    recomputes its totals from the first month each change affects.
+    """Create, update (service level, responsible department) and delete offerings in one transaction,
+    each change with a history row (who, `reason`), then send `offerings_changed` with the (unit_id,
+    valid_from) of each change: the level in force decides which filings count as filings of procedures
+    offered online, so reports recomputes its totals from the first month each change affects. Raises
+    RowsRefused, writing nothing, for an offering created or updated with a department that
+    procedures.rules refuses (positions: `create`, then `update`).
 
     `delete` may also be a QuerySet: its offerings are then deleted in set-based statements, with the same
     `-` history rows (the synthetic dataset removes hundreds of thousands at a time)."""
+    create, update = list(create), list(update)
+    problems = department_refusals((o.unit_id, o.department_id) for o in create + update)
+    if problems:
+        raise RowsRefused({position: [("department", message)] for position, message in problems.items()})
+    _offerings_write(create=create, update=update, delete=delete, user=user, reason=reason)
+
+
+def _offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) -> None:
+    """offerings_write, the rules checked already."""
     delete_set = delete if isinstance(delete, QuerySet) else None
     create, update = list(create), list(update)
     delete = [] if delete_set is not None else list(delete)
@@ -229,7 +245,12 @@ def offerings_write(*, create=(), update=(), delete=(), user=None, reason: str) 
                 offering.delete()
         if update:
             bulk_update_with_history(
-                update, Offering, ["service_level"], batch_size=1000, default_user=user, default_change_reason=reason
+                update,
+                Offering,
+                ["service_level", "department"],
+                batch_size=1000,
+                default_user=user,
+                default_change_reason=reason,
             )
         if create:
             bulk_create_with_history(create, Offering, batch_size=1000, default_user=user, default_change_reason=reason)
@@ -270,9 +291,13 @@ def _offerings_delete_set(offerings: QuerySet, *, user, reason) -> list[tuple]:
 
 
 def offering_save(offering: Offering, *, user=None, reason: str) -> None:
-    """Save one offering, whatever changed in it (unit, procedure, level, date; as the admin's form does),
-    with its history row, and send `offerings_changed` for the unit it had before and the unit it has
-    now."""
+    """Save one offering, whatever changed in it (unit, procedure, level, date, department; as the admin's
+    form does), with its history row, and send `offerings_changed` for the unit it had before and the unit
+    it has now. Raises RowsRefused, saving nothing, for a department that procedures.rules refuses."""
+    if offering.department_id is not None:
+        refused = department_refusals([(offering.unit_id, offering.department_id)])
+        if refused:
+            raise RowsRefused({0: [("department", refused[0])]})
     before = None
     if offering.pk:
         before = Offering.objects.filter(pk=offering.pk).values_list("unit_id", "valid_from").first()

@@ -123,18 +123,12 @@ def _percent(value):
     return formats.number_format(value, decimal_pos=2, force_grouping=True) + "%"
 
 
-def month_alert(series: dict, month: Month, kpi_key: str = "online_rate") -> tuple[Rate, int] | None:
-    """Whether `month` of a unit's monthly series ({Month: UnitKpis}, reports.series) is flagged on a rate:
-    (baseline, number of baseline months) when it is, else None. The series must hold the 12 months
-    before `month` where there are any."""
-    value = series[month][kpi_key]
+def month_alert(value, before) -> tuple[Rate, int] | None:
+    """Whether a month is flagged on a rate, from its KpiValue and those of the months before it (up to
+    12, oldest first): (baseline, number of baseline months) when it is, else None."""
     if not value.denominator:
         return None  # no figures this month: completeness's business, not a drop
-    history = []
-    for back in range(1, HISTORY_MONTHS + 1):
-        earlier = series.get(month.shift(-back))
-        if earlier is not None and earlier[kpi_key].denominator:
-            history.append(earlier[kpi_key])
+    history = [v for v in before if v.denominator]
     if len(history) < MIN_MONTHS:
         return None
     baseline = Rate(sum(v.numerator for v in history), sum(v.denominator for v in history))
@@ -183,18 +177,28 @@ def alerts_for(units_or_parent, period: Period, *, approved_only: bool = False) 
         if following.startswith(path) and following != path
     }
     extended = _with_history(period)
-    own = monthly_kpis(units, extended, own=True, approved_only=approved_only)
-    subtree = monthly_kpis([u for u in units if u.path in above], extended, approved_only=approved_only)
+    own = monthly_kpis(units, extended, own=True, approved_only=approved_only, keys=WATCHED)
+    subtree = monthly_kpis([u for u in units if u.path in above], extended, approved_only=approved_only, keys=WATCHED)
+    # Each series as lists in month order, so that a month's history is a slice (month_alert, run
+    # for thousands of units).
+    months = extended.months
+    first = months.index(period.start)
+    lists = {
+        (pk, key, is_own): [kpis[key] for kpis in series.values()]
+        for by_unit, is_own in ((subtree, False), (own, True))
+        for pk, series in by_unit.items()
+        for key in WATCHED
+    }
     alerts = []
-    for month in period.months:
+    for position in range(first, len(months)):
         for unit in units:
             for key in WATCHED:
-                alert = None
-                for series, is_own in ((subtree.get(unit.pk), False), (own[unit.pk], True)):
-                    found = month_alert(series, month, key) if series else None
+                for is_own in (False, True):
+                    values = lists.get((unit.pk, key, is_own))
+                    found = values and month_alert(
+                        values[position], values[max(0, position - HISTORY_MONTHS) : position]
+                    )
                     if found:
-                        alert = Alert(unit, month, series[month][key], *found, own=is_own)
+                        alerts.append(Alert(unit, months[position], values[position], *found, own=is_own))
                         break
-                if alert:
-                    alerts.append(alert)
     return Alerts(parent, period, alerts, approved_only)

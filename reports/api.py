@@ -14,7 +14,7 @@ from units.selectors import unit_in_scope
 from .alerts import alerts_for
 from .kpis import UnknownKpi, get_kpi
 from .projection import with_projections
-from .selectors import kpis_for, ranking, units_active_in
+from .selectors import TreeError, kpis_for, parse_tree, ranked_units, ranking
 from .status import StatusError, parse_status
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -63,6 +63,13 @@ def _approved_only(request):
         raise _bad_parameter("status", str(exc)) from None
 
 
+def _tree(request):
+    try:
+        return parse_tree(request.GET.get("tree"))
+    except TreeError as exc:
+        raise _bad_parameter("tree", str(exc)) from None
+
+
 def _unit_in_scope(user, parameter, code):
     unit = unit_in_scope(user, code)
     if unit is None:
@@ -72,25 +79,26 @@ def _unit_in_scope(user, parameter, code):
 
 @api_view
 def kpi(request, user):
-    """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1][&status=approved]"""
+    """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1][&status=approved][&tree=today]"""
     # Every parameter is read before the unit is looked up, so a malformed request gets its 400 first.
     code, period, own = _required(request, "unit"), _period(request), _flag(request, "own")
-    approved_only = _approved_only(request)
+    approved_only, tree = _approved_only(request), _tree(request)
     unit = _unit_in_scope(user, "unit", code)
-    return with_projections(kpis_for(unit, period, own=own, approved_only=approved_only)).as_json()
+    return with_projections(kpis_for(unit, period, own=own, approved_only=approved_only, tree=tree)).as_json()
 
 
 @api_view
 def ranking_view(request, user):
-    """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]; without parent, the top
-    units of the scope."""
+    """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY[&status=approved][&tree=today]; without
+    parent, the top units of the scope."""
     code, period, kpi = request.GET.get("parent", "").strip(), _period(request), _kpi(request)
-    approved_only = _approved_only(request)
+    approved_only, tree = _approved_only(request), _tree(request)
     if code:
         parent = _unit_in_scope(user, "parent", code)
-        return ranking(period, kpi.key, parent=parent, approved_only=approved_only).as_json()
-    top = units_active_in(Unit.objects.scope_roots_for(user), period)
-    return ranking(period, kpi.key, units=top, approved_only=approved_only).as_json()
+        return ranking(period, kpi.key, parent=parent, approved_only=approved_only, tree=tree).as_json()
+    roots = Unit.objects.scope_roots_for(user)
+    top = ranked_units(period, roots=roots, tree=tree)
+    return ranking(period, kpi.key, units=top, approved_only=approved_only, tree=tree, within=roots).as_json()
 
 
 @api_view

@@ -1,14 +1,19 @@
 """A unit's figures split by what they are about: per procedure (which procedures carry the filings, and
-which to push online next) and per field (lĩnh vực, counting the figures reported per field too). The
-rates come from the same arithmetic as every KPI (selectors.kpi_values); one query per split."""
+which to push online next), per field (lĩnh vực, counting the figures reported per field too) and per
+responsible department (the unit's own filings, by the department its offering of each procedure names).
+The rates come from the same arithmetic as every KPI (selectors.kpi_values); one query per split (and one
+more for the departments' names and targets)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from django.db.models import FilteredRelation, OuterRef, Q
 
 from core.periods import Period
 from filings.models import FieldFiling, MonthlyFiling
+from procedures.models import Offering, month_index
 from units.models import Unit
 
-from .selectors import KpiValue, approved_q, kpi_values
+from .selectors import KpiValue, _ranked, approved_q, kpi_values
 from .services import FIGURE_SUMS
 
 
@@ -20,6 +25,8 @@ class ItemFigures:
     name: str
     online_rate: KpiValue
     on_time_rate: KpiValue
+    # Among the items of a ranked breakdown (department_breakdown): the competition rank by online rate.
+    rank: int | None = None
 
     @property
     def new(self) -> int:
@@ -88,6 +95,48 @@ def field_breakdown(unit: Unit, period: Period, *, approved_only: bool = False) 
     for row in per_field:
         add(row["field__code"], row["field__name"], row)
     return sorted((_item(code, entry["name"], entry) for code, entry in sums.items()), key=_by_filings)
+
+
+def department_breakdown(unit: Unit, period: Period, *, approved_only: bool = False) -> list[ItemFigures]:
+    """The unit's own filings over the period (figures per procedure) by the department responsible for
+    each procedure: the department of the unit's offering of the procedure in force in each filing's
+    month (the rule of the level in force, procedures.models.offering_start), so a department named from
+    some month on counts from that month. Filings of procedures whose offering names no department (or
+    that the unit does not offer) make one row with an empty code ("no department given"). Figures
+    reported per field have no procedure, hence no department: they are left out, as the KPIs that need
+    the online level leave them out.
+
+    Each department's row has its unit's code and name and, on its online rate, the department's own
+    online_rate target for the year in which the period ends (KpiValue.target, gap, status). Departments
+    are ranked by online rate, highest first (competition ranks, selectors' rule); the row without a
+    department comes last, unranked. Two queries, whatever the number of procedures and departments."""
+    department = Offering.objects.department_in_force(
+        OuterRef("unit_id"), OuterRef("procedure_id"), month_index(OuterRef("year"), OuterRef("month"))
+    )
+    filings = MonthlyFiling.objects.filter(period.filter_q(), unit=unit).order_by()
+    if approved_only:
+        filings = filings.filter(approved_q())
+    rows = list(filings.annotate(department=department).values("department").annotate(**_SUMS))
+    ids = [row["department"] for row in rows if row["department"] is not None]
+    departments = {}
+    if ids:
+        # Each department with its own online_rate target of the year (at most one: Target's unique key).
+        target = FilteredRelation("targets", condition=Q(targets__year=period.end_year, targets__kpi="online_rate"))
+        for pk, code, name, value in (
+            Unit.objects.filter(pk__in=ids).annotate(target=target).values_list("pk", "code", "name", "target__target")
+        ):
+            departments[pk] = (code, name, value)
+    items, rest = [], []
+    for row in rows:
+        found = departments.get(row["department"])
+        if found is None:
+            rest.append(_item("", "", row))
+        else:
+            code, name, value = found
+            item = _item(code, name, row)
+            items.append(replace(item, online_rate=replace(item.online_rate, target=value)))
+    items, rest = ([i for i in group if i.new or i.on_time_rate.denominator] for group in (items, rest))
+    return [replace(item, rank=rank) for rank, item, _value in _ranked((i, i.online_rate) for i in items)] + rest
 
 
 def _by_filings(item):

@@ -16,6 +16,7 @@ from units.selectors import ancestors_in_scope, unit_in_scope_or_404
 
 from .alerts import alerts_for
 from .breakdowns import (
+    department_breakdown,
     field_breakdown,
     procedure_breakdown,
     procedure_by_month,
@@ -29,11 +30,14 @@ from .params import (
     period_from,
     period_presets,
     status_url,
+    tree_from,
+    tree_param,
+    tree_switch,
     url,
     with_params,
 )
 from .projection import with_projections
-from .selectors import kpis_for, kpis_for_units, ranking, units_active_in
+from .selectors import Tree, kpis_for, kpis_for_units, ranked_units, ranking
 from .series import monthly_kpis
 from .status import APPROVED
 
@@ -114,7 +118,8 @@ def ranking_page(request):
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
     kpi, kpi_error = _kpi_from(request)
-    errors = [e for e in (period_error, status_error, kpi_error) if e]
+    tree, tree_error = tree_from(request)
+    errors = [e for e in (period_error, status_error, kpi_error, tree_error) if e]
     code = request.GET.get("unit", "").strip()
     roots = None
     if code:
@@ -122,8 +127,9 @@ def ranking_page(request):
     else:
         roots = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
         parent = roots[0] if len(roots) == 1 else None
-    candidates = units_active_in(
-        Unit.objects.filter(parent=parent) if parent else Unit.objects.filter(pk__in=[u.pk for u in roots]), period
+    # Today's tree ranks the units that exist today (merged communes' figures in their successors').
+    candidates = ranked_units(
+        period, parent=parent, roots=None if parent else Unit.objects.filter(pk__in=[u.pk for u in roots]), tree=tree
     )
     kinds = [kind for kind in UnitKind if kind in set(candidates.values_list("kind", flat=True).distinct())]
     kind = request.GET.get("kind", "").strip() or None
@@ -131,11 +137,23 @@ def ranking_page(request):
         errors.append(_("The parameter “kind” is not valid here: “%(value)s”; showing every unit.") % {"value": kind})
         kind = None
     units = list(candidates.filter(kind=kind) if kind else candidates)
-    values = with_projections(kpis_for_units(units, period, approved_only=approved_only))
-    result = ranking(period, kpi.key, parent=parent, units=units, approved_only=approved_only, kind=kind, values=values)
+    values = with_projections(kpis_for_units(units, period, approved_only=approved_only, tree=tree))
+    result = ranking(
+        period,
+        kpi.key,
+        parent=parent,
+        units=units,
+        approved_only=approved_only,
+        kind=kind,
+        values=values,
+        tree=tree,
+        within=roots,
+    )
 
     def unit_url(unit):
-        return url("reports:unit", unit.code, period=period, status=APPROVED if approved_only else None)
+        return url(
+            "reports:unit", unit.code, period=period, status=APPROVED if approved_only else None, tree=tree_param(tree)
+        )
 
     earlier, later = neighbour_years(period)
     status = APPROVED if approved_only else None
@@ -145,7 +163,9 @@ def ranking_page(request):
         {
             "result": result,
             "parent": parent,
-            "crumbs": _crumbs(request, parent, "reports:ranking", period, approved_only, kpi=kpi.key),
+            "crumbs": _crumbs(
+                request, parent, "reports:ranking", period, approved_only, kpi=kpi.key, tree=tree_param(tree)
+            ),
             "kpi": kpi,
             "kpis": list(KPIS.values()),
             "period": period,
@@ -161,6 +181,8 @@ def ranking_page(request):
             "kind_label": KIND_PLURALS[kind] if kind else None,
             "approved_only": approved_only,
             "status_url": status_url(request, approved_only),
+            "tree_today": tree == Tree.TODAY,
+            "tree_switch": tree_switch(request, tree),
             "errors": errors,
             "rows": [(row, unit_url(row.unit)) for row in result.rows],
             "projected": any(row.kpi_value.projection is not None for row in result.rows),
@@ -183,16 +205,16 @@ TREND_KPIS = ("online_rate", "online_rate_eligible", "on_time_rate")
 PROCEDURE_ROWS = 20
 
 
-def trend_charts(unit, period, *, approved_only=False):
+def trend_charts(unit, period, *, approved_only=False, tree=Tree.PERIOD):
     """The JSON of static/js/charts.js's trend charts, one per rate of TREND_KPIS: each month of the
     period's year (up to this month) beside the same month a year earlier, with the year's target. Two
-    queries."""
+    queries (in today's tree, with the predecessors' figures in each month: a few more)."""
     year = period.end.year
     last = min(Month(year, 12), Month.of(timezone.localdate()))
     if last.year < year:
         return []
     months = Period(Month(year, 1), last).months
-    series = monthly_kpis([unit], Period(Month(year - 1, 1), last), approved_only=approved_only)[unit.pk]
+    series = monthly_kpis([unit], Period(Month(year - 1, 1), last), approved_only=approved_only, tree=tree)[unit.pk]
     charts = []
     for key in TREND_KPIS:
         kpi = KPIS[key]
@@ -220,27 +242,40 @@ def trend_charts(unit, period, *, approved_only=False):
 def unit_page(request, code):
     """GET /reports/unit/CODE/?period=PERIOD&status=approved: every KPI of the unit's subtree with its
     target, the monthly trend of each rate against the target and the year before, the units below it
-    ranked, its procedures and fields by filings and which procedures to push online next."""
+    ranked, its procedures and fields by filings, which procedures to push online next and its own filings
+    by responsible department (when its offerings name departments)."""
     unit = unit_in_scope_or_404(request.user, code)
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
     kpi, kpi_error = _kpi_from(request)
-    errors = [e for e in (period_error, status_error, kpi_error) if e]
+    tree, tree_error = tree_from(request)
+    errors = [e for e in (period_error, status_error, kpi_error, tree_error) if e]
     status = APPROVED if approved_only else None
-    figures = with_projections(kpis_for(unit, period, approved_only=approved_only))
-    children = ranking(period, kpi.key, parent=unit, approved_only=approved_only)
+    figures = with_projections(kpis_for(unit, period, approved_only=approved_only, tree=tree))
+    children = ranking(period, kpi.key, parent=unit, approved_only=approved_only, tree=tree)
 
     def unit_url(other):
-        return url("reports:unit", other.code, period=period, status=status)
+        return url("reports:unit", other.code, period=period, status=status, tree=tree_param(tree))
 
     procedures = procedure_breakdown(unit, period, approved_only=approved_only)
+    departments = department_breakdown(unit, period, approved_only=approved_only)
+    if not any(item.code for item in departments):
+        departments = []  # no offering of the unit names a department: no section
+    # Each department links to its page where the user's scope holds it (one query for them all).
+    linked = set(
+        Unit.objects.for_user(request.user)
+        .filter(code__in=[item.code for item in departments if item.code])
+        .values_list("code", flat=True)
+        if departments
+        else ()
+    )
     earlier, later = neighbour_years(period)
     return render(
         request,
         "reports/unit.html",
         {
             "unit": unit,
-            "crumbs": _crumbs(request, unit, "reports:unit", period, approved_only),
+            "crumbs": _crumbs(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
             "period": period,
             "period_text": period_text or str(period),
             "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
@@ -250,18 +285,27 @@ def unit_page(request, code):
             "later": later,
             "approved_only": approved_only,
             "errors": errors,
+            "tree_today": tree == Tree.TODAY,
+            "tree_switch": tree_switch(request, tree),
+            "lineage": figures,
             "kpi": kpi,
             "kpis": list(KPIS.values()),
             "figures": [figures[key] for key in KPIS],
-            "trends": trend_charts(unit, period, approved_only=approved_only),
+            "trends": trend_charts(unit, period, approved_only=approved_only, tree=tree),
             "children": [(row, unit_url(row.unit)) for row in children.rows],
             "children_ranking": children,
             "children_chart": ranking_chart(children, unit_url),
-            "ranking_url": url("reports:ranking", unit=unit.code, period=period, kpi=kpi.key, status=status),
+            "ranking_url": url(
+                "reports:ranking", unit=unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
+            ),
             "procedures": procedures[:PROCEDURE_ROWS],
             "procedure_count": len(procedures),
             "push_online": push_online_next(procedures),
             "fields": field_breakdown(unit, period, approved_only=approved_only),
+            "departments": [
+                (item, url("reports:unit", item.code, period=period, status=status) if item.code in linked else None)
+                for item in departments
+            ],
             "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
             "export_url": url("reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status),
         },

@@ -14,7 +14,14 @@ from procedures.models import Procedure
 from units.models import Unit, UnitKind
 from units.selectors import unit_in_scope_or_404
 
-from .breakdowns import field_breakdown, procedure_breakdown, procedure_by_month, procedure_by_unit, push_online_next
+from .breakdowns import (
+    department_breakdown,
+    field_breakdown,
+    procedure_breakdown,
+    procedure_by_month,
+    procedure_by_unit,
+    push_online_next,
+)
 from .kpis import KPIS, UnknownKpi, get_kpi
 from .selectors import CLOSE, MET, MISSED, kpis_for_units, ranking, unapproved_unit_months, units_active_in
 from .series import monthly_kpis
@@ -256,7 +263,8 @@ def unit_tables_export(request, code):
     """GET /reports/unit/CODE/tables.xlsx?period=PERIOD[&kpi=KEY][&status=approved]: the tables of the unit
     page, a sheet each: every KPI of the unit and of the units directly below it, those units ranked by
     the KPI, the unit's KPIs month by month, its procedures by filings (all of them), the procedures to
-    push online next, and its fields."""
+    push online next, its fields, and its own filings by responsible department when its offerings name
+    departments."""
     unit = unit_in_scope_or_404(request.user, code)
     try:
         period = _period(request)
@@ -323,6 +331,28 @@ def unit_tables_export(request, code):
             for item in field_breakdown(unit, period, approved_only=approved_only)
         ],
     )
+    departments = department_breakdown(unit, period, approved_only=approved_only)
+    if any(item.code for item in departments):  # as the page: only when the unit's offerings name departments
+        xlsx.add_table(
+            workbook,
+            sheet_title=_("By department"),
+            titles=_page_titles(_("By department"), unit, period, approved_only, unapproved),
+            columns=[
+                xlsx.Col(_("Rank"), xlsx.COUNT, 7),
+                *_item_columns(_("Department")),
+                xlsx.Col(_("Target"), xlsx.PERCENT, 10),
+                xlsx.Col(_("Status"), width=12),
+            ],
+            rows=[
+                [
+                    item.rank,
+                    *_item_row(item.code, item.name or _("No department given"), item),
+                    item.online_rate.target,
+                    _status_label(item.online_rate.status),
+                ]
+                for item in departments
+            ],
+        )
     return xlsx.response(workbook, _filename(f"unit_{unit.code}_{period}", approved_only))
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 
 from core.periods import Month, Period, PeriodError, period_param, year_to_date
 
+from .selectors import Tree, TreeError, parse_tree
 from .status import APPROVED, StatusError, parse_status
 
 
@@ -40,6 +41,33 @@ def approved_only_from(request):
             "leave it out. Showing all figures instead."
         ) % {"value": text.strip()}
         return False, message
+
+
+def tree_from(request):
+    """?tree=today: today's tree of units, the figures of merged units added into their successors; else
+    the tree as it was in the period (with an error message for any other value, showing that tree)."""
+    text = request.GET.get("tree", "")
+    try:
+        return parse_tree(text), None
+    except TreeError:
+        message = _(
+            "The parameter “tree” is not valid: “%(value)s”. Use “today” for today's units, or leave it out. "
+            "Showing the units as they were in the period instead."
+        ) % {"value": text.strip()}
+        return Tree.PERIOD, message
+
+
+def tree_param(tree):
+    """The value of ?tree= in links for `tree`: None (left out) for the period's tree."""
+    return None if tree == Tree.PERIOD else str(tree)
+
+
+def tree_switch(request, tree):
+    """(label, link, current?) of the two trees, for the switch of the ranking and unit pages."""
+    return [
+        (_("Units as they were in the period"), with_params(request, tree=None), tree == Tree.PERIOD),
+        (_("Today's units"), with_params(request, tree=str(Tree.TODAY)), tree == Tree.TODAY),
+    ]
 
 
 def status_url(request, approved_only):

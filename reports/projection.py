@@ -115,7 +115,7 @@ def projected_year(period: Period, today: datetime.date) -> int | None:
 
 
 def _projections(items: list[UnitKpis], year: int, today: datetime.date) -> dict[int, dict[str, Projection]]:
-    """{unit id: {rate KPI: Projection}} for UnitKpis of one year, scope and status filter."""
+    """{unit id: {rate KPI: Projection}} for UnitKpis of one year, scope, status filter and tree."""
     first = items[0]
     units = [item.unit for item in items]
     last_complete = min(Month(year, 12), Month.of(today).shift(-1))
@@ -123,10 +123,14 @@ def _projections(items: list[UnitKpis], year: int, today: datetime.date) -> dict
     remaining = 12
     if last_complete.year == year:
         series = monthly_kpis(
-            units, Period(Month(year, 1), last_complete), own=first.own, approved_only=first.approved_only
+            units,
+            Period(Month(year, 1), last_complete),
+            own=first.own,
+            approved_only=first.approved_only,
+            tree=first.tree,
         )
         remaining = 12 - last_complete.month
-    stocks = offering_sums(units, Period(Month(year, 12), Month(year, 12)), first.own)
+    stocks = offering_sums(units, Period(Month(year, 12), Month(year, 12)), first.own, tree=first.tree)
     result = {}
     for item in items:
         stock = kpi_values(None, stocks.get(item.unit.pk), {})
@@ -152,9 +156,9 @@ def with_projections(unit_kpis, *, today: datetime.date | None = None):
     Only for a period inside a year that has not ended by `today` (default: today's date): every rate KPI
     of it then has a Projection (its JSON `null` without a target or with too little data); count KPIs,
     and periods of a year that has ended or spanning two years, are returned unchanged (no `projection`
-    key). A fixed number of queries whatever the number of units: for each (year, own, approved_only) among
-    them, `monthly_kpis` over the year so far and the offerings in force on 31 December (one query per
-    distinct depth of the units each).
+    key). A fixed number of queries whatever the number of units: for each (year, own, approved_only,
+    tree) among them, `monthly_kpis` over the year so far and the offerings in force on 31 December (one
+    query per distinct depth of the units each).
     """
     today = today or timezone.localdate()
     if isinstance(unit_kpis, UnitKpis):
@@ -166,15 +170,16 @@ def with_projections(unit_kpis, *, today: datetime.date | None = None):
     for item in items:
         year = projected_year(item.period, today)
         if year is not None:
-            groups.setdefault((year, item.own, item.approved_only), []).append(item)
+            groups.setdefault((year, item.own, item.approved_only, item.tree), []).append(item)
     projected = {}
-    for (year, _own, _approved), group in groups.items():
+    for (year, own, approved_only, tree), group in groups.items():
         for unit_id, by_kpi in _projections(group, year, today).items():
-            projected[unit_id, group[0].own, group[0].approved_only, year] = by_kpi
+            projected[unit_id, own, approved_only, tree, year] = by_kpi
     result = []
     for item in items:
         year = projected_year(item.period, today)
-        by_kpi = projected.get((item.unit.pk, item.own, item.approved_only, year)) if year is not None else None
+        key = (item.unit.pk, item.own, item.approved_only, item.tree, year)
+        by_kpi = projected.get(key) if year is not None else None
         if not by_kpi:
             result.append(item)
             continue

@@ -5,23 +5,28 @@ divided), kept exact as integers; rounding happens only when a value is shown. A
 those of its whole subtree unless `own` is asked for. Each function runs a fixed number of queries
 whatever the number of units: rows are grouped by the path prefix of the unit they are reported for.
 With `approved_only`, the filing KPIs count only the unit-months a leader approved (docs/workflow.md);
-the offering KPIs do not depend on filings and stay the same.
+the offering KPIs do not depend on filings and stay the same. With `tree=Tree.TODAY`, a unit's figures
+add those of its predecessors (docs/kpis.md, "Today's tree").
 """
 
+import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 
 from django.db.models import Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from core.periods import Period
 from core.rates import percent, round_half_up
 from filings.models import UnitMonth, UnitMonthStatus
 from procedures.models import Offering, ServiceLevel
-from units.models import Unit
+from units.models import PATH_STEP, Unit
+from units.selectors import Lineage, predecessors_by_successor
 
 from .kpis import KPIS, Kpi, get_kpi
 from .models import Target, UnitMonthTotal
@@ -32,6 +37,30 @@ from .services import TOTAL_FIELDS
 CLOSE_POINTS = 5
 CLOSE_SHARE = Fraction(1, 10)
 MET, CLOSE, MISSED = "met", "close", "missed"
+
+
+class Tree(StrEnum):
+    """Which tree of units the figures are read in (docs/kpis.md, "Today's tree"): the tree as it was in
+    the period (each unit its own subtree's figures; the default), or today's tree, in which the figures of
+    the units merged away are added into their successors (units.selectors.predecessors_by_successor)."""
+
+    PERIOD = "period"
+    TODAY = "today"
+
+
+class TreeError(ValueError):
+    pass
+
+
+def parse_tree(text: str | None) -> Tree:
+    """The tree a `tree` parameter asks for (empty: the period's); a TreeError names any other value."""
+    value = (text or "").strip().lower()
+    if not value:
+        return Tree.PERIOD
+    try:
+        return Tree(value)
+    except ValueError:
+        raise TreeError(f"expected {Tree.TODAY} or {Tree.PERIOD}, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -123,19 +152,34 @@ class UnitKpis:
     own: bool
     values: dict[str, KpiValue] = field(default_factory=dict)
     approved_only: bool = False
+    tree: Tree = Tree.PERIOD
+    # In today's tree: the units whose figures are added (predecessors), and those split between several
+    # successors, whose figures are not.
+    predecessors: tuple[Unit, ...] = ()
+    split: tuple[Unit, ...] = ()
 
     def __getitem__(self, key):
         return self.values[key]
 
     def as_json(self):
-        return {
+        data = {
             "unit": self.unit.code,
             "name": self.unit.name,
             "period": self.period.as_json(),
             "scope": "own" if self.own else "subtree",
             "approved_only": self.approved_only,
-            "kpis": {key: value.as_json() for key, value in self.values.items()},
         }
+        if self.tree == Tree.TODAY:  # only then: the JSON of the period's tree is as before
+            data.update(tree=str(self.tree), **_lineage_json(self.predecessors, self.split))
+        data["kpis"] = {key: value.as_json() for key, value in self.values.items()}
+        return data
+
+
+def _lineage_json(predecessors, split, left_out=None):
+    data = {"predecessors": [u.code for u in predecessors], "split": [u.code for u in split]}
+    if left_out is not None:
+        data["left_out"] = [u.code for u in left_out]
+    return data
 
 
 @dataclass(frozen=True)
@@ -178,15 +222,24 @@ class Ranking:
     kind: str | None = None  # only units of this kind (units.models.UnitKind), when asked
     # The ranked units together: the ratio of sums of their figures (or the sum of a count), no target.
     combined: KpiValue | None = None
+    tree: Tree = Tree.PERIOD
+    # In today's tree: the ranked units' predecessors (figures added), the units split between several
+    # successors (not added), and the units with figures in the period counted in no ranked unit.
+    predecessors: tuple[Unit, ...] = ()
+    split: tuple[Unit, ...] = ()
+    left_out: tuple[Unit, ...] = ()
 
     def as_json(self):
-        return {
+        data = {
             "parent": self.parent.code if self.parent else None,
             "kpi": self.kpi.key,
             "period": self.period.as_json(),
             "approved_only": self.approved_only,
-            "rows": [row.as_json() for row in self.rows],
         }
+        if self.tree == Tree.TODAY:
+            data.update(tree=str(self.tree), **_lineage_json(self.predecessors, self.split, self.left_out))
+        data["rows"] = [row.as_json() for row in self.rows]
+        return data
 
 
 # --- aggregation ---------------------------------------------------------------------------------
@@ -248,17 +301,41 @@ def approved_q():
     )
 
 
-def filing_sums(units, period, own, approved_only, by=()):
+def _with_predecessors(queryset, units, own, sums, tree, lineage, by=()):
+    """`_grouped(queryset, units, own, sums, ...)`; in today's tree (Tree.TODAY), each unit's sums plus
+    those of its predecessors (`lineage`, computed when not given), grouped by predecessor in one more
+    query per distinct depth of the predecessors, then added to their successor here."""
+    result = _grouped(queryset, units, own, sums, by=by)
+    if tree != Tree.TODAY:
+        return result
+    lineage = lineage or predecessors_by_successor(units, own=own)
+    extra = defaultdict(list)  # predecessor id -> [(the other grouping values, sums)]
+    for key, row in _grouped(queryset, lineage.predecessors(), own, sums, by=by).items():
+        pk, rest = (key[0], key[1:]) if by else (key, ())
+        extra[pk].append((rest, row))
+    for unit_pk, predecessors in lineage.added.items():
+        for predecessor in predecessors:
+            for rest, row in extra[predecessor.pk]:
+                key = (unit_pk, *rest) if by else unit_pk
+                total = result.setdefault(key, {name: value for name, value in row.items() if name in by})
+                for name in sums:
+                    total[name] = total.get(name, 0) + row[name]
+    return result
+
+
+def filing_sums(units, period, own, approved_only, by=(), *, tree=Tree.PERIOD, lineage: Lineage | None = None):
     """{unit id (or (unit id, *by)): sums of the unit-month totals} of each unit's subtree (own: its own
-    rows) over the period, for kpi_values; grouped also `by` other columns (year, month) when given."""
+    rows) over the period, for kpi_values; grouped also `by` other columns (year, month) when given. In
+    today's tree, each unit's sums add its predecessors' (their subtrees; own: their own rows)."""
     totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
     if approved_only:
         totals = totals.filter(approved_q())
-    return _grouped(totals, units, own, _FILING_SUMS, by=by)
+    return _with_predecessors(totals, units, own, _FILING_SUMS, tree, lineage, by=by)
 
 
-def offering_sums(units, period, own):
-    """{unit id: counts of the offerings in force at the period's end} of each unit's subtree (or own)."""
+def offering_sums(units, period, own, *, tree=Tree.PERIOD, lineage: Lineage | None = None):
+    """{unit id: counts of the offerings in force at the period's end} of each unit's subtree (or own); in
+    today's tree, with its predecessors' (those that existed at the period's end)."""
     end = period.end
     offerings = (
         Offering.objects.in_force(end.year, end.month)
@@ -268,7 +345,7 @@ def offering_sums(units, period, own):
         )
         .order_by()
     )
-    return _grouped(offerings, units, own, _OFFERING_SUMS)
+    return _with_predecessors(offerings, units, own, _OFFERING_SUMS, tree, lineage)
 
 
 def _targets(units, period):
@@ -278,9 +355,10 @@ def _targets(units, period):
     return by_unit
 
 
-def kpi_values(filing, offering, targets):
+def kpi_values(filing, offering, targets, keys=None):
     """{KPI key: KpiValue} from filing_sums' and offering_sums' rows (either may be None) and the targets:
-    the one spelling of every KPI's fraction."""
+    the one spelling of every KPI's fraction. Only the KPIs of `keys` when given (a month series of
+    thousands of units asks for the few it needs)."""
     f = defaultdict(int, filing or {})
     o = defaultdict(int, offering or {})
     fractions = {
@@ -292,7 +370,8 @@ def kpi_values(filing, offering, targets):
     }
     counts = {"postal_returns": f["sum_returned_postal"], "postal_received": f["sum_received_postal"]}
     values = {}
-    for key, kpi in KPIS.items():
+    for key in keys or KPIS:
+        kpi = KPIS[key]
         target = targets.get(key)
         if kpi.is_rate:
             numerator, denominator = fractions[key]
@@ -305,14 +384,26 @@ def kpi_values(filing, offering, targets):
     return values
 
 
-def kpis_for_units(units, period: Period, *, own: bool = False, approved_only: bool = False) -> dict[int, UnitKpis]:
+def kpis_for_units(
+    units,
+    period: Period,
+    *,
+    own: bool = False,
+    approved_only: bool = False,
+    tree: Tree = Tree.PERIOD,
+    lineage: Lineage | None = None,
+) -> dict[int, UnitKpis]:
     """Every KPI for each of `units` over `period`, in a fixed number of queries. With `approved_only`,
-    the filing KPIs count only approved unit-months (a draft, submitted or returned month drops out)."""
+    the filing KPIs count only approved unit-months (a draft, submitted or returned month drops out). In
+    today's tree (`tree=Tree.TODAY`), each unit's figures add its predecessors' (`lineage`: the units'
+    predecessors_by_successor, computed when not given), named in `UnitKpis.predecessors` and `split`."""
     units = list(units)
     if not units:
         return {}
-    filings = filing_sums(units, period, own, approved_only)
-    offerings = offering_sums(units, period, own)
+    if tree == Tree.TODAY and lineage is None:
+        lineage = predecessors_by_successor(units, own=own)
+    filings = filing_sums(units, period, own, approved_only, tree=tree, lineage=lineage)
+    offerings = offering_sums(units, period, own, tree=tree, lineage=lineage)
     targets = _targets(units, period)
     return {
         unit.pk: UnitKpis(
@@ -321,15 +412,26 @@ def kpis_for_units(units, period: Period, *, own: bool = False, approved_only: b
             own,
             kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
             approved_only,
+            tree,
+            *_named(lineage, unit),
         )
         for unit in units
     }
 
 
-def kpis_for(unit: Unit, period: Period, *, own: bool = False, approved_only: bool = False) -> UnitKpis:
+def _named(lineage: Lineage | None, unit: Unit) -> tuple[tuple[Unit, ...], tuple[Unit, ...]]:
+    """(predecessors added, units split) of one unit in a lineage; nothing without one."""
+    if lineage is None:
+        return (), ()
+    return tuple(lineage.added.get(unit.pk, ())), tuple(lineage.split.get(unit.pk, ()))
+
+
+def kpis_for(
+    unit: Unit, period: Period, *, own: bool = False, approved_only: bool = False, tree: Tree = Tree.PERIOD
+) -> UnitKpis:
     """Every KPI of DOMAIN.md for one unit (its subtree, or its own figures) over a period; with
-    `approved_only`, from approved unit-months only."""
-    return kpis_for_units([unit], period, own=own, approved_only=approved_only)[unit.pk]
+    `approved_only`, from approved unit-months only; in today's tree, with its predecessors' figures."""
+    return kpis_for_units([unit], period, own=own, approved_only=approved_only, tree=tree)[unit.pk]
 
 
 def unapproved_unit_months(units, period: Period, *, own: bool = False) -> int:
@@ -357,6 +459,19 @@ def units_active_in(queryset, period: Period):
     )
 
 
+def ranked_units(period: Period, *, parent: Unit | None = None, roots=None, tree: Tree = Tree.PERIOD, today=None):
+    """The units a ranking compares (a queryset): the parent's direct children, else the `roots` given (a
+    queryset), else the top-level units; those that existed during the period, or in today's tree those
+    that exist `today` (default: today's date), new units included."""
+    if parent is not None:
+        units = Unit.objects.filter(parent=parent)
+    else:
+        units = Unit.objects.roots() if roots is None else roots
+    if tree == Tree.TODAY:
+        return units.valid_on(today or timezone.localdate())
+    return units_active_in(units, period)
+
+
 def ranking(
     period: Period,
     kpi_key: str,
@@ -366,6 +481,9 @@ def ranking(
     approved_only: bool = False,
     kind: str | None = None,
     values: dict | None = None,
+    tree: Tree = Tree.PERIOD,
+    within=None,
+    today: datetime.date | None = None,
 ) -> Ranking:
     """Rank units by one KPI of their subtree: by default the parent's direct children (or the top-level
     units), of one `kind` when given, else the given `units`. Highest first; equal values share a rank
@@ -373,32 +491,71 @@ def ranking(
     the unit's rank among the same units over the previous comparable period (Period.previous), and the
     ranking has the units' combined value (the ratio of sums). With `approved_only`, from approved
     unit-months only. `values`: the units' kpis_for_units already computed (with projections, say).
-    Twice the queries of kpis_for_units, whatever the number of units."""
+    Twice the queries of kpis_for_units, whatever the number of units.
+
+    In today's tree (`tree=Tree.TODAY`), the default units are those that exist `today` (ranked_units),
+    each with its predecessors' figures; the ranking names the predecessors added, the units split
+    between several successors and, without a `kind`, the units with figures in the period that no ranked
+    unit counts (`left_out`: in the parent's subtree, else in the subtrees of `within`, else anywhere).
+    Three queries more."""
     kpi = get_kpi(kpi_key)
     if units is None:
-        units = Unit.objects.filter(parent=parent) if parent else Unit.objects.roots()
+        units = ranked_units(period, parent=parent, tree=tree, today=today)
         if kind:
             units = units.filter(kind=kind)
-        units = units_active_in(units, period)
     units = list(units)
+    lineage = predecessors_by_successor(units) if tree == Tree.TODAY else None
     if values is None:
-        values = kpis_for_units(units, period, approved_only=approved_only)
-    previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only))
+        values = kpis_for_units(units, period, approved_only=approved_only, tree=tree, lineage=lineage)
+    previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only, tree, lineage))
     rows = [
         RankingRow(rank, unit, value, previous.get(unit.pk))
         for rank, unit, value in _ranked((item.unit, item[kpi.key]) for item in values.values())
     ]
-    return Ranking(parent, kpi, period, rows, approved_only, kind, _combined(kpi, [row.kpi_value for row in rows]))
+    result = Ranking(parent, kpi, period, rows, approved_only, kind, _combined(kpi, [row.kpi_value for row in rows]))
+    if lineage is None:
+        return result
+    split = {u.pk: u for ids in lineage.split.values() for u in ids}
+    left_out = () if kind else _left_out(period, units, lineage, list(split.values()), parent, within)
+    return replace(
+        result,
+        tree=tree,
+        predecessors=tuple(lineage.predecessors()),
+        split=tuple(sorted(split.values(), key=lambda u: u.path)),
+        left_out=left_out,
+    )
 
 
-def _one_kpi(units, period, kpi, approved_only):
-    """(unit, KpiValue) of one KPI, without targets: one query."""
+def _left_out(period, units, lineage, split, parent, within) -> tuple[Unit, ...]:
+    """The units with figures of their own in the period, in the parent's subtree (else in those of
+    `within`, else anywhere), that the ranked `units` do not count in today's tree: neither below one nor
+    added to one (lineage), nor split among them. One query."""
+    if parent is not None:
+        where = Q(path__startswith=parent.path) & ~Q(pk=parent.pk)
+    elif within is not None:
+        where = Q(pk__in=[])
+        for path in {u.path for u in within}:
+            where |= Q(path__startswith=path)
+    else:
+        where = Q()
+    with_figures = Exists(UnitMonthTotal.objects.filter(period.filter_q(), unit_id=OuterRef("pk")))
+    counted = {u.path for u in [*units, *lineage.predecessors(), *split]}
+    return tuple(
+        unit
+        for unit in Unit.objects.filter(where, with_figures).order_by("path")
+        if not any(unit.path[:i] in counted for i in range(PATH_STEP, len(unit.path) + 1, PATH_STEP))
+    )
+
+
+def _one_kpi(units, period, kpi, approved_only, tree=Tree.PERIOD, lineage=None):
+    """(unit, KpiValue) of one KPI, without targets: one query (in today's tree, one more per depth of
+    the predecessors)."""
     if not units:
         return []
     if kpi.from_offerings:
-        sums = offering_sums(units, period, False)
+        sums = offering_sums(units, period, False, tree=tree, lineage=lineage)
         return [(unit, kpi_values(None, sums.get(unit.pk), {})[kpi.key]) for unit in units]
-    sums = filing_sums(units, period, False, approved_only)
+    sums = filing_sums(units, period, False, approved_only, tree=tree, lineage=lineage)
     return [(unit, kpi_values(sums.get(unit.pk), None, {})[kpi.key]) for unit in units]
 
 

@@ -12,7 +12,7 @@ from core.periods import Month, Period
 
 from .kpis import KPIS
 from .models import Target
-from .selectors import UnitKpis, filing_sums, kpi_values
+from .selectors import Tree, UnitKpis, filing_sums, kpi_values
 
 # The KPIs a month has: those computed from filings. The procedure rates (Kpi.from_offerings) are stock
 # figures, counted at the end of a period (kpis_for_units gives them, one value per period).
@@ -29,7 +29,13 @@ def _targets(units, years):
 
 
 def monthly_kpis(
-    units, period: Period, *, own: bool = False, approved_only: bool = False
+    units,
+    period: Period,
+    *,
+    own: bool = False,
+    approved_only: bool = False,
+    tree: Tree = Tree.PERIOD,
+    keys: tuple[str, ...] = MONTHLY_KPIS,
 ) -> dict[int, dict[Month, UnitKpis]]:
     """Every filing KPI of each of `units`, month by month over `period`:
     `{unit id: {Month: UnitKpis}}`.
@@ -44,22 +50,24 @@ def monthly_kpis(
     - Figures are those of each unit's whole subtree, or with `own` its own rows only; with
       `approved_only`, only approved unit-months count (a month not approved has no figures).
     - Each month carries the unit's target for that month's year (`KpiValue.target`, `gap`, `met`).
+    - In today's tree (`tree=Tree.TODAY`), each month adds the unit's predecessors' figures of that month
+      (reports.selectors.filing_sums), so that a commune formed by a merger has a continuous series.
+    - Only the KPIs of `keys` when given (a subset of `MONTHLY_KPIS`; the alerts watch one).
     - A fixed number of queries whatever the number of units and months: one per distinct depth of
-      `units` (one with `own`) for the figures, one for the targets.
+      `units` (one with `own`) for the figures, one for the targets; in today's tree, two for the
+      predecessors (units.selectors.predecessors_by_successor) and one per distinct depth of them.
     """
     units = list(units)
     if not units:
         return {}
-    sums = filing_sums(units, period, own, approved_only, by=("year", "month"))
+    sums = filing_sums(units, period, own, approved_only, by=("year", "month"), tree=tree)
     months = period.months
     targets = _targets(units, {month.year for month in months})
     result = {}
     for unit in units:
         series = {}
         for month in months:
-            values = kpi_values(sums.get((unit.pk, month.year, month.month)), None, targets[unit.pk, month.year])
-            series[month] = UnitKpis(
-                unit, Period(month, month), own, {key: values[key] for key in MONTHLY_KPIS}, approved_only
-            )
+            values = kpi_values(sums.get((unit.pk, month.year, month.month)), None, targets[unit.pk, month.year], keys)
+            series[month] = UnitKpis(unit, Period(month, month), own, values, approved_only, tree)
         result[unit.pk] = series
     return result

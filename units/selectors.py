@@ -1,9 +1,12 @@
 """Reads of the units app."""
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Unit
+from .models import PATH_STEP, Unit
 
 
 def unit_in_scope(user, code) -> Unit | None:
@@ -28,3 +31,95 @@ def ancestors_in_scope(user, unit: Unit) -> list[Unit]:
     if not ids:
         return []
     return list(Unit.objects.for_user(user).filter(pk__in=ids).order_by("path").only("code", "name", "path"))
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What today's tree adds to some units (`predecessors_by_successor`), by the given units' ids.
+
+    - `added`: the units whose figures are added to the unit's in today's tree: the units outside its
+      subtree whose successor chain ends inside it (own: ends at the unit itself), in path order. Only the
+      highest is kept of a predecessor and another below it (its subtree is counted once).
+    - `split`: the units split between the unit (or a unit below it) and units elsewhere: not added.
+    """
+
+    added: dict[int, list[Unit]] = field(default_factory=dict)
+    split: dict[int, list[Unit]] = field(default_factory=dict)
+
+    def predecessors(self) -> list[Unit]:
+        """Every unit added to one of the units, once, in path order."""
+        return sorted({u.pk: u for units in self.added.values() for u in units}.values(), key=lambda u: u.path)
+
+
+def _chain_ends(links: dict[int, set[int]]) -> dict[int, frozenset[int]]:
+    """{unit id: the ids its successor chains end at (units without a successor)} for every unit that has
+    a successor, A -> B -> C giving A {C}. A cycle (which units_upsert refuses) ends where it closes."""
+    ends: dict[int, frozenset[int]] = {}
+
+    def resolve(pk, visiting):
+        if pk in ends:
+            return ends[pk]
+        if pk not in links or pk in visiting:
+            return frozenset([pk])
+        visiting.add(pk)
+        result = frozenset().union(*(resolve(successor, visiting) for successor in links[pk]))
+        visiting.discard(pk)
+        ends[pk] = result
+        return result
+
+    for pk in links:
+        resolve(pk, set())
+    return ends
+
+
+def predecessors_by_successor(units, *, own: bool = False) -> Lineage:
+    """The one spelling of "who are a unit's predecessors" (docs/kpis.md, "Today's tree"), for each of
+    `units`: the units whose successor chain (transitively, A -> B -> C) leads into the unit's subtree
+    (with `own`, to the unit itself) and that are not already inside that subtree.
+
+    A unit whose chains end at several units (a split, such as a ward shared out between two new wards) is
+    added only where every end lies inside the unit's subtree (own: never); elsewhere it is named in
+    `split`. Two queries whatever the number of units: the successor links with their ends' paths, then
+    the predecessors named (none when there are none)."""
+    units = list(units)
+    links: dict[int, set[int]] = defaultdict(set)
+    paths: dict[int, str] = {}
+    rows = Unit.successors.through.objects.values_list("from_unit_id", "from_unit__path", "to_unit_id", "to_unit__path")
+    for from_id, from_path, to_id, to_path in rows:
+        links[from_id].add(to_id)
+        paths[from_id], paths[to_id] = from_path, to_path
+    ids_by_path = defaultdict(list)
+    for unit in units:
+        ids_by_path[unit.path].append(unit.pk)
+
+    def holders(path):
+        """The paths of the given units whose subtree holds `path` (own: the unit at `path` itself)."""
+        if own:
+            return {path} & ids_by_path.keys()
+        return {path[:i] for i in range(PATH_STEP, len(path) + 1, PATH_STEP)} & ids_by_path.keys()
+
+    added: dict[int, list[int]] = defaultdict(list)
+    split: dict[int, list[int]] = defaultdict(list)
+    for pk, ends in _chain_ends(links).items():
+        held = [holders(paths[end]) for end in ends]
+        for holder in set().union(*held):
+            if paths[pk].startswith(holder):
+                continue  # already inside the unit's subtree
+            target = added if all(holder in h for h in held) else split
+            for unit_pk in ids_by_path[holder]:
+                target[unit_pk].append(pk)
+    if not own:  # a predecessor below another one is in that one's subtree already
+        for unit_pk, ids in added.items():
+            tops = {paths[pk] for pk in ids}
+            added[unit_pk] = [
+                pk for pk in ids if not any(paths[pk][:i] in tops for i in range(PATH_STEP, len(paths[pk]), PATH_STEP))
+            ]
+    wanted = {pk for ids in (*added.values(), *split.values()) for pk in ids}
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=wanted).order_by()} if wanted else {}
+
+    def named(ids_by_unit):
+        return {
+            unit_pk: sorted((by_id[pk] for pk in ids), key=lambda u: u.path) for unit_pk, ids in ids_by_unit.items()
+        }
+
+    return Lineage(named(added), named(split))

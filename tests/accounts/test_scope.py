@@ -27,15 +27,30 @@ TRIES = {
     "filings:form06": [("get", {"code": "Y", **MONTH}, {}), ("get", {"code": "X", **MONTH}, {})],
     "filings:completeness": [("get", {}, {"parent": "X", "period": "2024"})],
     "reports:export_kpis": [("get", {}, {"unit": "X", "period": "2024"})],
-    "reports:ranking": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
-    "reports:unit": [("get", {"code": "X"}, {"period": "2024"}), ("get", {"code": "Y"}, {"period": "2024"})],
+    "reports:ranking": [
+        ("get", {}, {"unit": "X", "period": "2024"}),
+        ("get", {}, {"unit": "Y", "period": "2024"}),
+        ("get", {}, {"unit": "X", "period": "2024", "tree": "today"}),
+    ],
+    "reports:unit": [
+        ("get", {"code": "X"}, {"period": "2024"}),
+        ("get", {"code": "Y"}, {"period": "2024"}),
+        ("get", {"code": "Y"}, {"period": "2024", "tree": "today"}),
+    ],
     "reports:procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
     "reports:export_unit": [("get", {"code": "X"}, {"period": "2024"}), ("get", {"code": "Y"}, {"period": "2024"})],
     "reports:export_procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
     "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
-    "api:kpi": [("get", {}, {"unit": "X", "period": "2024"}), ("get", {}, {"unit": "Y", "period": "2024"})],
-    "api:ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
+    "api:kpi": [
+        ("get", {}, {"unit": "X", "period": "2024"}),
+        ("get", {}, {"unit": "Y", "period": "2024"}),
+        ("get", {}, {"unit": "Y", "period": "2024", "tree": "today"}),
+    ],
+    "api:ranking": [
+        ("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"}),
+        ("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate", "tree": "today"}),
+    ],
     "api:alerts": [("get", {}, {"parent": "X", "period": "2024"}), ("get", {}, {"parent": "Y", "period": "2024"})],
 }
 # Pages that take no unit: they show only the user's scope (checked below) or no unit data at all.
@@ -121,6 +136,8 @@ def test_pages_without_a_unit_show_only_the_users_scope(client, world):
         (reverse("filings:completeness"), {"period": "2024"}),
         (reverse("reports:ranking"), {"period": "2024"}),
         (reverse("reports:ranking"), {"period": "2024", "kind": "district"}),
+        (reverse("reports:ranking"), {"period": "2024", "tree": "today"}),
+        (reverse("api:ranking"), {"period": "2024", "kpi": "online_rate", "tree": "today"}),
         (reverse("api:ranking"), {"period": "2024", "kpi": "online_rate"}),
         (reverse("api:alerts"), {"period": "2024"}),
     ]:

@@ -5,7 +5,7 @@ from core.cli import dump_json, format_number, format_table, period_arg
 from reports.projection import with_projections
 from reports.selectors import kpis_for
 
-from ._args import add_approved_only, unit_arg
+from ._args import add_approved_only, add_tree, tree_notes, unit_arg
 
 
 class Command(BaseCommand):
@@ -18,12 +18,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--own", action="store_true", help="the unit's own figures, without the units below it")
         add_approved_only(parser)
+        add_tree(parser)
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, *args, **options):
         unit = unit_arg(options["unit"])
         period = period_arg(options["period"])
-        result = kpis_for(unit, period, own=options["own"], approved_only=options["approved_only"])
+        result = kpis_for(
+            unit, period, own=options["own"], approved_only=options["approved_only"], tree=options["tree"]
+        )
         # A period inside a year that has not ended: each rate's projected year-end value (docs/kpis.md).
         result = with_projections(result)
         if options["json"]:
@@ -32,6 +35,8 @@ class Command(BaseCommand):
         scope = "own figures" if options["own"] else "with the units below it"
         if options["approved_only"]:
             scope += "; approved months only"
+        if options["tree"] == "today":
+            scope += "; today's units"
         self.stdout.write(f"{unit.code} – {unit.name}, {period} ({scope})")
         rows = [
             [
@@ -61,3 +66,5 @@ class Command(BaseCommand):
             for key, value in result.values.items():
                 if value.left_out:
                     self.stdout.write(f"{key}: {value.left_out}")
+        for line in tree_notes(result.predecessors, result.split):
+            self.stdout.write(line)

@@ -4,7 +4,7 @@ from django.utils.translation import override
 from core.cli import dump_json, format_number, format_table, period_arg
 from reports.selectors import ranking
 
-from ._args import add_approved_only, kpi_arg, unit_arg
+from ._args import add_approved_only, add_tree, kpi_arg, tree_notes, unit_arg
 
 
 class Command(BaseCommand):
@@ -17,18 +17,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kpi", required=True, metavar="KEY", help="a KPI key, e.g. online_rate")
         add_approved_only(parser)
+        add_tree(parser)
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     def handle(self, *args, **options):
         parent = unit_arg(options["parent"], "--parent") if options["parent"] else None
         period = period_arg(options["period"])
         kpi = kpi_arg(options["kpi"])
-        result = ranking(period, kpi.key, parent=parent, approved_only=options["approved_only"])
+        result = ranking(period, kpi.key, parent=parent, approved_only=options["approved_only"], tree=options["tree"])
         if options["json"]:
             self.stdout.write(dump_json(result.as_json()))
             return
         where = f"{parent.code} – {parent.name}" if parent else "top-level units"
         only = " (approved months only)" if options["approved_only"] else ""
+        if options["tree"] == "today":
+            only += " (today's units)"
         self.stdout.write(f"{kpi.key}: {where}, {period}{only}")
         rows = [
             [
@@ -52,3 +55,5 @@ class Command(BaseCommand):
             for row in result.rows:
                 if row.kpi_value.left_out:
                     self.stdout.write(f"{row.unit.code}: {row.kpi_value.left_out}")
+        for line in tree_notes(result.predecessors, result.split, result.left_out):
+            self.stdout.write(line)
