@@ -1,6 +1,7 @@
 """The leaders' pages in Chromium: the ranking (change the period and the indicator, the chart agreeing
 with the table, one kind of units), a drill-down from the ranking to a commune's page and to one of its
-procedures, and the ranking on a phone as a list. Screenshots of each page, desktop and phone."""
+procedures, and the ranking on a phone as a list. (The screenshots come from the demo data:
+test_dashboards_demo.py.)"""
 
 import re
 
@@ -74,7 +75,7 @@ def table_rows(page):
     )
 
 
-def test_a_leader_ranks_changes_the_period_and_the_indicator_and_drills_down(page, live_server, city, screenshot):
+def test_a_leader_ranks_changes_the_period_and_the_indicator_and_drills_down(page, live_server, city):
     log_in(page, live_server, "lanhdao")
     page.goto(ranking_url(live_server, period="2019-Q1"))
     expect(page.locator("h1")).to_contain_text(re.compile("Xếp hạng|Ranking"))
@@ -90,7 +91,6 @@ def test_a_leader_ranks_changes_the_period_and_the_indicator_and_drills_down(pag
     page.get_by_role("link", name=re.compile("Quý 2|Quarter 2")).click()
     expect(page.locator("#ranking-table tbody tr").nth(1)).to_contain_text("Cẩm Tây")
     expect(page.locator("#ranking-table tbody tr").nth(1).locator(".change--up")).to_have_text("▲ 2")
-    screenshot(page, "ranking")
 
     # Another indicator, one kind of units, the communes together.
     page.locator("#kpi").select_option("on_time_rate")
@@ -106,14 +106,12 @@ def test_a_leader_ranks_changes_the_period_and_the_indicator_and_drills_down(pag
     expect(page.locator(".breadcrumb")).to_contain_text("Thành phố Cẩm Phả")
     expect(page.locator("[data-kpi='online_rate'] .kpi-card__value")).to_have_text("30,00%")
     expect(page.locator("canvas#trend-online_rate")).to_be_visible()
-    screenshot(page, "unit")
     page.locator("#procedures-table").get_by_role("link", name=re.compile("Đăng ký khai sinh")).click()
     expect(page.locator("h1")).to_contain_text("1.001193")
     expect(page.locator("#months-table tbody tr")).to_have_count(3)
-    screenshot(page, "procedure")
 
 
-def test_on_a_phone_the_ranking_is_a_list_that_fits_the_screen(browser, live_server, city, screenshot):
+def test_on_a_phone_the_ranking_is_a_list_that_fits_the_screen(browser, live_server, city):
     context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
     page = context.new_page()
     log_in(page, live_server, "lanhdao")
@@ -126,9 +124,7 @@ def test_on_a_phone_the_ranking_is_a_list_that_fits_the_screen(browser, live_ser
     box = first.bounding_box()
     assert box["width"] <= PHONE["width"]
     expect(first).to_contain_text("Phường Cẩm Sơn")
-    screenshot(page, "ranking-phone")
     page.goto(f"{live_server.url}/reports/unit/06766/?period=2019-H1")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], page.evaluate(WIDER_THAN, PHONE["width"])
-    screenshot(page, "unit-phone")
     context.close()

@@ -1,0 +1,96 @@
+"""The leaders' pages on the demo data, at its real size, in Chromium: issue 10's walk-through (a leader
+of Cẩm Phả ranks its centre, departments and communes for January to July 2019 against their targets,
+opens the centre's page with its departments, drills into a procedure; a leader of Quảng Ninh follows a
+merged ward across the 2025 reform; the Tam Kỳ alert on the home page of its leader), desktop and phone.
+These write the screenshots of docs/dashboards.md (UPDATE_SCREENSHOTS=1)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from demo.seeding import seed_demo
+from tests.browser.test_dashboards import PHONE, WIDER_THAN, chart_rows, table_rows
+
+pytestmark = [pytest.mark.browser]
+
+JAN_JUL = "2019-01..2019-07"
+
+
+@pytest.fixture
+def demo(transactional_db):
+    seed_demo()
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("demo12345")
+    page.locator("#id_password").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_leader_of_cam_pha_ranks_drills_down_and_reads_the_departments(page, live_server, demo, screenshot):
+    log_in(page, live_server, "lanhdao195")
+    page.goto(f"{live_server.url}/reports/ranking/?unit=195&period={JAN_JUL}&kpi=online_rate_eligible")
+    centre = page.locator("#ranking-table tbody tr", has_text="195.TTHCC")
+    expect(centre).to_contain_text("26,15%")
+    expect(centre).to_contain_text("929 / 3.553")
+    expect(centre).to_contain_text("30,00%")
+    expect(centre).to_contain_text("Gần đạt")
+    page.wait_for_function("() => window.DvcCharts && window.DvcCharts.charts.has('ranking-chart')")
+    table = table_rows(page)
+    assert len(table) == 20  # the centre, 3 departments, 16 communes
+    ranked = [(name, value) for name, value in table if value == value]  # NaN: no figures, no bar value
+    assert [(label, value) for label, value in chart_rows(page)][: len(ranked)] == ranked
+    screenshot(page, "dashboard-ranking")
+
+    page.get_by_role("link", name=re.compile("Trung tâm Hành chính công thành phố Cẩm Phả")).first.click()
+    expect(page.locator("h1")).to_have_text("Trung tâm Hành chính công thành phố Cẩm Phả")
+    departments = page.locator("#departments-table tbody tr")
+    expect(departments.first).to_contain_text("Phòng Văn hóa và Thông tin")
+    expect(departments.first).to_contain_text("16,67%")
+    expect(page.locator("canvas#trend-online_rate")).to_be_visible()
+    screenshot(page, "dashboard-unit")
+
+    page.locator("#procedures-table tbody tr").first.get_by_role("link").click()
+    expect(page.locator("#months-table tbody tr")).to_have_count(7)
+    screenshot(page, "dashboard-procedure")
+
+
+def test_a_merged_ward_across_the_reform_in_todays_tree(page, live_server, demo, screenshot):
+    log_in(page, live_server, "lanhdao22")
+    page.goto(f"{live_server.url}/reports/unit/22.CAMPHA/?period=2025")
+    page.get_by_role("link", name="Đơn vị hiện nay").click()
+    expect(page).to_have_url(re.compile("tree=today"))
+    expect(page.locator("[data-note='added']")).to_contain_text("Phường Cẩm Đông (06769)")
+    # 2025 in today's tree: the five old wards until June, the new ward from July (docs/kpis.md).
+    expect(page.locator("[data-kpi='online_rate'] .kpi-card__value")).to_have_text("45,17%")
+    screenshot(page, "dashboard-today-tree")
+
+
+def test_the_tam_ky_alert_on_the_home_page_of_its_leader(page, live_server, demo, screenshot):
+    log_in(page, live_server, "lanhdao502")
+    page.goto(f"{live_server.url}/?period=2023")
+    alerts = page.locator("#alerts")
+    expect(alerts).to_contain_text("Thành phố Tam Kỳ, 06/2023")
+    expect(alerts).to_contain_text("43 / 2.150")
+    screenshot(page, "home-alerts")
+
+
+def test_on_a_phone(browser, live_server, demo, screenshot):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
+    page = context.new_page()
+    log_in(page, live_server, "lanhdao195")
+    for url, name in (
+        (
+            f"/reports/ranking/?unit=195&period={JAN_JUL}&kpi=online_rate_eligible&kind=commune",
+            "dashboard-ranking-phone",
+        ),
+        (f"/reports/unit/195.TTHCC/?period={JAN_JUL}", "dashboard-unit-phone"),
+    ):
+        page.goto(live_server.url + url)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], page.evaluate(WIDER_THAN, PHONE["width"])
+        screenshot(page, name)
+    context.close()
