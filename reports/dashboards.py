@@ -37,7 +37,7 @@ from .params import (
     with_params,
 )
 from .projection import with_projections
-from .selectors import Tree, kpis_for, kpis_for_units, ranked_units, ranking
+from .selectors import Tree, kpis_for, kpis_for_units, most_targeted_kpi, ranked_units, ranking
 from .series import monthly_kpis
 from .status import APPROVED
 
@@ -137,6 +137,10 @@ def ranking_page(request):
         errors.append(_("The parameter “kind” is not valid here: “%(value)s”; showing every unit.") % {"value": kind})
         kind = None
     units = list(candidates.filter(kind=kind) if kind else candidates)
+    if not request.GET.get("kpi", "").strip():
+        # Nobody asked for a KPI: the one the units were given targets for (Cẩm Phả's 2019 targets are
+        # set on online_rate_eligible), else the main one.
+        kpi = KPIS[most_targeted_kpi(units, period.end_year) or MAIN_KPI]
     values = with_projections(kpis_for_units(units, period, approved_only=approved_only, tree=tree))
     result = ranking(
         period,

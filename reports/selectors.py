@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from django.db.models import Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -353,6 +353,18 @@ def _targets(units, period):
     for target in Target.objects.filter(unit__in=[u.pk for u in units], year=period.end_year).order_by():
         by_unit[target.unit_id][target.kpi] = target.target
     return by_unit
+
+
+def most_targeted_kpi(units, year: int) -> str | None:
+    """The KPI that has targets for `year` on the most of `units` (the first in KPIS' order on a tie), or
+    None when none has: what a ranking shows when nobody asked for a KPI. One query."""
+    counts = dict(
+        Target.objects.filter(unit__in=[u.pk for u in units], year=year)
+        .order_by()
+        .values_list("kpi")
+        .annotate(units=Count("unit", distinct=True))
+    )
+    return max(KPIS, key=lambda key: counts.get(key, 0)) if counts else None
 
 
 def kpi_values(filing, offering, targets, keys=None):

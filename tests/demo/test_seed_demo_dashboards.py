@@ -78,3 +78,14 @@ def test_a_leader_of_cam_pha_sees_no_tam_ky_alert(seeded, client):
     login(client, "lanhdao195")
     alerts = client.get(reverse("home"), {"period": "2023"}).context["alerts"]
     assert not any(alert.unit.code.startswith("502") for alert in alerts)
+
+
+def test_without_a_kpi_the_ranking_shows_the_one_the_units_have_targets_for(seeded, client):
+    login(client, "lanhdao195")
+    response = client.get(reverse("reports:ranking"), {"unit": "195", "period": JAN_JUL})
+    # Cẩm Phả set its 2019 targets on online_rate_eligible (the centre and 16 communes; 3 departments
+    # have one on online_rate).
+    assert response.context["kpi"].key == "online_rate_eligible"
+    login(client, "lanhdao502")
+    response = client.get(reverse("reports:ranking"), {"unit": "502", "period": "2023"})
+    assert response.context["kpi"].key == "online_rate"  # no targets below Tam Kỳ: the main KPI

@@ -7,8 +7,8 @@ import pytest
 
 from core.periods import Period
 from reports.kpis import KPIS
-from reports.selectors import CLOSE, MET, MISSED, KpiValue, ranking
-from tests.factories import UnitFactory
+from reports.selectors import CLOSE, MET, MISSED, KpiValue, most_targeted_kpi, ranking
+from tests.factories import TargetFactory, UnitFactory
 from units.models import UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,16 @@ def test_the_ranking_runs_a_fixed_number_of_queries_whatever_the_units(town, dja
         UnitFactory(code=code, kind=UnitKind.COMMUNE, parent=town)
     with django_assert_num_queries(len(captured.captured_queries)):
         ranking(period, "online_rate", parent=town)
+
+
+def test_the_most_targeted_kpi_counts_units_and_breaks_ties_in_the_kpis_order():
+    a, b, c = (UnitFactory(code=code) for code in "ABC")
+    assert most_targeted_kpi([a, b, c], 2019) is None
+    TargetFactory(unit=a, year=2019, kpi="on_time_rate", target=90)
+    TargetFactory(unit=b, year=2019, kpi="on_time_rate", target=90)
+    TargetFactory(unit=c, year=2019, kpi="online_rate", target=30)
+    TargetFactory(unit=c, year=2018, kpi="online_rate_eligible", target=30)
+    assert most_targeted_kpi([a, b, c], 2019) == "on_time_rate"
+    TargetFactory(unit=a, year=2019, kpi="online_rate", target=30)
+    assert most_targeted_kpi([a, b, c], 2019) == "online_rate"  # 2 against 2: the first in KPIS' order
+    assert most_targeted_kpi([c], 2018) == "online_rate_eligible"
