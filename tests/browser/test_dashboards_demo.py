@@ -94,3 +94,14 @@ def test_on_a_phone(browser, live_server, demo, screenshot):
         assert width <= PHONE["width"], page.evaluate(WIDER_THAN, PHONE["width"])
         screenshot(page, name)
     context.close()
+
+
+def test_the_ranking_prints_with_its_chart_on_one_a4_landscape_sheet(page, live_server, demo):
+    log_in(page, live_server, "lanhdao195")
+    page.goto(f"{live_server.url}/reports/ranking/?unit=195&period={JAN_JUL}")
+    page.wait_for_function("() => window.DvcCharts && window.DvcCharts.charts.has('ranking-chart')")
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as the browser's Print does
+    expect(page.locator(".dash-filters")).to_be_hidden()
+    pdf = page.pdf(format="A4", landscape=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
