@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from core.periods import Month, Period
 from procedures.models import Procedure
 from units.models import Unit, UnitKind
-from units.selectors import ancestors_in_scope, unit_in_scope_or_404
+from units.selectors import ancestors_in_scope, todays_successors, unit_in_scope_or_404
 
 from .alerts import alerts_for
 from .breakdowns import (
@@ -110,6 +110,15 @@ def _crumbs(request, unit, view, period, approved_only, **params):
     return [*zip([u.name for u in above], links), (unit.name, None)]
 
 
+def _closed(unit, tree):
+    """In today's tree, a unit that no longer exists has no units below it: what took them over (the
+    pages say so instead of showing an empty ranking). None otherwise."""
+    today = timezone.localdate()
+    if tree != Tree.TODAY or unit is None or unit.valid_to is None or unit.valid_to >= today:
+        return None
+    return {"unit": unit, "successors": todays_successors(unit, today)}
+
+
 @login_required
 def ranking_page(request):
     """GET ?unit=CODE&period=PERIOD&kpi=KEY&kind=KIND&status=approved: the unit's children (by default
@@ -187,6 +196,7 @@ def ranking_page(request):
             "status_url": status_url(request, approved_only),
             "tree_today": tree == Tree.TODAY,
             "tree_switch": tree_switch(request, tree),
+            "closed": _closed(parent, tree),
             "errors": errors,
             "rows": [(row, unit_url(row.unit)) for row in result.rows],
             "projected": any(row.kpi_value.projection is not None for row in result.rows),
@@ -198,6 +208,7 @@ def ranking_page(request):
                 kpi=kpi.key,
                 kind=kind,
                 status=status,
+                tree=tree_param(tree),
             ),
         },
         status=400 if errors else 200,
@@ -291,6 +302,7 @@ def unit_page(request, code):
             "errors": errors,
             "tree_today": tree == Tree.TODAY,
             "tree_switch": tree_switch(request, tree),
+            "closed": _closed(unit, tree),
             "lineage": figures,
             "kpi": kpi,
             "kpis": list(KPIS.values()),
@@ -311,7 +323,9 @@ def unit_page(request, code):
                 for item in departments
             ],
             "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
-            "export_url": url("reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status),
+            "export_url": url(
+                "reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
+            ),
         },
         status=400 if errors else 200,
     )

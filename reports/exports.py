@@ -23,7 +23,19 @@ from .breakdowns import (
     push_online_next,
 )
 from .kpis import KPIS, UnknownKpi, get_kpi
-from .selectors import CLOSE, MET, MISSED, kpis_for_units, ranking, unapproved_unit_months, units_active_in
+from .selectors import (
+    CLOSE,
+    MET,
+    MISSED,
+    Tree,
+    TreeError,
+    kpis_for_units,
+    parse_tree,
+    ranked_units,
+    ranking,
+    unapproved_unit_months,
+    units_active_in,
+)
 from .series import monthly_kpis
 from .status import StatusError, parse_status
 
@@ -33,6 +45,13 @@ def _period(request):
         return period_param(request.GET)
     except PeriodError as exc:
         raise ValueError(_("period: %(reason)s") % {"reason": exc}) from None
+
+
+def _tree(request):
+    try:
+        return parse_tree(request.GET.get("tree"))
+    except TreeError as exc:
+        raise ValueError(_("tree: %(reason)s") % {"reason": exc}) from None
 
 
 def _approved_only(request):
@@ -107,10 +126,11 @@ def kpi_table_export(request):
     return xlsx.response(workbook, _filename(f"kpi_{name}_{period}", approved_only))
 
 
-def _kpi_sheet(workbook, units, tops, period, approved_only):
-    """The sheet of every KPI of `units` (their subtrees); `tops` are the units whose subtrees cover them
-    all, for the count of unit-months not approved."""
-    values = kpis_for_units(units, period, approved_only=approved_only)
+def _kpi_sheet(workbook, units, tops, period, approved_only, tree=Tree.PERIOD):
+    """The sheet of every KPI of `units` (their subtrees; in today's tree with their predecessors'
+    figures); `tops` are the units whose subtrees cover them all, for the count of unit-months not
+    approved."""
+    values = kpis_for_units(units, period, approved_only=approved_only, tree=tree)
     unapproved = unapproved_unit_months(tops, period)
     rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
     xlsx.add_table(
@@ -141,12 +161,14 @@ def _status_label(status):
 
 @login_required
 def ranking_export(request):
-    """GET ?parent=CODE&period=PERIOD&kpi=KEY[&status=approved]: the parent's children (or the top of the
-    user's scope) ranked by one KPI, with targets and gaps."""
+    """GET ?parent=CODE&period=PERIOD&kpi=KEY[&kind=KIND][&status=approved][&tree=today]: the parent's
+    children (or the top of the user's scope) ranked by one KPI, with targets and gaps; the ranking page's
+    table."""
     try:
         period = _period(request)
         kpi = get_kpi(request.GET.get("kpi", "").strip())
         approved_only = _approved_only(request)
+        tree = _tree(request)
     except (ValueError, UnknownKpi) as exc:
         return HttpResponseBadRequest(str(exc))
     kind = request.GET.get("kind", "").strip() or None
@@ -158,20 +180,29 @@ def ranking_export(request):
     if code:
         parent = unit_in_scope_or_404(request.user, code)
         # Everything below a unit in the user's scope is in scope too.
-        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only, kind=kind)
+        result = ranking(period, kpi.key, parent=parent, approved_only=approved_only, kind=kind, tree=tree)
         name = parent.code
     else:
         parent = None
+        roots = Unit.objects.scope_roots_for(request.user)
+        units = ranked_units(period, roots=roots, tree=tree)
         result = ranking(
             period,
             kpi.key,
-            units=units_active_in(Unit.objects.scope_roots_for(request.user), period),
+            units=units.filter(kind=kind) if kind else units,
             approved_only=approved_only,
+            kind=kind,
+            tree=tree,
+            within=list(roots),
         )
         name = "top"
     workbook = xlsx.new_workbook()
     _ranking_sheet(workbook, result, kpi, parent, period, approved_only)
-    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}", approved_only))
+    return xlsx.response(workbook, _filename(f"ranking_{kpi.key}_{name}_{period}{_tree_suffix(tree)}", approved_only))
+
+
+def _tree_suffix(tree):
+    return "" if tree == Tree.PERIOD else f"_{tree}"
 
 
 def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
@@ -219,6 +250,7 @@ def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
             _("Ranking: %(kpi)s") % {"kpi": kpi.label},
             (f"{parent.code} – {parent.name} · " if parent else "") + str(period),
             _status_title(approved_only, unapproved),
+            *_tree_titles(result),
         ],
         columns=[
             xlsx.Col(_("Rank"), xlsx.COUNT, 7),
@@ -236,6 +268,25 @@ def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
         rows=rows,
         note="; ".join(f"{row.unit.code}: {row.kpi_value.left_out}" for row in result.rows if row.kpi_value.left_out),
     )
+
+
+def _tree_titles(result):
+    """In today's tree, the title rows that say so and name what was added and left out."""
+    if result.tree != Tree.TODAY:
+        return []
+
+    def names(units):
+        return ", ".join(f"{u.name} ({u.code})" for u in units)
+
+    lines = [_("Today's units: the figures of units merged away are added into the units that took them over.")]
+    for label, units in (
+        (_("Including the figures of:"), result.predecessors),
+        (_("Figures of units split between several successors are not added:"), result.split),
+        (_("Figures of units without a successor among the units shown are left out:"), result.left_out),
+    ):
+        if units:
+            lines.append(f"{label} {names(units)}")
+    return lines
 
 
 def _item_columns(first):
@@ -260,7 +311,7 @@ def _page_titles(title, unit, period, approved_only, unapproved):
 
 @login_required
 def unit_tables_export(request, code):
-    """GET /reports/unit/CODE/tables.xlsx?period=PERIOD[&kpi=KEY][&status=approved]: the tables of the unit
+    """GET /reports/unit/CODE/tables.xlsx?period=PERIOD[&kpi=KEY][&status=approved][&tree=today]: the tables of the unit
     page, a sheet each: every KPI of the unit and of the units directly below it, those units ranked by
     the KPI, the unit's KPIs month by month, its procedures by filings (all of them), the procedures to
     push online next, its fields, and its own filings by responsible department when its offerings name
@@ -270,16 +321,16 @@ def unit_tables_export(request, code):
         period = _period(request)
         kpi = get_kpi(request.GET.get("kpi", "").strip() or "online_rate")
         approved_only = _approved_only(request)
+        tree = _tree(request)
     except (ValueError, UnknownKpi) as exc:
         return HttpResponseBadRequest(str(exc))
     unapproved = unapproved_unit_months([unit], period)
     workbook = xlsx.new_workbook()
-    children = list(units_active_in(Unit.objects.filter(parent=unit), period).order_by("code"))
-    _kpi_sheet(workbook, [unit, *children], [unit], period, approved_only)
-    _ranking_sheet(
-        workbook, ranking(period, kpi.key, parent=unit, approved_only=approved_only), kpi, unit, period, approved_only
-    )
-    series = monthly_kpis([unit], period, approved_only=approved_only)[unit.pk]
+    children = list(ranked_units(period, parent=unit, tree=tree).order_by("code"))
+    _kpi_sheet(workbook, [unit, *children], [unit], period, approved_only, tree)
+    result = ranking(period, kpi.key, parent=unit, approved_only=approved_only, tree=tree)
+    _ranking_sheet(workbook, result, kpi, unit, period, approved_only)
+    series = monthly_kpis([unit], period, approved_only=approved_only, tree=tree)[unit.pk]
     xlsx.add_table(
         workbook,
         sheet_title=_("Month by month"),
@@ -308,6 +359,7 @@ def unit_tables_export(request, code):
             for month, kpis in series.items()
         ],
     )
+    # The breakdowns read the tree as it was in the period, as the page does (docs/dashboards.md).
     procedures = procedure_breakdown(unit, period, approved_only=approved_only)
     for sheet, title, items in (
         (_("Procedures by filings"), _("Procedures by filings"), procedures),
@@ -353,7 +405,7 @@ def unit_tables_export(request, code):
                 for item in departments
             ],
         )
-    return xlsx.response(workbook, _filename(f"unit_{unit.code}_{period}", approved_only))
+    return xlsx.response(workbook, _filename(f"unit_{unit.code}_{period}{_tree_suffix(tree)}", approved_only))
 
 
 @login_required

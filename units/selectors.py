@@ -24,6 +24,13 @@ def unit_in_scope_or_404(user, code) -> Unit:
     return unit
 
 
+def todays_successors(unit: Unit, today) -> list[Unit]:
+    """The units valid `today` that took over `unit` or a unit below it (their successors). One query."""
+    return list(
+        Unit.objects.valid_on(today).filter(predecessors__path__startswith=unit.path).distinct().order_by("code")
+    )
+
+
 def ancestors_in_scope(user, unit: Unit) -> list[Unit]:
     """The units above `unit` that `user` may see, from the top of their scope down (a breadcrumb); the
     unit itself not included. Two queries."""

@@ -89,3 +89,49 @@ def test_without_a_kpi_the_ranking_shows_the_one_the_units_have_targets_for(seed
     login(client, "lanhdao502")
     response = client.get(reverse("reports:ranking"), {"unit": "502", "period": "2023"})
     assert response.context["kpi"].key == "online_rate"  # no targets below Tam Kỳ: the main KPI
+
+
+def test_a_dissolved_city_in_todays_tree_says_who_took_its_units_over(seeded, client):
+    login(client, "lanhdao195")
+    response = client.get(reverse("reports:ranking"), {"unit": "195", "period": "2026", "tree": "today"})
+    assert response.status_code == 200 and response.context["result"].rows == []
+    html = response.content.decode()
+    note = html[html.index('data-note="closed"') :]
+    note = note[: note.index("</li>")]
+    assert "Thành phố Cẩm Phả tồn tại đến 30/06/2025" in note
+    assert "Phường Cẩm Phả (22.CAMPHA)" in note and "Phường Quang Hanh (22.QUANGHANH)" in note
+    assert "Phường Uông Bí" not in note  # Uông Bí's wards took over another city's communes
+    unit = client.get(reverse("reports:unit", args=["195"]), {"period": "2026", "tree": "today"})
+    assert 'data-note="closed"' in unit.content.decode()
+    # In the tree as it was, nothing to explain.
+    assert 'data-note="closed"' not in client.get(reverse("reports:ranking"), {"unit": "195"}).content.decode()
+
+
+def sheet(response, title):
+    assert response.status_code == 200, response.content[:200]
+    return [
+        list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content))[title].iter_rows(values_only=True)
+    ]
+
+
+def test_the_exports_follow_todays_tree(seeded, client):
+    login(client, "lanhdao22")
+    page = client.get(reverse("reports:ranking"), {"unit": "22", "period": "2025", "tree": "today"})
+    export = page.context["export_url"]
+    assert "tree=today" in export
+    rows = sheet(client.get(export), "Xếp hạng")
+    assert "Đơn vị hiện nay: số liệu của các đơn vị đã sáp nhập được cộng vào đơn vị kế thừa." in [r[0] for r in rows]
+    ranked = {row.unit.code: row.kpi_value for row in page.context["result"].rows}
+    exported = {row[1]: (row[3], row[4]) for row in rows if row[1] in ranked}
+    assert exported == {code: (v.numerator, v.denominator) for code, v in ranked.items()}
+    assert exported["22.CAMPHA"] == (3140, 6952)  # docs/kpis.md, "Today's tree": with its 5 predecessors
+
+    unit = client.get(reverse("reports:unit", args=["22.CAMPHA"]), {"period": "2025", "tree": "today"})
+    months = sheet(client.get(unit.context["export_url"]), "Theo từng tháng")
+    january = next(row for row in months if row[0] == "01/2025")
+    assert january[2] > 0  # the predecessors' January, before the ward existed
+
+    bad = client.get(
+        reverse("reports:export_ranking"), {"parent": "22", "period": "2025", "kpi": "online_rate", "tree": "x"}
+    )
+    assert bad.status_code == 400 and "tree" in bad.content.decode()
