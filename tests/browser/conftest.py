@@ -41,7 +41,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     # A Vietnamese browser, as in the offices the portal serves; English is one click away.
-    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN")
+    # Reduced motion: charts drawn at once (no animation), so that screenshots show the final figures.
+    context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

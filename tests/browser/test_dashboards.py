@@ -112,7 +112,7 @@ def test_a_leader_ranks_changes_the_period_and_the_indicator_and_drills_down(pag
 
 
 def test_on_a_phone_the_ranking_is_a_list_that_fits_the_screen(browser, live_server, city):
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, reduced_motion="reduce")
     page = context.new_page()
     log_in(page, live_server, "lanhdao")
     page.goto(ranking_url(live_server, period="2019-H1", kind="commune"))

@@ -79,7 +79,7 @@ def test_the_tam_ky_alert_on_the_home_page_of_its_leader(page, live_server, demo
 
 
 def test_on_a_phone(browser, live_server, demo, screenshot):
-    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True)
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, reduced_motion="reduce")
     page = context.new_page()
     log_in(page, live_server, "lanhdao195")
     for url, name in (
@@ -88,6 +88,7 @@ def test_on_a_phone(browser, live_server, demo, screenshot):
             "dashboard-ranking-phone",
         ),
         (f"/reports/unit/195.TTHCC/?period={JAN_JUL}", "dashboard-unit-phone"),
+        (f"/reports/unit/195.TTHCC/procedure/1.001612/?period={JAN_JUL}", "dashboard-procedure-phone"),
     ):
         page.goto(live_server.url + url)
         width = page.evaluate("() => document.documentElement.scrollWidth")
