@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from .periods import Period, PeriodError
 
 USAGE_ERROR = 2
-RIGHT_ALIGNED = {"rank", "numerator", "denominator", "value", "target", "gap"}
+RIGHT_ALIGNED = {"rank", "numerator", "denominator", "value", "target", "gap", "threshold", "points", "max", "needed"}
 
 
 def usage_error(message):

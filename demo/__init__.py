@@ -8,7 +8,8 @@ from the demo's data:
 - catalogue.py: the procedures, real and generated
 - tree.py: the units, before and after the 2025 reform
 - field_figures.py: the field figures of DOMAIN.md as blocks of new filings, and the targets
-- offering_plan.py, filing_plan.py, status_plan.py: offerings, monthly filings and statuses planned
+- offering_plan.py, filing_plan.py, status_plan.py: offerings, monthly filings (from 2025 with the counts
+  of Decision 766, some of them not reported by some units) and statuses planned
 - reporting_plan.py: the few wards that report per field (form 06) rather than per procedure, from which
   month, and their figures per field (their procedures' planned figures summed by field)
 - plan.py: `build_plan(today)`, the whole demo on a day

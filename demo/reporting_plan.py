@@ -19,7 +19,7 @@ procedure's online level, leaves those unit-months out and says how many. Pure, 
 from collections import defaultdict
 
 from core.periods import Month
-from filings.models import COUNT_FIELDS, Grain
+from filings.models import COUNT_FIELDS, SCORE_FIELDS, Grain
 
 from .catalogue import procedure_catalogue
 from .specs import FieldFilingSpec, FilingSpec, ReportingModeSpec
@@ -58,11 +58,11 @@ def split_by_grain(
 ) -> tuple[list[FilingSpec], list[FieldFilingSpec]]:
     """The planned figures per procedure as the units report them: those of unit-months per procedure as
     they are, those of unit-months per field summed by the procedures' field (sorted by unit, field and
-    month)."""
+    month); a Decision 766 count sums the procedures that report it, None when none does."""
     field_of = {p.code: p.field for p in procedure_catalogue()}
     grain = _grain_in(modes)
     per_procedure = []
-    sums = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    sums = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SCORE_FIELDS))
     for filing in filings:
         if grain(filing.unit, Month(filing.year, filing.month)) != Grain.FIELD:
             per_procedure.append(filing)
@@ -70,6 +70,10 @@ def split_by_grain(
         counts = sums[filing.unit, field_of[filing.procedure], filing.year, filing.month]
         for name in COUNT_FIELDS:
             counts[name] += filing.counts[name]
+        for name in SCORE_FIELDS:
+            value = filing.counts.get(name)
+            if value is not None:
+                counts[name] = (counts.get(name) or 0) + value
     per_field = [
         FieldFilingSpec(unit, field, year, month, counts) for (unit, field, year, month), counts in sorted(sums.items())
     ]

@@ -21,7 +21,7 @@ from accounts.models import Role, User
 from accounts.services import user_upsert
 from core.periods import Month
 from filings import workflow
-from filings.models import COUNT_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
+from filings.models import FIGURE_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from filings.services import Source, field_filings_upsert, filings_delete, filings_upsert, reporting_mode_set
 from procedures.models import Offering, Procedure
 from procedures.services import offerings_write, procedures_upsert
@@ -232,7 +232,8 @@ def _write_filings(
     filings_delete(stale + stale_fields, source=Source.DEMO, force=True)
     # Approved months refuse writes unless forced (by the system: user None): a re-run, or a run after a
     # demo user changed figures, puts the planned ones back.
-    options = {"fields": COUNT_FIELDS, "source": Source.DEMO, "note": "seed_demo", "force": True}
+    # Every figure, the Decision 766 counts included: a row without them (before 2025) has them not reported.
+    options = {"fields": FIGURE_FIELDS, "source": Source.DEMO, "note": "seed_demo", "force": True}
     result = filings_upsert(rows, **options)
     field_result = field_filings_upsert(field_rows, **options)
     return (

@@ -51,7 +51,7 @@ class FilingSpec:
     procedure: str
     year: int
     month: int
-    counts: dict  # COUNT_FIELDS -> int
+    counts: dict  # COUNT_FIELDS -> int; from 2025 also SCORE_FIELDS -> int or None (not reported)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class FieldFilingSpec:
     field: str
     year: int
     month: int
-    counts: dict  # COUNT_FIELDS -> int
+    counts: dict  # COUNT_FIELDS -> int, SCORE_FIELDS -> int or None (not reported)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core.views import healthz
+from reports import api_urls as reports_api_urls
 from reports.views import home
+from scores import api_urls as scores_api_urls
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,7 +16,10 @@ urlpatterns = [
     path("filings/", include("filings.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
-    path("api/v1/", include("reports.api_urls")),
+    path("scores/", include("scores.urls")),
+    # One `api` namespace: the score's endpoint (scores, above reports in the layers), then reports', whose
+    # catch-all answers unknown paths in JSON.
+    path("api/v1/", include(([*scores_api_urls.urlpatterns, *reports_api_urls.urlpatterns], "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

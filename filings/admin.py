@@ -9,12 +9,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from imports.resources import PortalImportMixin
 
 from . import locks, quality
-from .models import COUNT_FIELDS, EntryException, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
+from .models import (
+    COUNT_FIELDS,
+    FIGURE_FIELDS,
+    SCORE_FIELDS,
+    EntryException,
+    FieldFiling,
+    MonthlyFiling,
+    ReportingMode,
+    UnitMonth,
+    UnitMonthStatus,
+)
 from .resources import MonthlyFilingResource
 from .rules import check_month, check_month_range
 from .services import Source, filings_delete, filings_upsert, reporting_mode_set
 
 _KEY_FIELDS = ["unit", "procedure", "year", "month"]
+_SCORES_FIELDSET = (
+    _("Decision 766 indicators"),
+    {"fields": list(SCORE_FIELDS), "description": _("An empty count is “not reported” (no data), which is not 0.")},
+)
 
 
 class MonthlyFilingAdminForm(forms.ModelForm):
@@ -58,6 +72,7 @@ class MonthlyFilingAdminForm(forms.ModelForm):
         except locks.UnitMonthLocked as locked:
             raise ValidationError(locked.messages) from None
         counts = {name: cleaned.get(name) or 0 for name in COUNT_FIELDS}
+        counts.update({name: cleaned.get(name) for name in SCORE_FIELDS})  # None: not reported
         flags = [
             flag
             for flag in quality.unit_month_warnings(unit, year, month, changes={procedure.pk: counts})
@@ -93,6 +108,11 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
     autocomplete_fields = ["unit", "procedure"]
     list_select_related = ["unit", "procedure"]
     form = MonthlyFilingAdminForm
+    fieldsets = [
+        (None, {"fields": [*_KEY_FIELDS, *COUNT_FIELDS]}),
+        _SCORES_FIELDSET,
+        (None, {"fields": ["force", "confirm_warnings"]}),
+    ]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -110,9 +130,15 @@ class MonthlyFilingAdmin(PortalImportMixin, admin.ModelAdmin):
             "procedure_id": obj.procedure_id,
             "year": obj.year,
             "month": obj.month,
-            **{name: getattr(obj, name) for name in COUNT_FIELDS},
+            **{name: getattr(obj, name) for name in FIGURE_FIELDS},
         }
-        filings_upsert([row], source=Source.ADMIN, user=request.user, force=form.cleaned_data.get("force", False))
+        filings_upsert(
+            [row],
+            fields=FIGURE_FIELDS,
+            source=Source.ADMIN,
+            user=request.user,
+            force=form.cleaned_data.get("force", False),
+        )
         stored = MonthlyFiling.objects.get(
             unit_id=obj.unit_id, procedure_id=obj.procedure_id, year=obj.year, month=obj.month
         )
@@ -162,6 +188,7 @@ class FieldFilingAdmin(SimpleHistoryAdmin):
     search_fields = ["unit__code", "unit__name", "field__code", "field__name"]
     list_select_related = ["unit", "field"]
     ordering = ["-year", "-month", "unit__code", "field__code"]
+    fieldsets = [(None, {"fields": ["unit", "field", "year", "month", *COUNT_FIELDS]}), _SCORES_FIELDSET]
 
     def has_add_permission(self, request):
         return False

@@ -12,8 +12,8 @@ from core.periods import Month, PeriodError
 from units.models import Unit
 
 from .kinds import PER_PROCEDURE
-from .models import COUNT_FIELDS, MonthlyFiling
-from .rules import check_month, parse_count, unit_inactive_reason
+from .models import COUNT_FIELDS, FIGURE_FIELDS, SCORE_FIELDS, MonthlyFiling
+from .rules import check_month, parse_count, parse_optional_count, unit_inactive_reason
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{4})\s*$")
 
@@ -117,7 +117,7 @@ class EntryForm:
             else:
                 self.summary.append(_("Unknown row “%(value)s”.") % {"value": key})
         items = self.kind.item_model.objects.filter(pk__in=list(ids)).only("code").in_bulk()
-        labels = {f: MonthlyFiling._meta.get_field(f).verbose_name for f in COUNT_FIELDS}
+        labels = {f: MonthlyFiling._meta.get_field(f).verbose_name for f in FIGURE_FIELDS}
         for pid, key in sorted(ids.items(), key=lambda item: getattr(items.get(item[0]), "code", "")):
             item = items.get(pid)
             if item is None:
@@ -125,7 +125,9 @@ class EntryForm:
                 continue
             posted = changes[key]
             self.cells[pid] = {}
-            for name in COUNT_FIELDS:
+            # Form 06's counts always (an empty cell is 0); the Decision 766 counts the page sent (an empty
+            # cell is "not reported"; one not sent keeps its stored value).
+            for name in (*COUNT_FIELDS, *(name for name in SCORE_FIELDS if name in posted)):
                 value = posted.get(name)
                 text = "" if value is None else str(value).strip() if isinstance(value, (str, int, float)) else None
                 self.cells[pid][name] = text if text is not None else ""
@@ -141,26 +143,36 @@ class EntryForm:
                     )
         return not self.summary
 
+    # What rows() hands to the write service: every figure (a Decision 766 count not sent is the stored one).
+    fields = FIGURE_FIELDS
+
     def rows(self) -> list[dict]:
         """The rows for filings_upsert (or field_filings_upsert): every changed row with a figure, and every
-        changed stored row (an emptied stored row becomes zeros; an empty new row is not stored)."""
+        changed stored row (an emptied stored row becomes zeros, its Decision 766 counts not reported; an
+        empty new row is not stored)."""
         item = self.kind.item
-        stored = set(
-            self.kind.model.objects.filter(
+        stored = {
+            values[0]: dict(zip(SCORE_FIELDS, values[1:]))
+            for values in self.kind.model.objects.filter(
                 unit=self.unit, year=self.year, month=self.month, **{f"{item}__in": list(self.cells)}
-            ).values_list(item, flat=True)
-        )
+            ).values_list(item, *SCORE_FIELDS)
+        }
         rows = []
         for pid, cells in self.cells.items():
             if pid not in stored and not any(cells.values()):
                 continue
+            scores = stored.get(pid, {})
             rows.append(
                 {
                     "unit_id": self.unit.pk,
                     item: pid,
                     "year": self.year,
                     "month": self.month,
-                    **{name: parse_count(text) for name, text in cells.items()},
+                    **{name: parse_count(cells[name]) for name in COUNT_FIELDS},
+                    **{
+                        name: parse_optional_count(cells[name]) if name in cells else scores.get(name)
+                        for name in SCORE_FIELDS
+                    },
                 }
             )
         return rows

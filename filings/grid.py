@@ -10,6 +10,7 @@ search (`folded_rows`, `search_rows`). Totals and rates are not computed here: t
 cells it shows, as the paper form 06 does, and its KPIs come from reports.selectors.
 """
 
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -20,8 +21,8 @@ from procedures.models import Offering, ServiceLevel
 from . import quality
 from .kinds import PER_FIELD, PER_PROCEDURE, unit_month_kind
 from .locks import entry_deadline
-from .models import COUNT_FIELDS, UnitMonth, UnitMonthStatus
-from .rules import parse_count
+from .models import COUNT_FIELDS, FIGURE_FIELDS, SCORE_FIELDS, UnitMonth, UnitMonthStatus
+from .rules import SCORE_CEILINGS, parse_count, parse_optional_count
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")
@@ -41,6 +42,29 @@ def cell_number(value) -> int:
         return parse_count(value)
     except ValueError:
         return 0
+
+
+def optional_number(value) -> int | None:
+    """A Decision 766 cell's value: stored ints (or None, not reported) as they are, typed text when it is
+    a valid count, None when empty or not valid."""
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return parse_optional_count(value)
+    except ValueError:
+        return None
+
+
+def figure_number(name, value):
+    """A cell's value for the rules: a count of form 06 as cell_number, a Decision 766 count as
+    optional_number."""
+    return optional_number(value) if name in SCORE_FIELDS else cell_number(value)
+
+
+def score_ceilings_json() -> str:
+    """filings.rules.SCORE_CEILINGS for static/js/entry.js, which mirrors them: [[count, [parts], message
+    with %(value)s and %(limit)s], ...] in the active language."""
+    return json.dumps([[c.field, list(c.limit), str(c.message)] for c in SCORE_CEILINGS], ensure_ascii=False)
 
 
 @dataclass
@@ -107,7 +131,12 @@ class Grid:
 
     @property
     def totals(self):
-        return {name: sum(cell_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
+        totals = {name: sum(cell_number(row.values.get(name)) for row in self.rows) for name in COUNT_FIELDS}
+        # A Decision 766 count adds up the rows that report it; no row: not reported.
+        for name in SCORE_FIELDS:
+            known = [n for n in (optional_number(row.values.get(name)) for row in self.rows) if n is not None]
+            totals[name] = sum(known) if known else None
+        return totals
 
     @property
     def new_total(self):
@@ -141,10 +170,10 @@ class Grid:
 
 def _stored(kind, unit, year, month):
     return {
-        values[0]: dict(zip(COUNT_FIELDS, values[1:]))
+        values[0]: dict(zip(FIGURE_FIELDS, values[1:]))
         for values in kind.model.objects.filter(unit=unit, year=year, month=month)
         .order_by()
-        .values_list(kind.item, *COUNT_FIELDS)
+        .values_list(kind.item, *FIGURE_FIELDS)
     }
 
 
@@ -237,14 +266,16 @@ def entry_grid(
             per_field=kind is PER_FIELD,
         )
         if pk in posted:
-            row.values = {name: posted[pk].get(name, "") for name in COUNT_FIELDS}
+            # A Decision 766 count the page did not send stays as stored.
+            kept = {name: stored[pk][name] for name in SCORE_FIELDS if pk in stored and name not in posted[pk]}
+            row.values = {name: kept[name] if name in kept else posted[pk].get(name, "") for name in FIGURE_FIELDS}
             row.unsaved = True
             if not row.errors:
-                values_now[pk] = {name: cell_number(text) for name, text in row.values.items()}
+                values_now[pk] = {name: figure_number(name, text) for name, text in row.values.items()}
         elif pk in stored:
             row.values = dict(stored[pk])
         else:
-            row.values = dict.fromkeys(COUNT_FIELDS, "")
+            row.values = dict.fromkeys(FIGURE_FIELDS, "")
             carried = last_month.get(pk)
             if copy_previous and carried:
                 row.values["carried_over"] = carried
@@ -279,7 +310,7 @@ def _blank_rows(kind, unit, year, month, items, offered):
         GridRow(
             item,
             offered.get(item.pk),
-            dict.fromkeys(COUNT_FIELDS, ""),
+            dict.fromkeys(FIGURE_FIELDS, ""),
             new_range=base.item_ranges.get(item.pk),
             per_field=kind is PER_FIELD,
         )

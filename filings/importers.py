@@ -28,13 +28,15 @@ from units.models import Unit
 from .form06 import form06_template
 from .kinds import PER_FIELD, PER_PROCEDURE
 from .locks import UnitMonthLocked
-from .models import COUNT_FIELDS, MAX_COUNT
+from .models import COUNT_FIELDS, MAX_COUNT, SCORE_FIELDS
 from .rules import (
     IDENTITIES,
+    SCORE_CEILINGS,
     balance_warnings,
     check_month,
     online_receipts_warning,
     parse_count,
+    score_warnings,
     unit_inactive_reason,
 )
 from .services import Source, field_filings_upsert, filings_upsert
@@ -59,6 +61,18 @@ COUNT_LABELS = {
         "Trả kết quả qua dịch vụ BCCI",
         "Trả kết quả qua dịch vụ bưu chính công ích",
     ),
+}
+
+# The optional counts of Decision 766/QĐ-TTg (CONTRACT.md), by key and Vietnamese label. A file without
+# such a column leaves the count as stored (not reported, None, for a new row); an empty cell is 0.
+SCORE_LABELS = {
+    "synced": ("Đồng bộ Cổng DVCQG",),
+    "fee_required": ("Phải nộp phí, lệ phí",),
+    "paid_online": ("Thanh toán trực tuyến",),
+    "digitised": ("Số hóa hồ sơ",),
+    "e_results": ("Kết quả điện tử",),
+    "ratings": ("Lượt đánh giá",),
+    "ratings_satisfied": ("Đánh giá hài lòng",),
 }
 
 # Report form 06 as filed (biểu số 06/VPCP/KSTT, II.06a): short headings under group headings, where "Quá
@@ -148,9 +162,16 @@ class FilingImporter(Importer):
             for name in COUNT_FIELDS
         ),
         *(Column(name, form06_labels(name)) for name in TOTALS),
+        *(Column(name, SCORE_LABELS[name]) for name in SCORE_FIELDS),
     )
     # The template offers `period` only: one way to say the month is enough.
     template_skip = ("year", "month", *TOTALS)
+    template_notes = (
+        gettext_lazy(
+            "The columns of Decision 766, from “Đồng bộ Cổng DVCQG” to “Đánh giá hài lòng”, are optional: delete "
+            "those the unit does not report, since an empty cell counts as 0."
+        ),
+    )
     accepts_unit = True
     # What keys a row besides unit and month, and the rows handed to which write service.
     item_column, item_key = "procedure_code", "procedure_id"
@@ -170,6 +191,13 @@ class FilingImporter(Importer):
         "pending_on_time": 2,
         "pending_overdue": 0,
         "returned_postal": 1,
+        "synced": 50,
+        "fee_required": 12,
+        "paid_online": 7,
+        "digitised": 48,
+        "e_results": 45,
+        "ratings": 18,
+        "ratings_satisfied": 17,
     }
 
     def check_header(self):
@@ -221,7 +249,8 @@ class FilingImporter(Importer):
         unit_col, item_col = columns.get("unit_code"), columns[self.item_column]
         period_col, year_col, month_col = columns.get("period"), columns.get("year"), columns.get("month")
         title_period = self.title_period or (None, None)
-        counts = [(name, columns[name]) for name in COUNT_FIELDS if name in columns]
+        # Form 06's counts and the Decision 766 counts alike: an empty cell of a present column is 0.
+        counts = [(name, columns[name]) for name in (*COUNT_FIELDS, *SCORE_FIELDS) if name in columns]
         totals = [(name, columns[name], TOTALS[name]) for name in TOTALS if name in columns]
         count_cols = [col for _name, col in counts] + [col for _name, col, _parts in totals]
         self.fields = [name for name, _col in counts]
@@ -231,6 +260,7 @@ class FilingImporter(Importer):
         if combined:
             self.fields.append("received_postal")
         check_balance = self._balance_prefilter()
+        check_scores = any(set(ceiling.fields) <= set(self.fields) for ceiling in SCORE_CEILINGS)
         width = max(columns.values()) + 1
         units = {unit.code: unit for unit in Unit.objects.only("code", "valid_from", "valid_to")}
         unit_ids = {code: unit.pk for code, unit in units.items()}
@@ -391,6 +421,9 @@ class FilingImporter(Importer):
             if check_balance is not None and check_balance(row):
                 for name, message in balance_warnings(row, self.fields):
                     self.warn(number, name, message)
+            if check_scores:
+                for name, message in score_warnings(row, self.fields):
+                    self.warn(number, name, message)
             parsed.append(row)
             numbers.append(number)
         self.numbers = numbers
@@ -527,9 +560,9 @@ class FilingImporter(Importer):
             if message:
                 self.error(number, column, str(message) + hint)
 
-    # The preview of changes (imports.base): the ten counts of each row's unit, procedure (or field) and
-    # month, per procedure or per field as the row is.
-    stored_fields = COUNT_FIELDS
+    # The preview of changes (imports.base): the ten counts and the Decision 766 counts of each row's unit,
+    # procedure (or field) and month, per procedure or per field as the row is.
+    stored_fields = (*COUNT_FIELDS, *SCORE_FIELDS)
 
     def row_keys(self, parsed):
         for row, number in zip(parsed, self.numbers, strict=True):
@@ -549,7 +582,7 @@ class FilingImporter(Importer):
                 for unit_id, item_id, year, month, *counts in (
                     kind.model.objects.filter(months, unit_id__in=batch)
                     .order_by()
-                    .values_list("unit_id", kind.item, "year", "month", *COUNT_FIELDS)
+                    .values_list("unit_id", kind.item, "year", "month", *self.stored_fields)
                 ):
                     found[kind.item, unit_id, item_id, year, month] = tuple(counts)
         return found
@@ -570,8 +603,15 @@ class FilingImporter(Importer):
         }
 
     def shown_when_created(self, field, value):
-        # A new row's counts of the columns the file gives; the others are 0.
+        # A new row's counts of the columns the file gives; the others are 0 (a Decision 766 count: not
+        # reported).
         return field in self.fields or bool(value)
+
+    def display(self, field, value):
+        # A Decision 766 count not reported, as the history page shows it.
+        if value is None and field in SCORE_FIELDS:
+            return "—"
+        return super().display(field, value)
 
 
 # OpenCPS statistics (org.opencps.statistic.rest.dto.DossierStatisticData): our count <- its key.

@@ -24,6 +24,20 @@ COUNT_FIELDS = (
     "returned_postal",
 )
 
+# The counts the Decision 766 index needs beyond form 06 (docs/kpis.md, "Decision 766"), optional: None
+# is "not reported" (no data), never 0. In the order of DOMAIN.md's list.
+SCORE_FIELDS = (
+    "synced",
+    "fee_required",
+    "paid_online",
+    "digitised",
+    "e_results",
+    "ratings",
+    "ratings_satisfied",
+)
+# Every figure of a row, in the tables' order.
+FIGURE_FIELDS = (*COUNT_FIELDS, *SCORE_FIELDS)
+
 # The most one unit can receive (or hold) for one procedure in one month. A busy province's centre gets
 # tens of thousands; ten million leaves room for any real office while catching typing errors, and keeps
 # sums of a row's counts far inside the database's 32-bit integers.
@@ -34,30 +48,45 @@ def count_field(verbose_name):
     return models.PositiveIntegerField(verbose_name, default=0, validators=[MaxValueValidator(MAX_COUNT)])
 
 
+def optional_count_field(verbose_name):
+    """A Decision 766 count: empty (None) when the unit did not report it."""
+    return models.PositiveIntegerField(verbose_name, null=True, blank=True, validators=[MaxValueValidator(MAX_COUNT)])
+
+
 def _constraints(prefix, item, duplicate_message):
     """The database rules of a table of figures keyed by unit, `item` (procedure or field) and month."""
-    return [
-        models.UniqueConstraint(
-            fields=["unit", item, "year", "month"],
-            name=f"{prefix}_unique_unit_{item}_month",
-            violation_error_message=duplicate_message,
-        ),
-        models.CheckConstraint(
-            condition=Q(month__gte=1, month__lte=12),
-            name=f"{prefix}_month_1_12",
-            violation_error_message=_("The month must be between 1 and 12."),
-        ),
-        models.CheckConstraint(
-            condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
-            name=f"{prefix}_year_in_range",
-            violation_error_message=_("The year is out of range."),
-        ),
-    ] + [
-        models.CheckConstraint(
-            condition=Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}), name=f"{prefix}_{name}_in_range"
-        )
-        for name in COUNT_FIELDS
-    ]
+    return (
+        [
+            models.UniqueConstraint(
+                fields=["unit", item, "year", "month"],
+                name=f"{prefix}_unique_unit_{item}_month",
+                violation_error_message=duplicate_message,
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1, month__lte=12),
+                name=f"{prefix}_month_1_12",
+                violation_error_message=_("The month must be between 1 and 12."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name=f"{prefix}_year_in_range",
+                violation_error_message=_("The year is out of range."),
+            ),
+        ]
+        + [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}), name=f"{prefix}_{name}_in_range"
+            )
+            for name in COUNT_FIELDS
+        ]
+        + [
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_COUNT}),
+                name=f"{prefix}_{name}_in_range",
+            )
+            for name in SCORE_FIELDS
+        ]
+    )
 
 
 class Figures(models.Model):
@@ -79,6 +108,14 @@ class Figures(models.Model):
     pending_on_time = count_field(_("pending, within the deadline"))
     pending_overdue = count_field(_("pending, overdue"))
     returned_postal = count_field(_("results returned by post"))
+
+    synced = optional_count_field(_("synchronised to the national portal"))
+    fee_required = optional_count_field(_("with a fee"))
+    paid_online = optional_count_field(_("fee paid online"))
+    digitised = optional_count_field(_("digitised on receipt"))
+    e_results = optional_count_field(_("results issued electronically"))
+    ratings = optional_count_field(_("ratings received"))
+    ratings_satisfied = optional_count_field(_("satisfied ratings"))
 
     class Meta:
         abstract = True

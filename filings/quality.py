@@ -1,8 +1,9 @@
 """Data-quality warnings of one unit-month's figures: what a clerk sees while typing and confirms before
 submitting, and what a leader sees beside the approve button (docs/workflow.md).
 
-Three kinds of warning, none of which refuses a figure:
+Four kinds of warning, none of which refuses a figure:
 - a row that breaks an identity of report form 06 (filings.rules.balance_warnings);
+- a row whose Decision 766 count is more than what it counts a part of (rules.score_warnings);
 - online receipts of a procedure the unit did not offer online that month (rules.online_receipts_warning);
 - a figure far outside the unit's own recent months: a row's new filings (a procedure's, or a field's
   for a unit-month reported per field), the unit's new filings, or the unit's online rate.
@@ -37,8 +38,8 @@ from core.rates import Rate
 from procedures.models import Offering
 
 from .kinds import KINDS, PER_PROCEDURE, unit_month_kind
-from .models import COUNT_FIELDS
-from .rules import balance_warnings, online_receipts_warning
+from .models import COUNT_FIELDS, SCORE_FIELDS
+from .rules import balance_warnings, online_receipts_warning, score_warnings
 
 HISTORY_MONTHS = 12
 MIN_MONTHS = 3
@@ -133,7 +134,7 @@ def baseline(unit, year: int, month: int, kind=PER_PROCEDURE) -> Baseline:
 
 @dataclass(frozen=True)
 class Flag:
-    """One warning: its kind (balance, not_online, figure, total, rate), the row (procedure or field) it
+    """One warning: its kind (balance, score, not_online, figure, total, rate), the row (procedure or field) it
     belongs to (None for the whole month) and what to tell the user."""
 
     kind: str
@@ -180,6 +181,10 @@ def check(
         for _field, message in balance_warnings(counts):
             flags.append(
                 Flag("balance", _("%(row)s: %(message)s") % {"row": row_name(item_id), "message": message}, item_id)
+            )
+        for _field, message in score_warnings(counts):
+            flags.append(
+                Flag("score", _("%(row)s: %(message)s") % {"row": row_name(item_id), "message": message}, item_id)
             )
         if levels is not None:
             message = online_receipts_warning(
@@ -268,10 +273,11 @@ def unit_month_warnings(unit, year: int, month: int, *, changes: dict | None = N
     values, codes = {}, {}
     for filing in kind.model.objects.filter(unit=unit, year=year, month=month).select_related(kind.item_field):
         item_id = getattr(filing, kind.item)
-        values[item_id] = {name: getattr(filing, name) for name in COUNT_FIELDS}
+        values[item_id] = {name: getattr(filing, name) for name in (*COUNT_FIELDS, *SCORE_FIELDS)}
         codes[item_id] = getattr(filing, kind.item_field).code
+    new_row = dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SCORE_FIELDS)
     for item_id, counts in (changes or {}).items():
-        values[item_id] = {**values.get(item_id, dict.fromkeys(COUNT_FIELDS, 0)), **counts}
+        values[item_id] = {**values.get(item_id, new_row), **counts}
     levels = None
     if kind is PER_PROCEDURE:
         levels = dict(

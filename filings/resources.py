@@ -5,7 +5,7 @@ from imports.resources import PortalResource
 from procedures.models import Procedure
 from units.models import Unit
 
-from .models import COUNT_FIELDS, MonthlyFiling
+from .models import FIGURE_FIELDS, MonthlyFiling
 
 
 class MonthlyFilingResource(PortalResource):
@@ -17,11 +17,11 @@ class MonthlyFilingResource(PortalResource):
 
     class Meta:
         model = MonthlyFiling
-        fields = ("unit_code", "procedure_code", "year", "month", *COUNT_FIELDS)
+        fields = ("unit_code", "procedure_code", "year", "month", *FIGURE_FIELDS)
         export_order = fields
         import_id_fields = ("unit_code", "procedure_code", "year", "month")
         # Numbers as numbers: a localised "2.024" would not be a year to the next program.
-        widgets = {name: {"coerce_to_string": False} for name in ("year", "month", *COUNT_FIELDS)}
+        widgets = {name: {"coerce_to_string": False} for name in ("year", "month", *FIGURE_FIELDS)}
 
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).select_related("unit", "procedure")

@@ -1,10 +1,12 @@
 """The rules a month's figures must follow, shared by the entry form, the Excel import, the admin and the API.
 
 Errors (a row is refused, by every path and by `filings_upsert` itself): a count that is not a whole
-number from 0 to MAX_COUNT, a month outside 1..12 or after the current month, a unit that did not exist in
-the month. Warnings (the row is kept and flagged; the clerk confirms them before submitting): a broken
-identity of report form 06, online receipts of a procedure the unit did not offer online that month, and
-figures far outside the unit's own recent months (filings.quality). docs/workflow.md states them all.
+number from 0 to MAX_COUNT (a Decision 766 count may also be None: not reported), a month outside 1..12 or
+after the current month, a unit that did not exist in the month. Warnings (the row is kept and flagged;
+the clerk confirms them before submitting): a broken identity of report form 06, a Decision 766 count more
+than what it counts a part of (`score_warnings`), online receipts of a procedure the unit did not offer
+online that month, and figures far outside the unit's own recent months (filings.quality).
+docs/workflow.md states them all.
 """
 
 import datetime
@@ -16,11 +18,12 @@ from operator import itemgetter
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from procedures.models import ServiceLevel
 from units.models import Unit
 
-from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR, MAX_COUNT
+from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR, MAX_COUNT, SCORE_FIELDS
 
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$")
 
@@ -67,6 +70,18 @@ def check_count(number: int) -> int:
             % {"value": _grouped(number), "ceiling": _grouped(MAX_COUNT)}
         )
     return number
+
+
+def parse_optional_count(value) -> int | None:
+    """A Decision 766 count as the entry page takes it: empty means not reported (None), anything else is
+    parse_count's. (A file's empty cell is 0: the import uses parse_count; docs/import.md.)"""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_count(value)
+
+
+def _optional_count_ok(value) -> bool:
+    return value is None or (value.__class__ is int and 0 <= value <= MAX_COUNT)
 
 
 def _grouped(number: int) -> str:
@@ -119,17 +134,25 @@ def _day(day: datetime.date) -> str:
 
 def refused_rows(rows, fields=COUNT_FIELDS, *, today: datetime.date | None = None) -> dict[int, list[tuple[str, str]]]:
     """The rows that must never be stored, by their position in `rows`, each with its (field, reason)
-    problems: a count in `fields` that is not a whole number from 0 to MAX_COUNT (None means 0), a month
+    problems: a count in `fields` that is not a whole number from 0 to MAX_COUNT (None means 0 for form
+    06's counts and "not reported" for the Decision 766 counts, SCORE_FIELDS: both are fine), a month
     that is not real or is in the future, a unit that did not exist in the month (or does not exist).
     filings_upsert runs it on every write; the form and the importers run the same rules cell by cell
     first, so that their messages name the cell."""
     today = today or timezone.localdate()
     problems = {}
-    counts = itemgetter(*fields) if len(fields) > 1 else None
+    counted = [name for name in fields if name not in SCORE_FIELDS]
+    optional = [name for name in fields if name in SCORE_FIELDS]
+    counts = itemgetter(*counted) if len(counted) > 1 else None
     for position, row in enumerate(rows):
         try:  # the fast path for the usual row: every count present and an int in range
             values = counts(row)
-            if min(values) >= 0 and max(values) <= MAX_COUNT and all(v.__class__ is int for v in values):
+            if (
+                min(values) >= 0
+                and max(values) <= MAX_COUNT
+                and all(v.__class__ is int for v in values)
+                and all(_optional_count_ok(row.get(name)) for name in optional)
+            ):
                 continue
         except (KeyError, TypeError):
             pass
@@ -226,6 +249,72 @@ def balance_warnings(values: dict, present=COUNT_FIELDS) -> list[tuple[str, str]
                     _("more results returned by post (%(returned)s) than resolved (%(resolved)s)")
                     % {"returned": _local_count(values.get("returned_postal")), "resolved": _local_count(resolved)},
                 )
+            )
+    return warnings
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A Decision 766 count that cannot be more than the sum of other counts of its row: a warning (the
+    row is kept) when it is, checked only when every count involved is known."""
+
+    field: str
+    limit: tuple[str, ...]
+    message: str  # with %(value)s and %(limit)s
+
+    @property
+    def fields(self):
+        return (self.field, *self.limit)
+
+
+_RECEIVED = ("received_online", "received_direct", "received_postal")
+_RESOLVED = ("resolved_early", "resolved_on_time", "resolved_late")
+
+# The Decision 766 counts against what they count a part of (docs/workflow.md). static/js/entry.js checks
+# the same list, which the entry page hands it (filings.grid.score_ceilings_json).
+SCORE_CEILINGS = (
+    Ceiling(
+        "synced",
+        _RECEIVED,
+        gettext_lazy("%(value)s synchronised to the national portal, more than the %(limit)s received"),
+    ),
+    Ceiling("fee_required", _RECEIVED, gettext_lazy("%(value)s filings with a fee, more than the %(limit)s received")),
+    Ceiling(
+        "paid_online",
+        ("fee_required",),
+        gettext_lazy("%(value)s fees paid online, more than the %(limit)s filings with a fee"),
+    ),
+    Ceiling("digitised", _RECEIVED, gettext_lazy("%(value)s digitised on receipt, more than the %(limit)s received")),
+    Ceiling(
+        "e_results",
+        _RESOLVED,
+        gettext_lazy("%(value)s results issued electronically, more than the %(limit)s resolved"),
+    ),
+    Ceiling(
+        "ratings_satisfied",
+        ("ratings",),
+        gettext_lazy("%(value)s satisfied ratings, more than the %(limit)s ratings received"),
+    ),
+)
+
+
+def score_warnings(values: dict, present=(*COUNT_FIELDS, *SCORE_FIELDS)) -> list[tuple[str, str]]:
+    """(field, message) for each Decision 766 count that is more than what it is a part of (paid online >
+    with a fee, satisfied ratings > ratings, synchronised, digitised or with a fee > received, results
+    issued electronically > resolved). Checked when every count involved is `present` (a file may carry
+    only some columns) and known: a Decision 766 count that is None was not reported."""
+    warnings = []
+    for ceiling in SCORE_CEILINGS:
+        value = values.get(ceiling.field)
+        if value is None or not set(ceiling.fields) <= set(present):
+            continue
+        parts = [values.get(name) for name in ceiling.limit]
+        if any(part is None for name, part in zip(ceiling.limit, parts) if name in SCORE_FIELDS):
+            continue
+        limit = sum(part or 0 for part in parts)
+        if value > limit:
+            warnings.append(
+                (ceiling.field, ceiling.message % {"value": _local_count(value), "limit": _local_count(limit)})
             )
     return warnings
 

@@ -21,7 +21,15 @@ from procedures.models import BEGINNING, Offering
 from units.models import Unit
 
 from .locks import entry_deadline
-from .models import COUNT_FIELDS, EntryException, FieldFiling, MonthlyFiling, UnitMonth, UnitMonthStatus
+from .models import (
+    FIGURE_FIELDS,
+    SCORE_FIELDS,
+    EntryException,
+    FieldFiling,
+    MonthlyFiling,
+    UnitMonth,
+    UnitMonthStatus,
+)
 
 # The grid's computed columns, each after the last count it sums (report form 06's groups).
 NEW = ("received_online", "received_direct", "received_postal")
@@ -30,8 +38,8 @@ PENDING = ("pending_on_time", "pending_overdue")
 
 
 def count_labels():
-    """Column labels of the grid, in the active language."""
-    return {f: MonthlyFiling._meta.get_field(f).verbose_name for f in COUNT_FIELDS}
+    """Column labels of the grid (form 06's counts and the Decision 766 counts), in the active language."""
+    return {f: MonthlyFiling._meta.get_field(f).verbose_name for f in FIGURE_FIELDS}
 
 
 def unit_month_state(unit: Unit, year: int, month: int) -> UnitMonth | None:
@@ -49,8 +57,9 @@ def unit_month_state(unit: Unit, year: int, month: int) -> UnitMonth | None:
 class Change:
     subject: str
     field: str
-    old: object
-    new: object
+    old: object  # None: nothing before (or a Decision 766 count not reported)
+    new: object  # None: deleted (deleted is True), or a Decision 766 count not reported
+    deleted: bool = False
 
 
 # Where a change came from, for people: the words the services record (filings.services.Source, and the
@@ -100,13 +109,16 @@ def _figure_records(history, subject_of, labels):
         before = previous.get(record.id)
         subject = subject_of(record)
         changes = []
-        for name in COUNT_FIELDS:
+        for name in FIGURE_FIELDS:
             new = getattr(record, name)
             old = getattr(before, name) if before is not None else None
             if record.history_type == "-":
-                changes.append(Change(subject, labels[name], new, None))
+                # A Decision 766 count never reported had nothing to delete.
+                if new is not None or name not in SCORE_FIELDS:
+                    changes.append(Change(subject, labels[name], new, None, deleted=True))
             elif before is None:
-                if new:
+                # A new row's counts other than 0 (form 06), or reported (Decision 766, where 0 is a figure).
+                if (new is not None) if name in SCORE_FIELDS else new:
                     changes.append(Change(subject, labels[name], None, new))
             elif old != new:
                 changes.append(Change(subject, labels[name], old, new))

@@ -24,11 +24,13 @@ from units.models import Unit
 
 from . import locks
 from .kinds import PER_FIELD, PER_PROCEDURE
-from .models import COUNT_FIELDS, Grain, MonthlyFiling, ReportingMode
+from .models import COUNT_FIELDS, FIGURE_FIELDS, SCORE_FIELDS, Grain, MonthlyFiling, ReportingMode
 from .rules import check_month_range, refused_rows
 from .signals import figures_written
 
 _CHUNK = 2000
+# What a new row holds in a figure its writer does not give.
+_NEW_ROW = dict.fromkeys(COUNT_FIELDS, 0) | dict.fromkeys(SCORE_FIELDS)
 
 
 class Source:
@@ -83,10 +85,10 @@ def _months_q(rows):
 
 
 def _existing(kind, rows):
-    """{key: {"id": .., count fields: ..}} for the stored figures among the rows' keys."""
+    """{key: {"id": .., figure fields: ..}} for the stored figures among the rows' keys."""
     unit_ids = sorted({row["unit_id"] for row in rows})
     months_q = _months_q(rows)
-    names = ("id", *kind.key, *COUNT_FIELDS)
+    names = ("id", *kind.key, *FIGURE_FIELDS)
     key_of = itemgetter(1, 2, 3, 4)
     found = {}
     for unit_batch in batched(unit_ids, _CHUNK):
@@ -113,11 +115,14 @@ def filings_upsert(
 ) -> UpsertResult:
     """Create or update monthly filings by their key (unit, procedure, year, month).
 
-    Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the counts named in `fields`
-    (ints; None means 0). Counts not in `fields` keep their stored value (0 for a new row). Rows equal to
-    what is stored are left alone and counted as unchanged. All or nothing: rows that break a rule of
-    filings.rules (a count out of range, a future month, a unit that did not exist in the month), or of a
-    unit-month reported per field, raise FilingsRefused and nothing is written.
+    Each row is a dict with `unit_id`, `procedure_id`, `year`, `month` and the figures named in `fields`:
+    the counts of form 06 (COUNT_FIELDS: ints; None or missing means 0) and the optional Decision 766
+    counts (SCORE_FIELDS: ints, or None, also when missing, for "not reported": no data, never 0).
+    Figures not in `fields` keep their stored value (for a new row: 0 for form 06's counts, None for the
+    Decision 766 counts). Rows equal to what is stored are left alone and counted as unchanged. All or
+    nothing: rows that break a rule of filings.rules (a count out of range, a future month, a unit that did
+    not exist in the month), or of a unit-month reported per field, raise FilingsRefused and nothing is
+    written.
 
     The unit-months written must be writable by `user` (filings.locks: approved months need an admin's
     `force`; raises UnitMonthLocked) and, for those in `expected_versions` ({(unit_id, year, month):
@@ -157,10 +162,10 @@ def upsert_of(kind):
 
 
 def _upsert(kind, rows, fields, *, source, user, note, force, expected_versions) -> UpsertResult:
-    unknown = set(fields) - set(COUNT_FIELDS)
+    unknown = set(fields) - set(FIGURE_FIELDS)
     if unknown:
         raise ValueError(f"not count fields: {', '.join(sorted(unknown))}")
-    fields = [name for name in COUNT_FIELDS if name in set(fields)]
+    fields = [name for name in FIGURE_FIELDS if name in set(fields)]
     rows = list(rows)
     result = UpsertResult()
     if not rows:
@@ -259,13 +264,14 @@ class _OrmWriter:
         to_create, to_update, unchanged = [], [], 0
         key = self.kind.key
         key_of = itemgetter(*key)
-        zeros = dict.fromkeys(COUNT_FIELDS, 0)
+        # A missing or None count of form 06 is 0; a Decision 766 count stays None (not reported).
+        optional = tuple(f in SCORE_FIELDS for f in fields)
         for row in rows:
-            counts = tuple(row.get(f) or 0 for f in fields)
+            counts = tuple(row.get(f) if empty else row.get(f) or 0 for f, empty in zip(fields, optional))
             stored = existing.get(key_of(row))
             if stored is None:
                 new = dict(zip(key, key_of(row)))
-                new.update(zeros)
+                new.update(_NEW_ROW)
                 new.update(zip(fields, counts))
                 to_create.append(new)
             elif any(stored[f] != c for f, c in zip(fields, counts)):
@@ -339,11 +345,17 @@ class _PostgresWriter:
             for row in rows:
                 try:
                     yield values(row)
-                except KeyError:  # a count left out of a row means 0, like None
+                except KeyError:  # a count left out of a row means 0 (a Decision 766 count: None), like None
                     yield tuple(row.get(c) for c in staged)
 
-        columns = [*key, *COUNT_FIELDS]
-        select = [f"s.{k}" for k in key] + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
+        # A new row's Decision 766 counts not in `fields` are left to the column's NULL (not reported).
+        scores = [f for f in SCORE_FIELDS if f in fields]
+        columns = [*key, *COUNT_FIELDS, *scores]
+        select = (
+            [f"s.{k}" for k in key]
+            + [f"COALESCE(s.{f}, 0)" if f in fields else "0" for f in COUNT_FIELDS]
+            + [f"s.{f}" for f in scores]
+        )
         if fields:
             on_conflict = (
                 "DO UPDATE SET "

@@ -27,7 +27,7 @@ from .exports import filings_workbook
 from .form06 import unit_month_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
 from .kinds import KINDS, unit_month_kind
-from .models import COUNT_FIELDS, UnitMonthStatus
+from .models import FIGURE_FIELDS, SCORE_FIELDS, UnitMonthStatus
 from .rules import check_month
 from .templatetags.entry_grid import grid_rows
 
@@ -111,7 +111,9 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
         ),
         "deadline": grid.deadline,
         "labels": selectors.count_labels(),
-        "fields": COUNT_FIELDS,
+        "fields": FIGURE_FIELDS,
+        "score_fields": SCORE_FIELDS,
+        "score_ceilings": grid_module.score_ceilings_json(),
         "form": form,
         "conflict": conflict,
         "previous_month": this.shift(-1),
@@ -154,6 +156,7 @@ def entry(request, code, year, month):
             submit=form.action == "submit",
             confirm_warnings=form.confirm_warnings,
             kind=kind,
+            fields=form.fields,
         )
     except locks.VersionConflict as conflict:
         return _conflict(request, unit, year, month, form, conflict.messages)
@@ -230,12 +233,21 @@ def _conflict(request, unit, year, month, form, conflict_messages):
     differences = []
     for pid, typed in sorted(form.cells.items(), key=lambda item: codes.get(item[0], "")):
         current_row = stored.get(pid)
-        for name in COUNT_FIELDS:
-            mine = typed.get(name, "")
+        for name in FIGURE_FIELDS:
+            if name not in typed:
+                continue  # a Decision 766 count the page did not send
+            mine = typed[name]
             current = current_row.values.get(name, "") if current_row else ""
-            if grid_module.cell_number(mine) != grid_module.cell_number(current):
+            if grid_module.figure_number(name, mine) != grid_module.figure_number(name, current):
                 differences.append(
-                    {"row": codes.get(pid, pid), "column": labels[name], "current": current, "yours": mine}
+                    {
+                        "row": codes.get(pid, pid),
+                        "column": labels[name],
+                        "current": current,
+                        "yours": mine,
+                        # empty: 0 for form 06's counts, not reported for the Decision 766 counts
+                        "empty": "—" if name in SCORE_FIELDS else "0",
+                    }
                 )
     conflict = {"messages": conflict_messages, "differences": differences}
     return _render_entry(request, unit, year, month, grid=grid, conflict=conflict, status=409)

@@ -29,7 +29,7 @@ from .locks import (
     month_label,
     unit_month_states,
 )
-from .models import UnitMonth
+from .models import COUNT_FIELDS, UnitMonth
 from .services import upsert_of
 
 # Where a status change came from, as recorded in the history's change reason (the figures' sources are
@@ -434,13 +434,17 @@ def unit_month_save(
     confirm_warnings: bool = False,
     source: str = FORM,
     kind=PER_PROCEDURE,
+    fields=COUNT_FIELDS,
 ):
     """Save a unit-month's figures from the entry form (through filings_upsert, or field_filings_upsert
-    for rows of `kind` PER_FIELD, with the version the user saw) and, when asked, submit it, all in one
-    transaction: a refused submission saves nothing either. Returns the write service's result."""
+    for rows of `kind` PER_FIELD, with the version the user saw; `fields` as theirs) and, when asked,
+    submit it, all in one transaction: a refused submission saves nothing either. Returns the write
+    service's result."""
     key = (unit.pk, year, month)
     with transaction.atomic():
-        result = upsert_of(kind)(rows, source=source, user=user, expected_versions={key: expected_version})
+        result = upsert_of(kind)(
+            rows, fields=fields, source=source, user=user, expected_versions={key: expected_version}
+        )
         if submit:
             # filings_upsert checked the version under lock and bumped it once if anything changed.
             changed = bool(result.created or result.updated)

@@ -72,6 +72,9 @@ class Importer:
     example: dict = {}  # the template's example row
     choices: dict = {}  # the template's data-validation lists, by column key
     template_skip: tuple[str, ...] = ()
+    # What the blank file says of its columns beyond "required columns are marked *" (optional columns
+    # whose absence means something other than empty cells).
+    template_notes: tuple[str, ...] = ()
     # A blank file of the kind's own layout (a callable returning a workbook), instead of the generic one.
     template_workbook = None
     want_formats = False  # read cell number formats (percent cells) at the cost of a slower reader

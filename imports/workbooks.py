@@ -23,7 +23,12 @@ def template_workbook(kind):
         sheet_title=kind,
         titles=[
             _("Import template: %(kind)s") % {"kind": kind},
-            _("Replace the example row; the header may stay where it is. Required columns are marked *."),
+            " ".join(
+                [
+                    _("Replace the example row; the header may stay where it is. Required columns are marked *."),
+                    *(str(note) for note in importer.template_notes),
+                ]
+            ),
         ],
         columns=[
             xlsx.Col(

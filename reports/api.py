@@ -21,30 +21,34 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
-def _bad_parameter(parameter, message):
+# The parameters every view of the API reads the same way (400 naming the parameter; 404 for a unit outside
+# the user's scope): public for the API views of higher apps (scores).
+
+
+def bad_parameter(parameter, message):
     return ApiError(f"{parameter}: {message}", status=400, parameter=parameter)
 
 
-def _required(request, name):
+def required_param(request, name):
     value = request.GET.get(name, "").strip()
     if not value:
-        raise _bad_parameter(name, "this parameter is required")
+        raise bad_parameter(name, "this parameter is required")
     return value
 
 
-def _period(request):
-    _required(request, "period")  # no default in the API (CONTRACT.md)
+def period_of(request):
+    required_param(request, "period")  # no default in the API (CONTRACT.md)
     try:
         return period_param(request.GET)
     except PeriodError as exc:
-        raise _bad_parameter("period", str(exc)) from None
+        raise bad_parameter("period", str(exc)) from None
 
 
 def _kpi(request):
     try:
-        return get_kpi(_required(request, "kpi"))
+        return get_kpi(required_param(request, "kpi"))
     except UnknownKpi as exc:
-        raise _bad_parameter("kpi", str(exc)) from None
+        raise bad_parameter("kpi", str(exc)) from None
 
 
 def _flag(request, name):
@@ -53,24 +57,24 @@ def _flag(request, name):
         return True
     if value in _FALSE:
         return False
-    raise _bad_parameter(name, f"expected 1 or 0, not {value!r}")
+    raise bad_parameter(name, f"expected 1 or 0, not {value!r}")
 
 
-def _approved_only(request):
+def approved_only_of(request):
     try:
         return parse_status(request.GET.get("status"))
     except StatusError as exc:
-        raise _bad_parameter("status", str(exc)) from None
+        raise bad_parameter("status", str(exc)) from None
 
 
 def _tree(request):
     try:
         return parse_tree(request.GET.get("tree"))
     except TreeError as exc:
-        raise _bad_parameter("tree", str(exc)) from None
+        raise bad_parameter("tree", str(exc)) from None
 
 
-def _unit_in_scope(user, parameter, code):
+def unit_of(user, parameter, code):
     unit = unit_in_scope(user, code)
     if unit is None:
         raise ApiError(f"{parameter}: no unit with code {code!r} in your scope", status=404, parameter=parameter)
@@ -81,9 +85,9 @@ def _unit_in_scope(user, parameter, code):
 def kpi(request, user):
     """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1][&status=approved][&tree=today]"""
     # Every parameter is read before the unit is looked up, so a malformed request gets its 400 first.
-    code, period, own = _required(request, "unit"), _period(request), _flag(request, "own")
-    approved_only, tree = _approved_only(request), _tree(request)
-    unit = _unit_in_scope(user, "unit", code)
+    code, period, own = required_param(request, "unit"), period_of(request), _flag(request, "own")
+    approved_only, tree = approved_only_of(request), _tree(request)
+    unit = unit_of(user, "unit", code)
     return with_projections(kpis_for(unit, period, own=own, approved_only=approved_only, tree=tree)).as_json()
 
 
@@ -91,10 +95,10 @@ def kpi(request, user):
 def ranking_view(request, user):
     """GET /api/v1/ranking?parent=CODE&period=PERIOD&kpi=KEY[&status=approved][&tree=today]; without
     parent, the top units of the scope."""
-    code, period, kpi = request.GET.get("parent", "").strip(), _period(request), _kpi(request)
-    approved_only, tree = _approved_only(request), _tree(request)
+    code, period, kpi = request.GET.get("parent", "").strip(), period_of(request), _kpi(request)
+    approved_only, tree = approved_only_of(request), _tree(request)
     if code:
-        parent = _unit_in_scope(user, "parent", code)
+        parent = unit_of(user, "parent", code)
         return ranking(period, kpi.key, parent=parent, approved_only=approved_only, tree=tree).as_json()
     roots = Unit.objects.scope_roots_for(user)
     top = ranked_units(period, roots=roots, tree=tree)
@@ -105,14 +109,16 @@ def ranking_view(request, user):
 def alerts_view(request, user):
     """GET /api/v1/alerts?parent=CODE&period=PERIOD[&status=approved]: the months in which a unit at or
     below the parent fell far below its own recent months; without parent, every unit of the scope."""
-    code, period = request.GET.get("parent", "").strip(), _period(request)
-    approved_only = _approved_only(request)
+    code, period = request.GET.get("parent", "").strip(), period_of(request)
+    approved_only = approved_only_of(request)
     if code:
-        parent = _unit_in_scope(user, "parent", code)
+        parent = unit_of(user, "parent", code)
         return alerts_for(parent, period, approved_only=approved_only).as_json()
     return alerts_for(Unit.objects.scope_roots_for(user), period, approved_only=approved_only).as_json()
 
 
 def not_found(request, path=""):
     """Unknown paths under /api/v1/ answer in JSON too."""
-    return json_error(404, f"no API endpoint at {request.path}; see /api/v1/kpi, /api/v1/ranking and /api/v1/alerts")
+    return json_error(
+        404, f"no API endpoint at {request.path}; see /api/v1/kpi, /api/v1/ranking, /api/v1/alerts and /api/v1/score"
+    )

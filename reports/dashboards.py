@@ -23,7 +23,7 @@ from .breakdowns import (
     procedure_by_unit,
     push_online_next,
 )
-from .kpis import KPIS
+from .kpis import FAMILIES, KPIS, UnknownKpi, get_kpi, rankable_kpis
 from .params import (
     approved_only_from,
     neighbour_years,
@@ -56,13 +56,26 @@ KIND_PLURALS = {
 def _kpi_from(request):
     """The KPI of ?kpi=, else the main one (with a message naming a bad key)."""
     key = request.GET.get("kpi", "").strip()
-    if not key or key in KPIS:
-        return KPIS[key or MAIN_KPI], None
+    if not key:
+        return KPIS[MAIN_KPI], None
+    try:
+        return get_kpi(key), None
+    except UnknownKpi:
+        pass
     message = _("The parameter “kpi” is not valid: “%(value)s”. Choose one of the list; showing %(kpi)s.") % {
         "value": key,
         "kpi": KPIS[MAIN_KPI].label,
     }
     return KPIS[MAIN_KPI], message
+
+
+def _kpi_groups(kpis):
+    """[(family label, [Kpi])] in the order of reports.kpis.FAMILIES: the ranking's list of indicators and
+    the unit page's cards, form 06's first."""
+    kpis = list(kpis)
+    return [
+        (label, members) for family, label in FAMILIES.items() if (members := [k for k in kpis if k.family == family])
+    ]
 
 
 def _number(value):
@@ -74,7 +87,7 @@ def ranking_chart(result, unit_url):
     status."""
     return {
         "title": str(result.kpi.label),
-        "unit": "%" if result.kpi.is_rate else "count",
+        "unit": "%" if result.kpi.is_rate else "points" if result.kpi.is_score else "count",
         "rows": [
             {
                 "label": row.unit.name,
@@ -96,14 +109,14 @@ def ranking_chart(result, unit_url):
     }
 
 
-def _crumbs(request, unit, view, period, approved_only, **params):
-    """(label, link) from the top of the user's scope down to `unit`, each to `view` of that unit; the
-    unit itself last, without a link."""
+def breadcrumb(request, unit, view, period, approved_only, *, unit_param=False, **params):
+    """(label, link) from the top of the user's scope down to `unit`, each to `view` of that unit (its
+    code in the path, or with `unit_param` in ?unit=); the unit itself last, without a link."""
     if unit is None:
         return []
     status = APPROVED if approved_only else None
     above = ancestors_in_scope(request.user, unit)
-    if view == "reports:ranking":
+    if unit_param:
         links = [url(view, unit=u.code, period=period, status=status, **params) for u in above]
     else:
         links = [url(view, u.code, period=period, status=status, **params) for u in above]
@@ -176,11 +189,19 @@ def ranking_page(request):
         {
             "result": result,
             "parent": parent,
-            "crumbs": _crumbs(
-                request, parent, "reports:ranking", period, approved_only, kpi=kpi.key, tree=tree_param(tree)
+            "crumbs": breadcrumb(
+                request,
+                parent,
+                "reports:ranking",
+                period,
+                approved_only,
+                unit_param=True,
+                kpi=kpi.key,
+                tree=tree_param(tree),
             ),
             "kpi": kpi,
             "kpis": list(KPIS.values()),
+            "kpi_groups": _kpi_groups(rankable_kpis()),
             "period": period,
             "period_text": period_text or str(period),
             "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
@@ -305,7 +326,7 @@ def unit_page(request, code):
         "reports/unit.html",
         {
             "unit": unit,
-            "crumbs": _crumbs(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
+            "crumbs": breadcrumb(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
             "period": period,
             "period_text": period_text or str(period),
             "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
@@ -323,6 +344,9 @@ def unit_page(request, code):
             "kpi": kpi,
             "kpis": list(KPIS.values()),
             "figures": [figures[key] for key in KPIS],
+            "figure_groups": [
+                (label, [figures[kpi.key] for kpi in kpis]) for label, kpis in _kpi_groups(KPIS.values())
+            ],
             "trends": trend_charts(unit, period, approved_only=approved_only, tree=tree),
             "children": [(row, unit_url(row.unit)) for row in children.rows],
             "children_ranking": children,
@@ -387,7 +411,7 @@ def procedure_page(request, code, procedure):
             "unit": unit,
             "procedure": procedure,
             "crumbs": [
-                *_crumbs(request, unit, "reports:unit", period, approved_only)[:-1],
+                *breadcrumb(request, unit, "reports:unit", period, approved_only)[:-1],
                 (unit.name, url("reports:unit", unit.code, period=period, status=status)),
                 (procedure.code, None),
             ],

@@ -22,7 +22,7 @@ from .breakdowns import (
     procedure_by_unit,
     push_online_next,
 )
-from .kpis import KPIS, UnknownKpi, get_kpi
+from .kpis import DECISION_766, FORM_06, KPIS, UnknownKpi, get_kpi, kpis_of
 from .selectors import (
     CLOSE,
     MET,
@@ -85,20 +85,19 @@ def _filename(stem, approved_only):
     return f"{stem}_approved.xlsx" if approved_only else f"{stem}.xlsx"
 
 
-def _kpi_columns():
-    columns = []
-    for kpi in KPIS.values():
-        columns.append(xlsx.Col(str(kpi.label), xlsx.PERCENT if kpi.is_rate else xlsx.COUNT, 16))
-    return columns
+def _kpi_columns(kpis):
+    return [xlsx.Col(str(kpi.label), xlsx.PERCENT if kpi.is_rate else xlsx.COUNT, 16) for kpi in kpis]
 
 
-def _left_out_notes(unit_kpis):
-    """What the KPIs that need the online level left out, per unit: "Unit – KPI: counts ... left out."."""
+def _left_out_notes(unit_kpis, kpis=None):
+    """What the KPIs that need the online level left out, per unit: "Unit – KPI: counts ... left out.";
+    only those of `kpis` when given."""
+    keys = None if kpis is None else {kpi.key for kpi in kpis}
     return [
-        f"{kpis.unit.code} – {value.kpi.label}: {value.left_out}."
-        for kpis in unit_kpis
-        for value in kpis.values.values()
-        if value.left_out
+        f"{item.unit.code} – {value.kpi.label}: {value.left_out}."
+        for item in unit_kpis
+        for value in item.values.values()
+        if value.left_out and (keys is None or value.kpi.key in keys)
     ]
 
 
@@ -127,12 +126,13 @@ def kpi_table_export(request):
 
 
 def _kpi_sheet(workbook, units, tops, period, approved_only, tree=Tree.PERIOD):
-    """The sheet of every KPI of `units` (their subtrees; in today's tree with their predecessors'
-    figures); `tops` are the units whose subtrees cover them all, for the count of unit-months not
-    approved."""
+    """The sheets of every KPI of `units` (their subtrees; in today's tree with their predecessors'
+    figures): form 06's, then the Decision 766 ones on a sheet of their own; `tops` are the units whose
+    subtrees cover them all, for the count of unit-months not approved."""
     values = kpis_for_units(units, period, approved_only=approved_only, tree=tree)
     unapproved = unapproved_unit_months(tops, period)
-    rows = [[u.code, u.name, *(values[u.pk][key].value for key in KPIS)] for u in units]
+    form06 = kpis_of(FORM_06)
+    rows = [[u.code, u.name, *(values[u.pk][kpi.key].value for kpi in form06)] for u in units]
     xlsx.add_table(
         workbook,
         sheet_title=_("KPIs"),
@@ -141,7 +141,7 @@ def _kpi_sheet(workbook, units, tops, period, approved_only, tree=Tree.PERIOD):
             _("Period: %(period)s") % {"period": period},
             _status_title(approved_only, unapproved),
         ],
-        columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns()],
+        columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns(form06)],
         rows=rows,
         note=" ".join(
             [
@@ -149,7 +149,28 @@ def _kpi_sheet(workbook, units, tops, period, approved_only, tree=Tree.PERIOD):
                     "Each unit's figures include the units below it. Rates are ratios of sums; an empty cell has "
                     "no value (nothing to divide by)."
                 ),
-                *_left_out_notes(values[top.pk] for top in tops),
+                *_left_out_notes((values[top.pk] for top in tops), form06),
+            ]
+        ),
+    )
+    index = kpis_of(DECISION_766)
+    xlsx.add_table(
+        workbook,
+        sheet_title=_("Decision 766"),
+        titles=[
+            _("KPIs of the Decision 766 index"),
+            _("Period: %(period)s") % {"period": period},
+            _status_title(approved_only, unapproved),
+        ],
+        columns=[xlsx.Col(_("Unit code")), xlsx.Col(_("Unit"), width=36), *_kpi_columns(index)],
+        rows=[[u.code, u.name, *(values[u.pk][kpi.key].value for kpi in index)] for u in units],
+        note=" ".join(
+            [
+                _(
+                    "Each unit's figures include the units below it. A rate counts the unit-months that report "
+                    "both of its counts; an empty cell has no value (no data, or nothing to divide by)."
+                ),
+                *_left_out_notes((values[top.pk] for top in tops), index),
             ]
         ),
     )
@@ -210,7 +231,7 @@ def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
     together."""
     # Over the ranked units' subtrees: the parent's own figures are not in the ranking.
     unapproved = unapproved_unit_months([row.unit for row in result.rows], period)
-    value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.COUNT
+    value_kind = xlsx.PERCENT if kpi.is_rate else xlsx.DECIMAL if kpi.is_score else xlsx.COUNT
     rows = [
         [
             row.rank,
@@ -228,21 +249,22 @@ def _ranking_sheet(workbook, result, kpi, parent, period, approved_only):
         for row in result.rows
     ]
     combined = result.combined
-    rows.append(
-        [
-            None,
-            "",
-            _("These units together (sums over sums)"),
-            combined.numerator,
-            combined.denominator,
-            combined.value,
-            None,
-            None,
-            "",
-            None,
-            "",
-        ]
-    )
+    if combined is not None:  # a score has none: the units' scores do not add up
+        rows.append(
+            [
+                None,
+                "",
+                _("These units together (sums over sums)"),
+                combined.numerator,
+                combined.denominator,
+                combined.value,
+                None,
+                None,
+                "",
+                None,
+                "",
+            ]
+        )
     xlsx.add_table(
         workbook,
         sheet_title=_("Ranking"),

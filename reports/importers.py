@@ -27,6 +27,12 @@ KPI_WORDS = {
     "Tỷ lệ giải quyết đúng hạn": "on_time_rate",
     "Số hồ sơ trả kết quả qua BCCI": "postal_returns",
     "Số hồ sơ tiếp nhận qua BCCI": "postal_received",
+    "Tỷ lệ hồ sơ đồng bộ lên Cổng DVC quốc gia": "sync_rate",
+    "Tỷ lệ thanh toán trực tuyến": "online_payment_rate",
+    "Tỷ lệ số hóa hồ sơ": "digitisation_rate",
+    "Tỷ lệ cấp kết quả điện tử": "e_result_rate",
+    "Tỷ lệ hài lòng": "satisfaction_rate",
+    "Tỷ lệ DVC trực tuyến có phát sinh hồ sơ trực tuyến": "procedures_with_online_filings_rate",
 }
 parse_kpi = choice_parser(KPI_WORDS, gettext_lazy("KPI"))
 

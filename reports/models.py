@@ -64,6 +64,18 @@ class UnitMonthTotal(models.Model):
     resolved_all = models.PositiveBigIntegerField(default=0)
     returned_postal = models.PositiveBigIntegerField(default=0)
     received_postal = models.PositiveBigIntegerField(default=0)
+    # The Decision 766 KPIs' numerators and denominators, each summed over the unit-month's rows that
+    # report both counts of the KPI (reports.services.SCORE_SUMS); None when no row does (no data).
+    synced = models.PositiveBigIntegerField(null=True)
+    synced_base = models.PositiveBigIntegerField(null=True)
+    paid_online = models.PositiveBigIntegerField(null=True)
+    fee_required = models.PositiveBigIntegerField(null=True)
+    digitised = models.PositiveBigIntegerField(null=True)
+    digitised_base = models.PositiveBigIntegerField(null=True)
+    e_results = models.PositiveBigIntegerField(null=True)
+    e_results_base = models.PositiveBigIntegerField(null=True)
+    ratings_satisfied = models.PositiveBigIntegerField(null=True)
+    ratings = models.PositiveBigIntegerField(null=True)
     # Reported per field (form 06): no procedure, hence no level in force; the eligible sums stay 0 and
     # the KPIs that need the level say how many such unit-months they left out.
     by_field = models.BooleanField(default=False)

@@ -14,6 +14,10 @@ year and a status against the year's target:
 - Procedure rates (procedures_online_rate, procedures_full_online_rate) are stock figures: the projection
   is their value on 31 December as the offerings recorded today have it (an offering already decided
   from a later date counts); a stock does not change by itself.
+- The share of online procedures with online filings (procedures_with_online_filings_rate) counts the
+  period's filings over the offerings at its end: neither, so it has no projection (`null`).
+- The Decision 766 rates are filing rates; a month without their counts reported is a month without
+  figures.
 
 Status, against the target of the year: `on_track` when the projection reaches it; `at_risk` when it
 falls short by less than AT_RISK_POINTS percentage points, or when the recent months' rate alone reaches
@@ -137,6 +141,9 @@ def _projections(items: list[UnitKpis], year: int, today: datetime.date) -> dict
         by_kpi = {}
         for key, value in item.values.items():
             if not value.kpi.is_rate:
+                continue
+            if value.kpi.with_filings:
+                by_kpi[key] = NO_DATA  # not a stock figure, and not a month-by-month one either
                 continue
             if value.kpi.from_offerings:
                 by_kpi[key] = project_stock(stock[key].numerator, stock[key].denominator, value.target)

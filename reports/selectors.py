@@ -23,14 +23,14 @@ from django.utils.translation import ngettext
 
 from core.periods import Period
 from core.rates import percent, round_half_up
-from filings.models import UnitMonth, UnitMonthStatus
+from filings.models import MonthlyFiling, UnitMonth, UnitMonthStatus
 from procedures.models import Offering, ServiceLevel
 from units.models import PATH_STEP, Unit
 from units.selectors import Lineage, predecessors_by_successor
 
-from .kpis import KPIS, Kpi, get_kpi
+from .kpis import COMPUTED_KPIS, KPIS, Kpi, get_kpi
 from .models import Target, UnitMonthTotal
-from .services import TOTAL_FIELDS
+from .services import SCORE_TOTALS, TOTAL_FIELDS
 
 # A value below its target by less than this is "close" (docs/kpis.md): 5 percentage points of a rate,
 # 10% of a count target.
@@ -75,17 +75,32 @@ class KpiValue:
     # The projected year-end value (reports.projection.Projection), set by reports.projection.with_projections
     # for a period inside a year that has not ended; None (no JSON key) otherwise.
     projection: object | None = None
+    # A score (Kpi.is_score: a computed KPI): its exact points, None without data, and the most it could
+    # have earned (its indicators with data).
+    points: Fraction | None = None
+    points_max: Decimal | None = None
+
+    @property
+    def no_data(self) -> bool:
+        """A Decision 766 KPI (Kpi.optional) that no unit-month of the scope reports, or a score without
+        any indicator with data: no value, and not a 0 either."""
+        if self.kpi.is_score:
+            return self.points is None
+        return self.kpi.optional and self.denominator is None
 
     @property
     def exact(self) -> Fraction | None:
-        """The exact percentage (or count); None when a rate has nothing to divide by."""
+        """The exact percentage (or count, or points); None when a rate has nothing to divide by (or no
+        data)."""
+        if self.kpi.is_score:
+            return self.points
         if not self.kpi.is_rate:
             return Fraction(self.count or 0)
         return percent(self.numerator, self.denominator)
 
     @property
     def value(self) -> Decimal | int | None:
-        if not self.kpi.is_rate:
+        if not self.kpi.is_rate and not self.kpi.is_score:
             return self.count or 0
         exact = self.exact
         return None if exact is None else round_half_up(exact)
@@ -133,6 +148,9 @@ class KpiValue:
         if self.kpi.is_rate:
             data.update(numerator=self.numerator, denominator=self.denominator)
             data["value"] = None if self.value is None else f"{self.value:.2f}"
+        elif self.kpi.is_score:
+            data["value"] = None if self.value is None else f"{self.value:.2f}"
+            data["max"] = None if self.points_max is None else f"{self.points_max:.2f}"
         else:
             data["value"] = self.value
         data["target"] = None if self.target is None else f"{self.target:.2f}"
@@ -140,6 +158,8 @@ class KpiValue:
         data["met"] = self.met
         if self.field_level_unit_months:
             data["field_level_unit_months"] = self.field_level_unit_months
+        if self.no_data:
+            data["no_data"] = True
         if self.projection is not None:
             data["projection"] = self.projection.as_json()  # null when there is no target or too little data
         return data
@@ -251,13 +271,38 @@ def _sum(expression, **filter_q):
     return Coalesce(Sum(expression, filter=Q(**filter_q) if filter_q else None), 0)
 
 
-# Filing KPIs read the unit-month totals (reports.services keeps them), never the filings row by row.
-_FILING_SUMS = {f"sum_{name}": _sum(name) for name in TOTAL_FIELDS} | {"sum_by_field": _sum(Value(1), by_field=True)}
-_OFFERING_SUMS = {
-    "sum_offerings_all": _sum(Value(1)),
-    "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
-    "sum_offerings_full": _sum(Value(1), service_level=ServiceLevel.FULL),
-}
+# Filing KPIs read the unit-month totals (reports.services keeps them), never the filings row by row. The
+# Decision 766 sums are not coalesced: NULL (no unit-month reports them) stays None, "no data", not 0.
+_FILING_SUMS = (
+    {f"sum_{name}": _sum(name) for name in TOTAL_FIELDS}
+    | {f"sum_{name}": Sum(name) for name in SCORE_TOTALS}
+    | {"sum_by_field": _sum(Value(1), by_field=True)}
+)
+
+
+def _offering_sums(period, approved_only):
+    """The sums over offerings in force at the period's end: all, online, full, and the online ones whose
+    (unit, procedure) received an online filing in the period (per procedure: from MonthlyFiling, through
+    its unique (unit, procedure, year, month) index; with approved_only, in an approved unit-month)."""
+    online_filings = MonthlyFiling.objects.filter(
+        period.filter_q(), unit_id=OuterRef("unit_id"), procedure_id=OuterRef("procedure_id"), received_online__gt=0
+    )
+    if approved_only:
+        online_filings = online_filings.filter(approved_q())
+    return {
+        "sum_offerings_all": _sum(Value(1)),
+        "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
+        "sum_offerings_full": _sum(Value(1), service_level=ServiceLevel.FULL),
+        "sum_offerings_online_used": Coalesce(
+            Sum(Value(1), filter=Q(service_level__in=_ONLINE) & Q(Exists(online_filings))), 0
+        ),
+    }
+
+
+def _plus(a, b):
+    """The sum of two sums, either of which may be None (a Decision 766 sum without data): None only when
+    both are."""
+    return a if b is None else b if a is None else a + b
 
 
 def _grouped(queryset, units, own, sums, unit_path="unit__path", unit_id="unit_id", by=()):
@@ -319,7 +364,7 @@ def _with_predecessors(queryset, units, own, sums, tree, lineage, by=()):
                 key = (unit_pk, *rest) if by else unit_pk
                 total = result.setdefault(key, {name: value for name, value in row.items() if name in by})
                 for name in sums:
-                    total[name] = total.get(name, 0) + row[name]
+                    total[name] = _plus(total.get(name), row[name])
     return result
 
 
@@ -333,9 +378,11 @@ def filing_sums(units, period, own, approved_only, by=(), *, tree=Tree.PERIOD, l
     return _with_predecessors(totals, units, own, _FILING_SUMS, tree, lineage, by=by)
 
 
-def offering_sums(units, period, own, *, tree=Tree.PERIOD, lineage: Lineage | None = None):
+def offering_sums(units, period, own, *, tree=Tree.PERIOD, lineage: Lineage | None = None, approved_only: bool = False):
     """{unit id: counts of the offerings in force at the period's end} of each unit's subtree (or own); in
-    today's tree, with its predecessors' (those that existed at the period's end)."""
+    today's tree, with its predecessors' (those that existed at the period's end). Those offered online
+    that received an online filing in the period count the filings of approved unit-months only with
+    `approved_only`."""
     end = period.end
     offerings = (
         Offering.objects.in_force(end.year, end.month)
@@ -345,7 +392,7 @@ def offering_sums(units, period, own, *, tree=Tree.PERIOD, lineage: Lineage | No
         )
         .order_by()
     )
-    return _with_predecessors(offerings, units, own, _OFFERING_SUMS, tree, lineage)
+    return _with_predecessors(offerings, units, own, _offering_sums(period, approved_only), tree, lineage)
 
 
 def _targets(units, period):
@@ -373,12 +420,20 @@ def kpi_values(filing, offering, targets, keys=None):
     thousands of units asks for the few it needs)."""
     f = defaultdict(int, filing or {})
     o = defaultdict(int, offering or {})
+    # The Decision 766 sums: None where no unit-month reports them (no data), never 0.
+    d = {name: (filing or {}).get(f"sum_{name}") for name in SCORE_TOTALS}
     fractions = {
         "online_rate": (f["sum_received_online"], f["sum_received_new"]),
         "online_rate_eligible": (f["sum_eligible_online"], f["sum_eligible_new"]),
         "procedures_online_rate": (o["sum_offerings_online"], o["sum_offerings_all"]),
         "procedures_full_online_rate": (o["sum_offerings_full"], o["sum_offerings_all"]),
         "on_time_rate": (f["sum_resolved_in_time"], f["sum_resolved_all"]),
+        "sync_rate": (d["synced"], d["synced_base"]),
+        "online_payment_rate": (d["paid_online"], d["fee_required"]),
+        "digitisation_rate": (d["digitised"], d["digitised_base"]),
+        "e_result_rate": (d["e_results"], d["e_results_base"]),
+        "satisfaction_rate": (d["ratings_satisfied"], d["ratings"]),
+        "procedures_with_online_filings_rate": (o["sum_offerings_online_used"], o["sum_offerings_online"]),
     }
     counts = {"postal_returns": f["sum_returned_postal"], "postal_received": f["sum_received_postal"]}
     values = {}
@@ -415,7 +470,7 @@ def kpis_for_units(
     if tree == Tree.TODAY and lineage is None:
         lineage = predecessors_by_successor(units, own=own)
     filings = filing_sums(units, period, own, approved_only, tree=tree, lineage=lineage)
-    offerings = offering_sums(units, period, own, tree=tree, lineage=lineage)
+    offerings = offering_sums(units, period, own, tree=tree, lineage=lineage, approved_only=approved_only)
     targets = _targets(units, period)
     return {
         unit.pk: UnitKpis(
@@ -509,7 +564,10 @@ def ranking(
     each with its predecessors' figures; the ranking names the predecessors added, the units split
     between several successors and, without a `kind`, the units with figures in the period that no ranked
     unit counts (`left_out`: in the parent's subtree, else in the subtrees of `within`, else anywhere).
-    Three queries more."""
+    Three queries more.
+
+    A computed KPI (reports.kpis.register_computed_kpi: the Decision 766 score) ranks by what its app
+    computes, in the queries that app spends (fixed too), and has no combined value."""
     kpi = get_kpi(kpi_key)
     if units is None:
         units = ranked_units(period, parent=parent, tree=tree, today=today)
@@ -517,13 +575,18 @@ def ranking(
             units = units.filter(kind=kind)
     units = list(units)
     lineage = predecessors_by_successor(units) if tree == Tree.TODAY else None
-    if values is None:
-        values = kpis_for_units(units, period, approved_only=approved_only, tree=tree, lineage=lineage)
-    previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only, tree, lineage))
-    rows = [
-        RankingRow(rank, unit, value, previous.get(unit.pk))
-        for rank, unit, value in _ranked((item.unit, item[kpi.key]) for item in values.values())
-    ]
+    if kpi.key in COMPUTED_KPIS:
+        compute = COMPUTED_KPIS[kpi.key].compute
+        computed = compute(units, period, approved_only=approved_only, tree=tree, lineage=lineage)
+        pairs = [(unit, computed[unit.pk]) for unit in units]
+        before = compute(units, period.previous(), approved_only=approved_only, tree=tree, lineage=lineage)
+        previous = _ranks([(unit, before[unit.pk]) for unit in units])
+    else:
+        if values is None:
+            values = kpis_for_units(units, period, approved_only=approved_only, tree=tree, lineage=lineage)
+        pairs = [(item.unit, item[kpi.key]) for item in values.values()]
+        previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only, tree, lineage))
+    rows = [RankingRow(rank, unit, value, previous.get(unit.pk)) for rank, unit, value in _ranked(pairs)]
     result = Ranking(parent, kpi, period, rows, approved_only, kind, _combined(kpi, [row.kpi_value for row in rows]))
     if lineage is None:
         return result
@@ -565,7 +628,7 @@ def _one_kpi(units, period, kpi, approved_only, tree=Tree.PERIOD, lineage=None):
     if not units:
         return []
     if kpi.from_offerings:
-        sums = offering_sums(units, period, False, tree=tree, lineage=lineage)
+        sums = offering_sums(units, period, False, tree=tree, lineage=lineage, approved_only=approved_only)
         return [(unit, kpi_values(None, sums.get(unit.pk), {})[kpi.key]) for unit in units]
     sums = filing_sums(units, period, False, approved_only, tree=tree, lineage=lineage)
     return [(unit, kpi_values(sums.get(unit.pk), None, {})[kpi.key]) for unit in units]
@@ -593,12 +656,18 @@ def _ranks(pairs):
 
 def _combined(kpi, values):
     """The units taken together: sums of numerators over sums of denominators (never an average of
-    rates), or the sum of a count."""
+    rates; a Decision 766 rate without data in every unit has none), or the sum of a count. A score has
+    none (None): the units' scores do not add up."""
+    if kpi.is_score:
+        return None
     if kpi.is_rate:
+        reported = [v for v in values if v.denominator is not None] if kpi.optional else values
+        if kpi.optional and not reported:
+            return KpiValue(kpi)
         return KpiValue(
             kpi,
-            numerator=sum(v.numerator or 0 for v in values),
-            denominator=sum(v.denominator or 0 for v in values),
+            numerator=sum(v.numerator or 0 for v in reported),
+            denominator=sum(v.denominator or 0 for v in reported),
             field_level_unit_months=sum(v.field_level_unit_months for v in values),
         )
     return KpiValue(kpi, count=sum(v.count or 0 for v in values))

@@ -44,7 +44,8 @@ def monthly_kpis(
       without a value: numerator and denominator 0, `value` None; counts 0).
     - Each month's `UnitKpis` is what `kpis_for_units(units, Period(month, month), own=..., approved_only=...)`
       gives for that month (its `period` is that month), restricted to the KPIs computed from filings
-      (`MONTHLY_KPIS`: online_rate, online_rate_eligible, on_time_rate, postal_returns, postal_received).
+      (`MONTHLY_KPIS`: online_rate, online_rate_eligible, on_time_rate, postal_returns, postal_received, and
+      the Decision 766 rates, without data in a month that does not report their counts).
       The procedure rates (procedures_online_rate, procedures_full_online_rate) are stock figures of the
       offerings in force at a period's end, left out here: take them from `kpis_for_units` over the period.
     - Figures are those of each unit's whole subtree, or with `own` its own rows only; with

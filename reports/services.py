@@ -42,6 +42,35 @@ FIGURE_SUMS = {
 _ELIGIBLE = {"eligible_online": "received_online", "eligible_new": "received_new"}
 TOTAL_FIELDS = (*FIGURE_SUMS, *_ELIGIBLE)
 
+_RESOLVED = F("resolved_early") + F("resolved_on_time") + F("resolved_late")
+
+
+def _known(*names):
+    return Q(**{f"{name}__isnull": False for name in names})
+
+
+# The Decision 766 KPIs' numerators and denominators (docs/kpis.md, "Decision 766"): each summed over the
+# rows that report both counts of its KPI, so that a procedure (or field) without the optional count adds
+# nothing to either side; NULL (no data) when no row of the unit-month reports it.
+SCORE_SUMS = {
+    "synced": Sum("synced"),
+    "synced_base": Sum(_NEW, filter=_known("synced")),
+    "paid_online": Sum("paid_online", filter=_known("paid_online", "fee_required")),
+    "fee_required": Sum("fee_required", filter=_known("paid_online", "fee_required")),
+    "digitised": Sum("digitised"),
+    "digitised_base": Sum(_NEW, filter=_known("digitised")),
+    "e_results": Sum("e_results"),
+    "e_results_base": Sum(_RESOLVED, filter=_known("e_results")),
+    "ratings_satisfied": Sum("ratings_satisfied", filter=_known("ratings_satisfied", "ratings")),
+    "ratings": Sum("ratings", filter=_known("ratings_satisfied", "ratings")),
+}
+SCORE_TOTALS = tuple(SCORE_SUMS)
+
+
+def _plus(a, b):
+    """Sum of two optional counts: None only when both are."""
+    return a if b is None else b if a is None else a + b
+
 
 def _month_totals(rows, field_rows):
     """UnitMonthTotal objects from rows of sums (named t_<total>) per (unit, year, month, level) of the
@@ -54,19 +83,27 @@ def _month_totals(rows, field_rows):
             totals[key] = UnitMonthTotal(unit_id=key[0], year=key[1], month=key[2])
         return totals[key]
 
-    for row in rows:
-        total = total_of(row)
+    def add_sums(total, row):
         for name in FIGURE_SUMS:
             setattr(total, name, getattr(total, name) + row[f"t_{name}"])
+        for name in SCORE_SUMS:
+            setattr(total, name, _plus(getattr(total, name), row[f"t_{name}"]))
+
+    for row in rows:
+        total = total_of(row)
+        add_sums(total, row)
         if row["level"] in _ONLINE:
             for name, summed in _ELIGIBLE.items():
                 setattr(total, name, getattr(total, name) + row[f"t_{summed}"])
     for row in field_rows:
         total = total_of(row)
         total.by_field = True
-        for name in FIGURE_SUMS:
-            setattr(total, name, getattr(total, name) + row[f"t_{name}"])
+        add_sums(total, row)
     return list(totals.values())
+
+
+def _prefixed_sums():
+    return {f"t_{name}": expression for name, expression in (FIGURE_SUMS | SCORE_SUMS).items()}
 
 
 def totals_refresh(unit_ids, months=None):
@@ -90,13 +127,13 @@ def totals_refresh(unit_ids, months=None):
                 .annotate(level=_level_in_force())
                 .values("unit_id", "year", "month", "level")
                 # Prefixed: an annotation named like a field would shadow it in the other sums.
-                .annotate(**{f"t_{name}": expression for name, expression in FIGURE_SUMS.items()})
+                .annotate(**_prefixed_sums())
             )
             field_rows = (
                 FieldFiling.objects.filter(months_q, unit_id__in=batch)
                 .order_by()
                 .values("unit_id", "year", "month")
-                .annotate(**{f"t_{name}": expression for name, expression in FIGURE_SUMS.items()})
+                .annotate(**_prefixed_sums())
             )
             UnitMonthTotal.objects.bulk_create(_month_totals(rows, field_rows), batch_size=1000)
 

@@ -13,7 +13,7 @@ from core.periods import Period
 from units.models import Unit
 
 from .alerts import alerts_for
-from .kpis import KPIS
+from .kpis import FORM_06, KPIS, kpis_of
 from .params import approved_only_from, period_from, status_url, url
 from .selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
 from .status import APPROVED
@@ -51,7 +51,7 @@ def _kpi_row(figures: UnitKpis) -> KpiRow:
     main = figures[MAIN_KPI]
     return KpiRow(
         unit=figures.unit,
-        values=[figures[key] for key in KPIS],
+        values=[figures[kpi.key] for kpi in kpis_of(FORM_06)],
         bar=_clamp_percent(main.value),
         target_mark=_clamp_percent(main.target),
     )
@@ -113,7 +113,8 @@ def home(request):
             "period_error": period_error,
             "scope_note": scope_note,
             "period_choices": _period_choices(this_year),
-            "kpis": list(KPIS.values()),
+            # Form 06's KPIs: the Decision 766 ones are on each unit's page, in the JSON and in the export.
+            "kpis": kpis_of(FORM_06),
             "main_kpi": MAIN_KPI,
             "rows": list(rows.values()),
             "exports": _exports(period, roots, approved_only),

@@ -48,6 +48,14 @@ def count(value):
 
 
 @register.filter
+def points(value):
+    """Points of a score with two decimals: Decimal("63.4") -> "63,40" (vi) / "63.40" (en); None -> "—"."""
+    if value is None or value == "":
+        return EMPTY
+    return _number(_decimal(value), 2)
+
+
+@register.filter
 def gap(value, unit="pp"):
     """A signed distance to a target: "+1,25 điểm %" / "−3,85 điểm %" (percentage points), or with
     `gap:"count"` a signed whole number for count KPIs ("+12"). None -> "—"."""

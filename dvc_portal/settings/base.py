@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "procedures",
     "filings",
     "reports",
+    "scores",
     "imports",
     "demo",
 ]

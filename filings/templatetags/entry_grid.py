@@ -1,7 +1,8 @@
 """The rows of the entry grid (templates/filings/entry.html), written in Python rather than in template
 loops: a centre's month has hundreds of rows of ten cells, and the markup is kept to what the page needs
 (static/js/entry.js adds each input's accessible name and keyboard hints when the page loads), so that a
-month of 300 rows stays well under 300 KB and renders in milliseconds (docs/performance.md)."""
+month of 300 rows stays well under 300 KB and renders in milliseconds (docs/performance.md). A row has the
+ten counts of form 06 and the seven of Decision 766 (SCORE_FIELDS), in that order."""
 
 from django import template
 from django.utils.html import escape
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.templatetags.portal import count
 from filings.grid import NEW, PENDING, RESOLVED
-from filings.models import COUNT_FIELDS
+from filings.models import FIGURE_FIELDS, SCORE_FIELDS
 
 register = template.Library()
 
@@ -43,8 +44,12 @@ def _row(row, editable, labels):
         f'<tr {" ".join(attrs)}><th scope="row" id="p{pid}"><span class="pc">{escape(row.item.code)}</span> '
         f'{badge}<span class="pn">{escape(row.item.name)}</span></th>'
     ]
-    for index, name in enumerate(COUNT_FIELDS):
+    # Form 06's ten counts, then the seven of Decision 766 (hidden until the clerk shows them: entry.css
+    # finds them by position, so that a row carries no class for them); an empty one is not reported.
+    for index, name in enumerate(FIGURE_FIELDS):
         value = row.values.get(name, "")
+        if value is None:
+            value = ""
         if not editable:
             parts.append(f'<td class="num">{count(value) if value != "" else ""}</td>')
         elif name in row.errors:
@@ -54,7 +59,8 @@ def _row(row, editable, labels):
                 f"{escape(row.errors[name])}</span></td>"
             )
         else:
-            parts.append(f'<td><input value="{escape(value)}"></td>')
+            # An empty cell without a value attribute: most cells of a month are empty.
+            parts.append(f'<td><input value="{escape(value)}"></td>' if value != "" else "<td><input></td>")
         if name in _TOTAL_AFTER:
             key, attribute = _TOTAL_AFTER[name]
             parts.append(f'<td class="t" data-total="{key}">{count(getattr(row, attribute))}</td>')
@@ -74,3 +80,10 @@ def grid_rows(rows, editable):
     """The <tr> of each GridRow: inputs when `editable`, else the figures."""
     labels = _level_labels()
     return mark_safe("".join(_row(row, editable, labels) for row in rows))
+
+
+@register.simple_tag
+def score_totals(totals):
+    """The footer's cells of the Decision 766 counts: the sums of the rows that report them, "—" when none
+    does."""
+    return mark_safe("".join(f'<td class="num" data-sum="{name}">{count(totals[name])}</td>' for name in SCORE_FIELDS))

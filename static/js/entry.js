@@ -5,7 +5,13 @@
  * warnings of filings/quality.py: a row whose new filings fall outside the range the server computed
  * from the unit's recent months (data-range), online receipts of a procedure not offered online
  * (data-level), and the month's total and online rate against the unit's baseline (the same binomial
- * test as filings.quality.rate_is_outlier). Display only: the server checks everything on save.
+ * test as filings.quality.rate_is_outlier), and a Decision 766 count more than what it counts a part of
+ * (filings.rules.SCORE_CEILINGS, which the page hands over as data-score-ceilings). Display only: the
+ * server checks everything on save.
+ *
+ * Decision 766: seven more cells a row after the ten of form 06 (synced ... ratings_satisfied), hidden
+ * until the clerk ticks #show-scores (remembered in localStorage). An empty one is "not reported" (null
+ * here, None on the server), never 0; an empty count of form 06 is 0.
  *
  * Sending: the inputs have no names. On submit the rows the user changed (or that the server marked
  * data-unsaved: typed before a refused save, or carried over from last month) go as one JSON field,
@@ -29,7 +35,12 @@
   var NEW = ["received_online", "received_direct", "received_postal"];
   var RESOLVED = ["resolved_early", "resolved_on_time", "resolved_late"];
   var PENDING = ["pending_on_time", "pending_overdue"];
-  var FIELDS = ["carried_over"].concat(NEW, RESOLVED, PENDING, ["returned_postal"]);
+  var COUNTS = ["carried_over"].concat(NEW, RESOLVED, PENDING, ["returned_postal"]);
+  var SCORES = ["synced", "fee_required", "paid_online", "digitised", "e_results", "ratings", "ratings_satisfied"];
+  var FIELDS = COUNTS.concat(SCORES);
+  var IS_SCORE = {};
+  SCORES.forEach(function (f) { IS_SCORE[f] = true; });
+  var CEILINGS = JSON.parse(form.getAttribute("data-score-ceilings") || "[]");
   var ONLINE_LEVELS = { full: true, partial: true };
   // filings.rules.parse_count: digits, or thousands grouped in threes by one of . , space.
   var GROUPED = /^\d{1,3}([., \u00a0])\d{3}(\1\d{3})*$/;
@@ -93,16 +104,38 @@
     return row.querySelectorAll("input");
   }
 
+  // {count: number}; a Decision 766 count empty (not reported) or not valid is null.
   function rowValues(row) {
     var values = {};
     var inputs = inputsOf(row);
     FIELDS.forEach(function (f, i) {
       var input = inputs[i];
+      var empty = !input || input.value.trim() === "";
       var value = input ? parseCount(input.value) : 0;
       if (input) input.classList.toggle("is-invalid", isNaN(value));
-      values[f] = isNaN(value) ? 0 : value;
+      if (IS_SCORE[f]) values[f] = empty || isNaN(value) ? null : value;
+      else values[f] = isNaN(value) ? 0 : value;
     });
     return values;
+  }
+
+  // filings.rules.score_warnings: each known Decision 766 count against the sum it counts a part of.
+  function scoreWarnings(values) {
+    var warnings = [];
+    CEILINGS.forEach(function (ceiling) {
+      var value = values[ceiling[0]];
+      if (value === null || value === undefined) return;
+      var limit = 0;
+      for (var i = 0; i < ceiling[1].length; i++) {
+        var part = values[ceiling[1][i]];
+        if (part === null || part === undefined) return;  // not reported: nothing to check against
+        limit += part;
+      }
+      if (value > limit) {
+        warnings.push(ceiling[2].replace("%(value)s", formatCount(value)).replace("%(limit)s", formatCount(limit)));
+      }
+    });
+    return warnings;
   }
 
   function sum(values, fields) {
@@ -137,7 +170,7 @@
     if (values.received_online > 0 && row.hasAttribute("data-level") && !ONLINE_LEVELS[row.getAttribute("data-level")]) {
       warnings.push(form.getAttribute("data-msg-online"));
     }
-    return warnings;
+    return warnings.concat(scoreWarnings(values));
   }
 
   // One row's totals, balance and warning marks (the server rendered them; this follows the typing).
@@ -158,18 +191,23 @@
   // The grid's totals, its online rate as typed and, once the user has typed, the live warning count.
   function recalcTotals() {
     var totals = {};
-    FIELDS.forEach(function (f) { totals[f] = 0; });
+    COUNTS.forEach(function (f) { totals[f] = 0; });
+    SCORES.forEach(function (f) { totals[f] = null; });  // the rows that report it; none: not reported
     var balanced = true;
     var flagged = 0;  // rows with a warning as typed
     rows().forEach(function (row) {
       var values = rowValues(row);
-      FIELDS.forEach(function (f) { totals[f] += values[f]; });
+      FIELDS.forEach(function (f) {
+        if (values[f] !== null) totals[f] = (totals[f] || 0) + values[f];
+      });
       var received = sum(values, NEW);
       var ok = values.carried_over + received === sum(values, RESOLVED) + sum(values, PENDING);
       balanced = balanced && ok;
       if (!ok || rowWarnings(row, values, received).length) flagged += 1;
     });
-    FIELDS.forEach(function (f) { setText('[data-sum="' + f + '"]', formatCount(totals[f])); });
+    FIELDS.forEach(function (f) {
+      setText('[data-sum="' + f + '"]', totals[f] === null ? "\u2014" : formatCount(totals[f]));
+    });
     var received = sum(totals, NEW);
     setText('[data-sum-total="new"]', formatCount(received));
     setText('[data-sum-total="resolved"]', formatCount(sum(totals, RESOLVED)));
@@ -199,12 +237,27 @@
 
   // --- the rows: accessible names, changes, more rows ------------------------------------------------
 
-  function prepare(row) {
+  // The Decision 766 cells are labelled once they are first shown (hidden, nobody reaches them): the
+  // page of 300 rows is ready sooner.
+  var scoresPrepared = false;
+
+  function label(row, from, to) {
     var pid = row.getAttribute("data-row");
-    inputsOf(row).forEach(function (input, i) {
-      input.setAttribute("aria-labelledby", "p" + pid + " h" + i);
-      input.setAttribute("inputmode", "numeric");
-    });
+    var inputs = inputsOf(row);
+    for (var i = from; i < to && i < inputs.length; i++) {
+      inputs[i].setAttribute("aria-labelledby", "p" + pid + " h" + i);
+      inputs[i].setAttribute("inputmode", "numeric");
+    }
+  }
+
+  function prepare(row) {
+    label(row, 0, scoresPrepared ? FIELDS.length : COUNTS.length);
+  }
+
+  function prepareScores() {
+    if (scoresPrepared) return;
+    scoresPrepared = true;
+    rows().forEach(function (row) { label(row, COUNTS.length, FIELDS.length); });
   }
 
   function changed(row) {
@@ -289,6 +342,29 @@
     });
   }
 
+  // --- the Decision 766 columns --------------------------------------------------------------------
+
+  var STORE = "dvc.entry.scores";
+  var showScores = document.getElementById("show-scores");
+  var grid = document.getElementById("entry-grid");
+
+  function setScores(on) {
+    if (on) prepareScores();
+    showScores.checked = on;
+    grid.classList.toggle("entry-grid--scores", on);
+  }
+
+  if (showScores && grid) {
+    var remembered = null;
+    try { remembered = window.localStorage.getItem(STORE); } catch (e) { /* storage refused */ }
+    // Shown when the clerk left them shown, or when one of their cells holds an error of a refused save.
+    setScores(remembered === "1" || !!grid.querySelector('tr[data-row] > :nth-child(n+15):nth-child(-n+21) input[aria-invalid="true"]'));
+    showScores.addEventListener("change", function () {
+      setScores(showScores.checked);
+      try { window.localStorage.setItem(STORE, showScores.checked ? "1" : "0"); } catch (e) { /* storage refused */ }
+    });
+  }
+
   // --- keyboard navigation ---------------------------------------------------------------------------
 
   function visibleRows() {
@@ -303,7 +379,8 @@
 
   function cellAt(list, rowIndex, colIndex) {
     var row = list[rowIndex];
-    if (!row || colIndex < 0 || colIndex >= FIELDS.length) return null;
+    var width = showScores && showScores.checked ? FIELDS.length : COUNTS.length;  // hidden cells are skipped
+    if (!row || colIndex < 0 || colIndex >= width) return null;
     return inputsOf(row)[colIndex] || null;
   }
 

@@ -40,6 +40,7 @@ TRIES = {
     "reports:procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
     "reports:export_unit": [("get", {"code": "X"}, {"period": "2024"}), ("get", {"code": "Y"}, {"period": "2024"})],
     "reports:export_procedure": [("get", {"code": "Y", "procedure": "1.001193"}, {"period": "2024"})],
+    "scores:board": [("get", {}, {"unit": "X", "period": "2025"}), ("get", {}, {"unit": "Y", "period": "2025"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
     "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
     "api:kpi": [
@@ -52,6 +53,10 @@ TRIES = {
         ("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate", "tree": "today"}),
     ],
     "api:alerts": [("get", {}, {"parent": "X", "period": "2024"}), ("get", {}, {"parent": "Y", "period": "2024"})],
+    "api:score": [
+        ("get", {}, {"unit": "X", "period": "2024"}),
+        ("get", {}, {"unit": "Y", "period": "2024", "status": "approved"}),
+    ],
 }
 # Pages that take no unit: they show only the user's scope (checked below) or no unit data at all.
 NO_UNIT = {
@@ -135,6 +140,7 @@ def test_pages_without_a_unit_show_only_the_users_scope(client, world):
         (reverse("filings:start"), {"unit": "Y", "month": "2024-03"}),
         (reverse("filings:completeness"), {"period": "2024"}),
         (reverse("reports:ranking"), {"period": "2024"}),
+        (reverse("scores:board"), {"period": "2025"}),
         (reverse("reports:ranking"), {"period": "2024", "kind": "district"}),
         (reverse("reports:ranking"), {"period": "2024", "tree": "today"}),
         (reverse("api:ranking"), {"period": "2024", "kpi": "online_rate", "tree": "today"}),

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.periods import Month
-from filings.models import COUNT_FIELDS, MonthlyFiling, UnitMonth
+from filings.models import COUNT_FIELDS, FIGURE_FIELDS, MonthlyFiling, UnitMonth
 from filings.selectors import source_label
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_return, unit_month_submit
@@ -48,7 +48,7 @@ def test_the_grid_has_a_row_per_offered_procedure_and_a_cell_per_count(as_clerk,
     html = response.content.decode()
     assert [row.item.code for row in response.context["grid"].rows] == ["1.004227"]  # A's offering
     row = html[html.index(f'data-row="{office.procedure.pk}"') :]
-    assert row[: row.index("</tr>")].count("<input") == len(COUNT_FIELDS)
+    assert row[: row.index("</tr>")].count("<input") == len(FIGURE_FIELDS)  # form 06 and Decision 766
     assert 'name="version" value="0"' in html and 'name="changes"' in html
     assert response.context["grid"].status == "missing"
 

@@ -337,9 +337,13 @@ def test_bad_targets(tree, tmp_path):
         "row 3, column year: year 24 is not between 2000 and 2100",
         "row 4, column kpi: 'speed' is not a known KPI (expected one of: online_rate, online_rate_eligible, "
         "procedures_online_rate, procedures_full_online_rate, on_time_rate, postal_returns, postal_received, "
+        "sync_rate, online_payment_rate, digitisation_rate, e_result_rate, satisfaction_rate, "
+        "procedures_with_online_filings_rate, "
         "Tỷ lệ hồ sơ trực tuyến, Tỷ lệ hồ sơ trực tuyến trên số hồ sơ của TTHC có DVC trực "
         "tuyến, Tỷ lệ TTHC cung cấp DVC trực tuyến, Tỷ lệ TTHC cung cấp DVC toàn trình, Tỷ lệ giải quyết đúng hạn, "
-        "Số hồ sơ trả kết quả qua BCCI, Số hồ sơ tiếp nhận qua BCCI)",
+        "Số hồ sơ trả kết quả qua BCCI, Số hồ sơ tiếp nhận qua BCCI, Tỷ lệ hồ sơ đồng bộ lên Cổng DVC quốc gia, "
+        "Tỷ lệ thanh toán trực tuyến, Tỷ lệ số hóa hồ sơ, Tỷ lệ cấp kết quả điện tử, Tỷ lệ hài lòng, "
+        "Tỷ lệ DVC trực tuyến có phát sinh hồ sơ trực tuyến)",
         "row 5, column target: '12,5' is not a whole number",
         "row 6, column target: 'ba mươi' is not a percentage (write 30, 30% or 30,5%)",
         "row 8, column unit_code: duplicate of row 7 (same unit, year and KPI)",

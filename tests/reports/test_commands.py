@@ -63,6 +63,22 @@ def test_kpi_json_has_the_contract_shape(district):
         "on_time_rate",
         "postal_returns",
         "postal_received",
+        # Decision 766 (additive: CONTRACT.md lets the JSON gain keys); no unit-month reports their counts here.
+        "sync_rate",
+        "online_payment_rate",
+        "digitisation_rate",
+        "e_result_rate",
+        "satisfaction_rate",
+        "procedures_with_online_filings_rate",
+    }
+    assert data["kpis"]["sync_rate"] == {
+        "numerator": None,
+        "denominator": None,
+        "value": None,
+        "target": None,
+        "gap": None,
+        "met": None,
+        "no_data": True,
     }
 
 

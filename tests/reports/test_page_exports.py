@@ -6,6 +6,8 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import Role
 from tests.factories import UserFactory
@@ -42,8 +44,11 @@ def test_the_unit_page_links_a_workbook_of_all_its_tables(leader, town):
     export = page.context["export_url"]
     assert export.startswith(reverse("reports:export_unit", args=["T"]))
     with_names = sheets(leader.get(export))
+    with translation.override("vi"):
+        index_sheet = gettext("Decision 766")  # the Decision 766 KPIs, apart from form 06's
     assert list(with_names) == [
         "Chỉ số",
+        index_sheet,
         "Xếp hạng",
         "Theo từng tháng",
         "Thủ tục theo số hồ sơ",

@@ -47,7 +47,10 @@ class Command(BaseCommand):
             for row in result.rows
         ]
         headers = ["rank", "unit", "name", "numerator", "denominator", "value", "target", "gap"]
-        if not kpi.is_rate:
+        if kpi.is_score:  # points out of the points of the indicators with data; no target
+            rows = [row[:3] + [row[5], format_number(r.kpi_value.points_max)] for row, r in zip(rows, result.rows)]
+            headers = [*headers[:3], "value", "max"]
+        elif not kpi.is_rate:
             rows = [row[:3] + row[5:] for row in rows]
             headers = headers[:3] + headers[5:]
         self.stdout.write(format_table(headers, rows))
