@@ -5,6 +5,7 @@ indicators that cost the most points and what it would take to reach full points
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.dashboards import breadcrumb
 from reports.params import approved_only_from, neighbour_years, period_from, period_presets, url, with_params
@@ -19,6 +20,16 @@ from .selectors import NoScoreVersion, scores_for_units
 GROUP_COLOURS = 6
 # The indicators the unit page names: those that cost the most points.
 COSTLIEST = 3
+# What "N more" counts, by KPI: its numerator (IndicatorScore.needed).
+MORE_OF = {
+    "sync_rate": gettext_lazy("filings synchronised to the national portal"),
+    "on_time_rate": gettext_lazy("filings resolved on time"),
+    "online_rate_eligible": gettext_lazy("filings received online"),
+    "online_payment_rate": gettext_lazy("fees paid online"),
+    "digitisation_rate": gettext_lazy("filings digitised on receipt"),
+    "e_result_rate": gettext_lazy("results issued electronically"),
+    "satisfaction_rate": gettext_lazy("satisfied ratings"),
+}
 
 
 def _ranked(scores):
@@ -113,7 +124,7 @@ def unit_panel(request, unit, period, approved_only):
         "scores/_unit_panel.html",
         {
             "score": score,
-            "costliest": costliest,
+            "costliest": [(i, MORE_OF.get(i.kpi.key, i.kpi.label)) for i in costliest],
             "board_url": url(
                 "scores:board", unit=unit.parent.code if unit.parent_id else None, period=period, status=status
             ),

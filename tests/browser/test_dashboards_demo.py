@@ -5,8 +5,10 @@ merged ward across the 2025 reform; the Tam Kỳ alert on the home page of its l
 These write the screenshots of docs/dashboards.md (UPDATE_SCREENSHOTS=1)."""
 
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from demo.seeding import seed_demo
@@ -19,6 +21,9 @@ JAN_JUL = "2019-01..2019-07"
 
 @pytest.fixture
 def demo(transactional_db):
+    # A live-server test's database is flushed after it, rows that migrations wrote included: the score
+    # version of scores' data migration is written again (idempotent) for each test.
+    import_module("scores.migrations.0002_version_766_2022").add_version(django_apps, None)
     seed_demo()
 
 
@@ -106,3 +111,37 @@ def test_the_ranking_prints_with_its_chart_on_one_a4_landscape_sheet(page, live_
     expect(page.locator(".dash-filters")).to_be_hidden()
     pdf = page.pdf(format="A4", landscape=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+def test_the_decision_766_scoreboard_and_the_costliest_indicators(page, live_server, demo, screenshot):
+    log_in(page, live_server, "lanhdao22")
+    page.get_by_role("link", name="Điểm Bộ chỉ số 766").click()
+    page.goto(f"{live_server.url}/scores/?period=2025")
+    first = page.locator("#score-table tbody tr").first
+    expect(first).to_contain_text("Phường Cẩm Phả")
+    expect(first).to_contain_text("90,90")
+    # One segment per group with points, each as wide as its points out of 100.
+    widths = first.locator(".score-seg").evaluate_all("segs => segs.map(s => s.style.width)")
+    assert len(widths) == 6 and sum(float(w.rstrip("%")) for w in widths) == pytest.approx(90.90, abs=0.02)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1366
+    screenshot(page, "scores-board")
+
+    first.get_by_role("link", name="Phường Cẩm Phả").click()
+    panel = page.locator("#score-panel")
+    expect(panel).to_contain_text("90,90 / 100,00")
+    expect(panel.locator(".score-costs li").first).to_contain_text("Tỷ lệ cấp kết quả điện tử")
+    expect(panel.locator(".score-costs li").first).to_contain_text("Cần thêm 1.066 kết quả điện tử")
+    expect(panel).to_be_visible()
+    screenshot(page, "scores-unit")
+
+
+def test_the_scoreboard_on_a_phone(browser, live_server, demo, screenshot):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, reduced_motion="reduce")
+    page = context.new_page()
+    log_in(page, live_server, "lanhdao22")
+    page.goto(f"{live_server.url}/scores/?period=2025")
+    expect(page.locator("#score-table tbody tr").first).to_contain_text("90,90")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], page.evaluate(WIDER_THAN, PHONE["width"])
+    screenshot(page, "scores-board-phone")
+    context.close()
