@@ -26,9 +26,8 @@ from .breakdowns import (
 from .kpis import FAMILIES, KPIS, UnknownKpi, get_kpi, rankable_kpis
 from .params import (
     approved_only_from,
-    neighbour_years,
+    period_context,
     period_from,
-    period_presets,
     status_url,
     tree_from,
     tree_param,
@@ -181,7 +180,6 @@ def ranking_page(request):
             "reports:unit", unit.code, period=period, status=APPROVED if approved_only else None, tree=tree_param(tree)
         )
 
-    earlier, later = neighbour_years(period)
     status = APPROVED if approved_only else None
     return render(
         request,
@@ -202,13 +200,7 @@ def ranking_page(request):
             "kpi": kpi,
             "kpis": list(KPIS.values()),
             "kpi_groups": _kpi_groups(rankable_kpis()),
-            "period": period,
-            "period_text": period_text or str(period),
-            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
-            "earlier_url": with_params(request, period=earlier),
-            "later_url": with_params(request, period=later),
-            "earlier": earlier,
-            "later": later,
+            **period_context(request, period, period_text),
             "kinds": [(k, KIND_PLURALS[k], with_params(request, kind=k.value), k == kind) for k in kinds],
             "all_kinds_url": with_params(request, kind=None),
             "kind": kind,
@@ -320,20 +312,13 @@ def unit_page(request, code):
         if departments
         else ()
     )
-    earlier, later = neighbour_years(period)
     return render(
         request,
         "reports/unit.html",
         {
             "unit": unit,
             "crumbs": breadcrumb(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
-            "period": period,
-            "period_text": period_text or str(period),
-            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
-            "earlier_url": with_params(request, period=earlier),
-            "later_url": with_params(request, period=later),
-            "earlier": earlier,
-            "later": later,
+            **period_context(request, period, period_text),
             "approved_only": approved_only,
             "errors": errors,
             "tree_today": tree == Tree.TODAY,
@@ -415,9 +400,7 @@ def procedure_page(request, code, procedure):
                 (unit.name, url("reports:unit", unit.code, period=period, status=status)),
                 (procedure.code, None),
             ],
-            "period": period,
-            "period_text": period_text or str(period),
-            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
+            **period_context(request, period, period_text),
             "approved_only": approved_only,
             "errors": errors,
             "total": total[0] if total else None,

@@ -124,3 +124,18 @@ def period_presets(period: Period, today=None):
 def neighbour_years(period: Period):
     """The same period a year before and after (texts), for the year switch."""
     return str(period.previous_year()), str(Period(period.start.shift(12), period.end.shift(12)))
+
+
+def period_context(request, period: Period, period_text: str):
+    """The template context of a page's period picker: the period, its text as typed, the presets and
+    the same period a year before and after (links keeping the other parameters)."""
+    earlier, later = neighbour_years(period)
+    return {
+        "period": period,
+        "period_text": period_text or str(period),
+        "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
+        "earlier_url": with_params(request, period=earlier),
+        "later_url": with_params(request, period=later),
+        "earlier": earlier,
+        "later": later,
+    }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.dashboards import breadcrumb
-from reports.params import approved_only_from, neighbour_years, period_from, period_presets, url, with_params
+from reports.params import approved_only_from, period_context, period_from, url
 from reports.selectors import ranked_units
 from reports.status import APPROVED
 from units.models import Unit
@@ -79,7 +79,6 @@ def board(request):
     groups = _groups(scores)
     colour = {key: index for key, _label, index in groups}
     status = APPROVED if approved_only else None
-    earlier, later = neighbour_years(period)
     rows = [
         (
             rank,
@@ -95,11 +94,7 @@ def board(request):
         {
             "parent": parent,
             "crumbs": breadcrumb(request, parent, "scores:board", period, approved_only, unit_param=True),
-            "period": period,
-            "period_text": period_text or str(period),
-            "presets": [(label, with_params(request, period=text), on) for label, text, on in period_presets(period)],
-            "earlier_url": with_params(request, period=earlier),
-            "later_url": with_params(request, period=later),
+            **period_context(request, period, period_text),
             "approved_only": approved_only,
             "errors": errors,
             "rows": rows,
