@@ -80,20 +80,15 @@ def field_breakdown(unit: Unit, period: Period, *, approved_only: bool = False) 
         for key in _SUMS:
             entry[key] += row[key] or 0
 
-    per_procedure = (
-        _figures(MonthlyFiling.objects, unit, period, approved_only)
-        .values("procedure__field__code", "procedure__field__name")
-        .annotate(**_SUMS)
-    )
-    for row in per_procedure:
-        add(row["procedure__field__code"], row["procedure__field__name"], row)
-    per_field = (
-        _figures(FieldFiling.objects, unit, period, approved_only)
-        .values("field__code", "field__name")
-        .annotate(**_SUMS)
-    )
-    for row in per_field:
-        add(row["field__code"], row["field__name"], row)
+    # The figures per procedure by the procedure's field, then the figures reported per field.
+    for model, field in ((MonthlyFiling, "procedure__field"), (FieldFiling, "field")):
+        rows = (
+            _figures(model.objects, unit, period, approved_only)
+            .values(f"{field}__code", f"{field}__name")
+            .annotate(**_SUMS)
+        )
+        for row in rows:
+            add(row[f"{field}__code"], row[f"{field}__name"], row)
     return sorted((_item(code, entry["name"], entry) for code, entry in sums.items()), key=_by_filings)
 
 
