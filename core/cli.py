@@ -10,7 +10,20 @@ from django.utils.formats import number_format
 from .periods import Period, PeriodError
 
 USAGE_ERROR = 2
-RIGHT_ALIGNED = {"rank", "numerator", "denominator", "value", "target", "gap", "threshold", "points", "max", "needed"}
+RIGHT_ALIGNED = {
+    "activities",
+    "participants",
+    "rank",
+    "numerator",
+    "denominator",
+    "value",
+    "target",
+    "gap",
+    "threshold",
+    "points",
+    "max",
+    "needed",
+}
 
 
 def usage_error(message):

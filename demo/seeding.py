@@ -1,13 +1,14 @@
 """Writing the demo: `seed_demo()` builds the plan of the day (demo.plan) and writes it in one transaction,
 only through the write service of each entity (units_upsert, procedures_upsert, offerings_write,
 targets_upsert / targets_delete, reporting_mode_set, filings_upsert / field_filings_upsert /
-filings_delete, the transitions of filings.workflow, user_upsert), so the demo gets the same rules,
+filings_delete, the transitions of filings.workflow, user_upsert; directing's activities_upsert,
+directive_save, task_save, assignments_add and report_submit), so the demo gets the same rules,
 history rows and KPI totals as any other write.
 
 It is an upsert: running it again changes nothing, and rows of the demo units that are no longer planned
-are removed. Statuses change only through the transitions, so a run a month later moves the demo on (last
-month's drafts and waiting months approved, the new month's work planned) with every change in the
-history.
+are removed (directing's rows are only added or updated, never removed). Statuses change only through
+the transitions, so a run a month later moves the demo on (last month's drafts and waiting months
+approved, the new month's work planned) with every change in the history.
 """
 
 import datetime
@@ -20,6 +21,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_upsert
 from core.periods import Month
+from directing.models import TaskAssignment
+from directing.services import activities_upsert, assignments_add, directive_save, report_submit, task_save
 from filings import workflow
 from filings.models import FIGURE_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from filings.services import Source, field_filings_upsert, filings_delete, filings_upsert, reporting_mode_set
@@ -30,6 +33,8 @@ from reports.services import targets_delete, targets_upsert
 from units.models import Unit
 from units.services import units_upsert
 
+from . import directive_plan
+from .activity_plan import ActivitySpec, activity_plan
 from .plan import build_plan
 from .specs import (
     FieldFilingSpec,
@@ -297,6 +302,52 @@ def _sync_statuses(specs: list[UnitMonthSpec], units: dict[str, Unit]) -> int:
     return changed
 
 
+def _write_activities(specs: list[ActivitySpec], unit_ids: dict, today: datetime.date) -> Changes:
+    """The demo's outreach activities (demo.activity_plan), through directing.services.activities_upsert
+    (keyed by unit, day and kind: rerunning changes nothing)."""
+    rows = [
+        {
+            "unit_id": unit_ids[spec.unit],
+            "date": spec.date,
+            "kind": spec.kind,
+            "participants": spec.participants,
+            "note": spec.note,
+        }
+        for spec in specs
+        if spec.date <= today
+    ]
+    result = activities_upsert(rows, today=today)
+    return Changes(created=result.created, updated=result.updated)
+
+
+def _write_directive(units: dict[str, Unit], today: datetime.date) -> Changes:
+    """The demo's directive (demo.directive_plan), its tasks assigned to every ward and commune of the
+    city, and the wards' reports, through directing.services. Idempotent: a task already reported is left
+    alone. Nothing before the day of issue."""
+    plan = directive_plan
+    if today < plan.ISSUED:
+        return Changes()
+    directive = directive_save(number=plan.NUMBER, issued=plan.ISSUED, issuer=units[plan.ISSUER], title=plan.TITLE)
+    created = 0
+    done = plan.reports()
+    for spec in plan.TASKS:
+        task = task_save(
+            directive,
+            title=spec.title,
+            deadline=plan.DEADLINE,
+            recurrence=spec.recurrence,
+            times_per_week=spec.times_per_week,
+        )
+        created += assignments_add(task, all_communes_under=units[plan.ISSUER])
+        for assignment in TaskAssignment.objects.filter(task=task).select_related("unit", "task__directive"):
+            done_on = done.get((spec.title, assignment.unit.code))
+            if done_on is None or done_on > today or assignment.reports.filter(returned_at__isnull=True).exists():
+                continue
+            report_submit(assignment, user=None, done_on=done_on, note="Đã thực hiện.", today=today)
+            created += 1
+    return Changes(created=created)
+
+
 def _status_counts(unit_ids) -> dict[str, int]:
     rows = UnitMonth.objects.filter(unit_id__in=list(unit_ids)).order_by().values_list("status")
     counts = dict(rows.annotate(Count("id")))
@@ -308,12 +359,14 @@ def _status_counts(unit_ids) -> dict[str, int]:
 def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) -> SeedSummary:
     """Load the demo as it stands on `today` (default: today): units, procedures (and their fields),
     offerings, targets, reporting modes, monthly figures per procedure and, for the few units that report
-    per field (demo.reporting_plan), per field, the demo logins and the unit-months' statuses.
+    per field (demo.reporting_plan), per field, the demo logins and the unit-months' statuses, and
+    directing's outreach activities and directive (demo.activity_plan, demo.directive_plan).
 
     Idempotent: units and procedures are matched by code, offerings, figures and targets of the demo units
     by their keys; what the plan no longer holds is removed from the demo units; reporting modes and
     statuses already as planned are left alone. One transaction."""
-    plan = build_plan(today or timezone.localdate())
+    today = today or timezone.localdate()
+    plan = build_plan(today)
     with transaction.atomic():
         units = _write_units(plan.units)
         unit_ids = {code: unit.pk for code, unit in units.items()}
@@ -329,6 +382,8 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
             _write_logins()
         status_changes = _sync_statuses(plan.unit_months, units)
         statuses = _status_counts(unit_ids.values())
+        activity_changes = _write_activities(activity_plan(), unit_ids, today)
+        directive_changes = _write_directive(units, today)
 
     months = sorted({Month(f.year, f.month) for f in [*plan.filings, *plan.field_filings]})
     return SeedSummary(
@@ -347,6 +402,8 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
             "field filings": field_filing_changes,
             "targets": target_changes,
             "reporting modes": mode_changes,
+            "outreach activities": activity_changes,
+            "directive assignments and reports": directive_changes,
         },
         logins=DEMO_LOGINS if with_users else (),
         statuses=statuses,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("scores/", include("scores.urls")),
+    path("directing/", include("directing.urls")),
     # One `api` namespace: the score's endpoint (scores, above reports in the layers), then reports', whose
     # catch-all answers unknown paths in JSON.
     path("api/v1/", include(([*scores_api_urls.urlpatterns, *reports_api_urls.urlpatterns], "api"))),

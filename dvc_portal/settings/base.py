@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "filings",
     "reports",
     "scores",
+    "directing",
     "imports",
     "demo",
 ]
@@ -151,6 +152,9 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files: the directives' documents and the evidence of task reports (directing).
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -43,6 +43,12 @@ TRIES = {
     "scores:board": [("get", {}, {"unit": "X", "period": "2025"}), ("get", {}, {"unit": "Y", "period": "2025"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
     "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
+    # Directing: ids of another unit's directive, assignment and report answer 404 like unknown ones
+    # (tests/directing/test_pages.py checks them with a directive of the other unit).
+    "directing:overdue": [("get", {}, {"unit": "Y"}), ("get", {}, {"unit": "X"})],
+    "directing:directive": [("get", {"pk": 999999}, {})],
+    "directing:report": [("get", {"pk": 999999}, {}), ("post", {"pk": 999999}, {"done_on": "2024-03-01"})],
+    "directing:decide": [("post", {"pk": 999999}, {"action": "confirm"})],
     "api:kpi": [
         ("get", {}, {"unit": "X", "period": "2024"}),
         ("get", {}, {"unit": "Y", "period": "2024"}),
