@@ -46,10 +46,12 @@ class AssignmentRow:
 
 def assignment_rows(assignments, today: datetime.date) -> list[AssignmentRow]:
     """Each assignment of the queryset with its status on `today` (directing.rules.assignment_status) and
-    the report that counts (the latest not returned). Two queries."""
+    the report that counts (the latest not returned). Two queries (one when there is none)."""
     assignments = list(
         assignments.select_related("task__directive", "unit").order_by("task__deadline", "task_id", "unit__code")
     )
+    if not assignments:
+        return []
     reports = {}
     for report in TaskReport.objects.filter(
         assignment__in=[a.pk for a in assignments], returned_at__isnull=True

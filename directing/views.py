@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import RowsRefused
+from reports.params import url
 from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
@@ -125,3 +126,17 @@ def decide(request, pk):
             for _field, reason in issues:
                 messages.error(request, reason)
     return redirect("directing:directive", pk=found.assignment.task.directive_id)
+
+
+def unit_panel(request, unit, period, approved_only):
+    """The unit page's section (reports.dashboards.register_unit_panel): the tasks of the unit's subtree
+    that are open or not done by their deadline, in the user's scope; none: no section. Three queries."""
+    assignments = assignments_for_user(request.user).filter(unit__in=Unit.objects.subtree(unit))
+    today = timezone.localdate()
+    rows = [row for row in assignment_rows(assignments, today) if row.status in (TaskStatus.OPEN, TaskStatus.NOT_DONE)]
+    if not rows:
+        return None
+    return (
+        "directing/_unit_panel.html",
+        {"rows": rows, "today": today, "overdue_url": url("directing:overdue", unit=unit.code)},
+    )

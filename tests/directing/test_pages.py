@@ -95,3 +95,14 @@ def test_return_with_a_reason_on_the_pages(client, pages):
     client.force_login(pages["clerk"])
     page = client.get(reverse("directing:report", args=[pages["assignment"].pk])).content.decode()
     assert "Thiếu ảnh" in page
+
+
+def test_the_unit_page_lists_the_open_and_overdue_tasks_of_its_units(client, pages):
+    client.force_login(pages["leader"])
+    html = client.get(reverse("reports:unit", args=["T"]), {"period": "2019"}).content.decode()
+    panel = html[html.index('id="tasks-panel"') :]
+    assert "1/UBND" in panel and "Treo pano" in panel and "Phường A" in panel
+    assert "9/XA-LA" not in html  # another city's task
+    report_submit(pages["assignment"], user=pages["clerk"], done_on=DEADLINE, today=DEADLINE)
+    html = client.get(reverse("reports:unit", args=["T"]), {"period": "2019"}).content.decode()
+    assert 'id="tasks-panel"' not in html  # done: nothing open left
