@@ -1,31 +1,19 @@
 """`manage.py create_api_token USERNAME` as CONTRACT.md fixes it: the key is the last word of the output."""
 
 from io import StringIO
-from unittest import mock
 
 import pytest
-from django.core.management import call_command, load_command_class
+from django.core.management import call_command
 
 from accounts.models import ApiToken, Role
+from tests.commands import run_command
 from tests.factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def run(*argv):
-    """Run the command as `manage.py` would, returning (exit status, stdout, stderr)."""
-    out, err = StringIO(), StringIO()
-    command = load_command_class("accounts", "create_api_token")
-    command.stdout._out, command.stderr._out = out, err
-    status = 0
-    # run_from_argv closes the database connections when it ends, which on PostgreSQL would end the
-    # test's transaction under the assertions that follow.
-    with mock.patch("django.core.management.base.connections.close_all"):
-        try:
-            command.run_from_argv(["manage.py", "create_api_token", *argv])
-        except SystemExit as exc:
-            status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return run_command("accounts", "create_api_token", *argv)
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@ by row and column) and `manage.py activities` (CONTRACT.md, "activities --json")
 
 import datetime
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import load_command_class
 from django.utils.translation import override
 
 from core.errors import RowsRefused
@@ -15,6 +13,7 @@ from directing.models import Activity
 from directing.selectors import activity_totals
 from directing.services import activities_upsert
 from imports.runner import run_import
+from tests.commands import run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -148,15 +147,7 @@ def test_import_names_the_services_refusals(city, tmp_path):
 
 
 def run(*argv):
-    out, err = StringIO(), StringIO()
-    command = load_command_class("directing", "activities")
-    command.stdout._out, command.stderr._out = out, err
-    status = 0
-    try:
-        command.run_from_argv(["manage.py", "activities", *argv])
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return run_command("directing", "activities", *argv)
 
 
 def test_cli_json(activities):

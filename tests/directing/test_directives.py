@@ -3,10 +3,8 @@ all communes under a unit, the report / confirm / return workflow and `manage.py
 
 import datetime
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import load_command_class
 
 from core.errors import RowsRefused
 from directing.models import TaskAssignment
@@ -20,6 +18,7 @@ from directing.services import (
     report_submit,
     task_save,
 )
+from tests.commands import run_command
 from tests.factories import UnitFactory, UserFactory
 from units.models import UnitKind
 
@@ -107,15 +106,7 @@ def test_a_user_outside_the_unit_does_not_report(directive_world):
 
 
 def run(*argv):
-    out, err = StringIO(), StringIO()
-    command = load_command_class("directing", "directive_status")
-    command.stdout._out, command.stderr._out = out, err
-    status = 0
-    try:
-        command.run_from_argv(["manage.py", "directive_status", *argv])
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return run_command("directing", "directive_status", *argv)
 
 
 def test_directive_status_command(directive_world):

@@ -6,7 +6,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command, load_command_class
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +15,7 @@ from accounts.models import Role
 from core.periods import Period
 from filings.models import UnitMonth
 from filings.selectors import completeness
+from tests.commands import run_command
 from tests.factories import OfferingFactory, ProcedureFactory, UnitFactory, UserFactory
 from units.models import UnitKind
 
@@ -155,15 +156,7 @@ def test_json_shape(district):
 
 
 def run(*argv):
-    out, err = StringIO(), StringIO()
-    command = load_command_class("filings", "completeness")
-    command.stdout._out, command.stderr._out = out, err
-    status = 0
-    try:
-        command.run_from_argv(["manage.py", "completeness", *argv])
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return run_command("filings", "completeness", *argv)
 
 
 def test_table(district):

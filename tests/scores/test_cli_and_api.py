@@ -6,12 +6,13 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command, load_command_class
+from django.core.management import call_command
 
 from accounts.models import Role
 from accounts.tokens import api_token_create
 from core.periods import Period
 from scores.selectors import score_for
+from tests.commands import run_command
 from tests.factories import UnitFactory, UserFactory
 from units.models import UnitKind
 
@@ -21,16 +22,7 @@ URL = "/api/v1/score"
 
 
 def run(*argv):
-    """Run `manage.py score ...`, returning (exit status, stdout, stderr)."""
-    out, err = StringIO(), StringIO()
-    command = load_command_class("scores", "score")
-    command.stdout._out, command.stderr._out = out, err
-    status = 0
-    try:
-        command.run_from_argv(["manage.py", "score", *argv])
-    except SystemExit as exc:
-        status = exc.code
-    return status, out.getvalue(), err.getvalue()
+    return run_command("scores", "score", *argv)
 
 
 def test_score_json_is_the_selectors(district):
