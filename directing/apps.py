@@ -7,9 +7,10 @@ class DirectingConfig(AppConfig):
     verbose_name = _("Directing and outreach")
 
     def ready(self):
-        # Open and overdue tasks on the unit page (reports.dashboards.UNIT_PANELS).
-        from reports.dashboards import register_unit_panel
+        # Open and overdue tasks on the unit page and the home page (reports.panels).
+        from reports.panels import register_panel
 
-        from .views import unit_panel
+        from .views import home_panel, unit_panel
 
-        register_unit_panel(unit_panel)
+        register_panel("unit", unit_panel)
+        register_panel("home", home_panel)

@@ -23,6 +23,9 @@ from .models import TaskReport, TaskStatus
 from .selectors import assignment_rows, assignments_for_user, directives_for_user
 from .services import may_decide, may_report, report_confirm, report_return, report_submit
 
+# The tasks a unit page or the home page lists; the overdue page has them all.
+TASKS_SHOWN = 10
+
 
 class ReportForm(forms.Form):
     done_on = forms.DateField(label=gettext_lazy("Done on"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -128,15 +131,30 @@ def decide(request, pk):
     return redirect("directing:directive", pk=found.assignment.task.directive_id)
 
 
-def unit_panel(request, unit, period, approved_only):
-    """The unit page's section (reports.dashboards.register_unit_panel): the tasks of the unit's subtree
-    that are open or not done by their deadline, in the user's scope; none: no section. Three queries."""
-    assignments = assignments_for_user(request.user).filter(unit__in=Unit.objects.subtree(unit))
+def _open_tasks(request, assignments, code=None):
+    """The section of the open and overdue tasks of `assignments` (reports.panels); none: no section."""
     today = timezone.localdate()
     rows = [row for row in assignment_rows(assignments, today) if row.status in (TaskStatus.OPEN, TaskStatus.NOT_DONE)]
     if not rows:
         return None
     return (
         "directing/_unit_panel.html",
-        {"rows": rows, "today": today, "overdue_url": url("directing:overdue", unit=unit.code)},
+        {
+            "rows": rows[:TASKS_SHOWN],
+            "more": len(rows) - TASKS_SHOWN,
+            "overdue_url": url("directing:overdue", unit=code),
+        },
     )
+
+
+def unit_panel(request, unit, period, approved_only):
+    """The unit page's section: the open and overdue tasks of the unit's subtree in the user's scope.
+    Three queries (two when there are none)."""
+    return _open_tasks(
+        request, assignments_for_user(request.user).filter(unit__in=Unit.objects.subtree(unit)), unit.code
+    )
+
+
+def home_panel(request, period, approved_only):
+    """The home page's section: the open and overdue tasks of the units in the user's scope."""
+    return _open_tasks(request, assignments_for_user(request.user))

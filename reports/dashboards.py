@@ -24,6 +24,7 @@ from .breakdowns import (
     push_online_next,
 )
 from .kpis import FAMILIES, KPIS, UnknownKpi, get_kpi, rankable_kpis
+from .panels import panels_for
 from .params import (
     approved_only_from,
     period_context,
@@ -232,21 +233,6 @@ def ranking_page(request):
 TREND_KPIS = ("online_rate", "online_rate_eligible", "on_time_rate")
 PROCEDURE_ROWS = 20
 
-# Sections that the apps after reports add to the unit page (reports must not import them): each a
-# callable (request, unit, period, approved_only) returning (template name, context) or None, registered
-# in the app's AppConfig.ready() through register_unit_panel. Each must run a fixed number of queries.
-UNIT_PANELS = []
-
-
-def register_unit_panel(panel):
-    if panel not in UNIT_PANELS:
-        UNIT_PANELS.append(panel)
-
-
-def _unit_panels(request, unit, period, approved_only):
-    panels = (panel(request, unit, period, approved_only) for panel in UNIT_PANELS)
-    return [panel for panel in panels if panel]
-
 
 def trend_charts(unit, period, *, approved_only=False, tree=Tree.PERIOD):
     """The JSON of static/js/charts.js's trend charts, one per rate of TREND_KPIS: each month of the
@@ -324,7 +310,7 @@ def unit_page(request, code):
             "tree_today": tree == Tree.TODAY,
             "tree_switch": tree_switch(request, tree),
             "closed": _closed(unit, tree),
-            "panels": _unit_panels(request, unit, period, approved_only),
+            "panels": panels_for("unit", request, unit, period, approved_only),
             "lineage": figures,
             "kpi": kpi,
             "kpis": list(KPIS.values()),

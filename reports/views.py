@@ -14,6 +14,7 @@ from units.models import Unit
 
 from .alerts import alerts_for
 from .kpis import FORM_06, KPIS, kpis_of
+from .panels import panels_for
 from .params import approved_only_from, period_from, status_url, url
 from .selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
 from .status import APPROVED
@@ -108,6 +109,7 @@ def home(request):
         request,
         "home.html",
         {
+            "panels": panels_for("home", request, period, approved_only),
             "period": period,
             "period_text": period_text,
             "period_error": period_error,

@@ -15,9 +15,9 @@ class ScoresConfig(AppConfig):
 
         register_computed_kpi(SCORE_KPI, ranking_values)
 
-        # The score's section of the unit page (reports.dashboards.UNIT_PANELS).
-        from reports.dashboards import register_unit_panel
+        # The score's section of the unit page (reports.panels).
+        from reports.panels import register_panel
 
         from .views import unit_panel
 
-        register_unit_panel(unit_panel)
+        register_panel("unit", unit_panel)

@@ -106,7 +106,7 @@ def board(request):
 
 
 def unit_panel(request, unit, period, approved_only):
-    """The unit page's section (reports.dashboards.register_unit_panel): the unit's score, its groups,
+    """The unit page's section (reports.panels): the unit's score, its groups,
     and the indicators that cost the most points with what would reach full points."""
     try:
         score = scores_for_units([unit], period, approved_only=approved_only)[unit.pk]

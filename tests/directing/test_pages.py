@@ -106,3 +106,11 @@ def test_the_unit_page_lists_the_open_and_overdue_tasks_of_its_units(client, pag
     report_submit(pages["assignment"], user=pages["clerk"], done_on=DEADLINE, today=DEADLINE)
     html = client.get(reverse("reports:unit", args=["T"]), {"period": "2019"}).content.decode()
     assert 'id="tasks-panel"' not in html  # done: nothing open left
+
+
+def test_the_home_page_lists_the_open_and_overdue_tasks_of_the_users_units(client, pages):
+    client.force_login(pages["clerk"])
+    html = client.get(reverse("home"), {"period": "2019"}).content.decode()
+    panel = html[html.index('id="tasks-panel"') :]
+    assert "1/UBND" in panel and "Treo pano" in panel
+    assert "9/XA-LA" not in html
