@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import RowsRefused
 from filings.rules import parse_count
 from imports.base import Column, Importer
-from imports.parsers import choice_parser, lookup_codes, parse_code, parse_date, parse_text
+from imports.parsers import choice_parser, parse_code, parse_date, parse_text
 from imports.registry import register
 from units.models import Unit
 
@@ -61,15 +61,7 @@ class ActivityImporter(Importer):
         return item if len(self.errors) == errors else None
 
     def parse(self, rows):
-        parsed = super().parse(rows)
-        units = lookup_codes(Unit, {i["unit_code"] for i in parsed})
-        valid = []
-        for item in parsed:
-            item["unit_id"] = units.get(item["unit_code"])
-            if item["unit_id"] is None:
-                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
-            else:
-                valid.append(item)
+        valid = self.with_units(super().parse(rows))
         self.check_duplicates(
             valid, lambda i: (i["unit_id"], i["date"], i["kind"]), _("unit, date and kind"), "unit_code"
         )

@@ -174,6 +174,23 @@ class Importer:
             self.error(number, key, exc)
             return None
 
+    def with_units(self, parsed):
+        """The parsed rows whose `unit_code` names a unit, its id set as `unit_id`; an error on each other
+        row, naming its code. One query."""
+        from units.models import Unit
+
+        from .parsers import lookup_codes
+
+        units = lookup_codes(Unit, {item["unit_code"] for item in parsed})
+        valid = []
+        for item in parsed:
+            item["unit_id"] = units.get(item["unit_code"])
+            if item["unit_id"] is None:
+                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
+            else:
+                valid.append(item)
+        return valid
+
     def check_duplicates(self, items, key_of, describe, column_key):
         """Two rows with the same natural key in one file are an error on the later one."""
         seen = {}

@@ -10,7 +10,7 @@ from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
 from filings.rules import parse_count
 from imports.base import Column, Importer
-from imports.parsers import choice_parser, lookup_codes, parse_code, parse_percentage, parse_whole
+from imports.parsers import choice_parser, parse_code, parse_percentage, parse_whole
 from imports.registry import register
 from units.models import Unit
 
@@ -78,15 +78,7 @@ class TargetImporter(Importer):
         return item if len(self.errors) == errors else None
 
     def parse(self, rows):
-        parsed = super().parse(rows)
-        units = lookup_codes(Unit, {i["unit_code"] for i in parsed})
-        valid = []
-        for item in parsed:
-            item["unit_id"] = units.get(item["unit_code"])
-            if item["unit_id"] is None:
-                self.error(item["_row"], "unit_code", _("unknown unit code %(code)r") % {"code": item["unit_code"]})
-            else:
-                valid.append(item)
+        valid = self.with_units(super().parse(rows))
         self.check_duplicates(
             valid, lambda i: (i["unit_id"], i["year"], i["kpi"]), _("unit, year and KPI"), "unit_code"
         )
