@@ -22,7 +22,8 @@ from accounts.models import Role, User
 from accounts.services import user_upsert
 from core.periods import Month
 from directing.models import TaskAssignment
-from directing.services import activities_upsert, assignments_add, directive_save, report_submit, task_save
+from directing.services.activities import activities_upsert
+from directing.services.directives import assignments_add, directive_save, report_submit, task_save
 from filings import workflow
 from filings.models import FIGURE_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from filings.services import Source, field_filings_upsert, filings_delete, filings_upsert, reporting_mode_set
@@ -303,8 +304,8 @@ def _sync_statuses(specs: list[UnitMonthSpec], units: dict[str, Unit]) -> int:
 
 
 def _write_activities(specs: list[ActivitySpec], unit_ids: dict, today: datetime.date) -> Changes:
-    """The demo's outreach activities (demo.activity_plan), through directing.services.activities_upsert
-    (keyed by unit, day and kind: rerunning changes nothing)."""
+    """The demo's outreach activities (demo.activity_plan), through
+    directing.services.activities.activities_upsert (keyed by unit, day and kind: rerunning changes nothing)."""
     rows = [
         {
             "unit_id": unit_ids[spec.unit],
@@ -322,7 +323,7 @@ def _write_activities(specs: list[ActivitySpec], unit_ids: dict, today: datetime
 
 def _write_directive(units: dict[str, Unit], today: datetime.date) -> Changes:
     """The demo's directive (demo.directive_plan), its tasks assigned to every ward and commune of the
-    city, and the wards' reports, through directing.services. Idempotent: a task already reported is left
+    city, and the wards' reports, through directing.services.directives. Idempotent: a task already reported is left
     alone. Nothing before the day of issue."""
     plan = directive_plan
     if today < plan.ISSUED:

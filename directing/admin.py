@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.utils import timezone
 
 from .models import Activity, Directive, Task, TaskAssignment, TaskReport
-from .rules import activity_problems
-from .services import activities_upsert, directive_save, task_save
+from .rules.activities import activity_problems
+from .services.activities import activities_upsert
+from .services.directives import directive_save, task_save
 
 
 class ActivityAdminForm(forms.ModelForm):
@@ -13,7 +14,7 @@ class ActivityAdminForm(forms.ModelForm):
         fields = ["unit", "date", "kind", "participants", "note"]
 
     def clean(self):
-        """The rules of activities_upsert (directing.rules), on the form's fields."""
+        """The rules of activities_upsert (directing.rules.activities), on the form's fields."""
         data = super().clean()
         unit = data.get("unit") or getattr(self.instance, "unit", None)
         row = {

@@ -10,7 +10,7 @@ class DirectingConfig(AppConfig):
         # Open and overdue tasks on the unit page and the home page (reports.panels).
         from reports.panels import register_panel
 
-        from .views import home_panel, unit_panel
+        from .views.directives import home_panel, unit_panel
 
         register_panel("unit", unit_panel)
         register_panel("home", home_panel)

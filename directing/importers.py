@@ -1,5 +1,5 @@
 """Import of outreach activities: one row per unit, day and kind, written by
-directing.services.activities_upsert (which applies the rules: directing.rules)."""
+directing.services.activities.activities_upsert (which applies the rules: directing.rules.activities)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,7 +12,7 @@ from imports.registry import register
 from units.models import Unit
 
 from .models import Activity, ActivityKind
-from .services import activities_upsert
+from .services.activities import activities_upsert
 
 KIND_WORDS = {
     **{kind: kind for kind in ActivityKind.values},

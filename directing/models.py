@@ -1,6 +1,7 @@
-"""Outreach activities: what a unit did to make online public services known (conferences, trainings,
-broadcasts, panels and slogans, guidance teams), one row per unit, day and kind. Written only through
-`directing.services.activities_upsert`."""
+"""The models of directing, each written only through its module of `directing.services`: outreach
+activities (one row per unit, day and kind); directives with tasks assigned to units and the units'
+reports; inspections (topics, visited units, findings; recommendations are tasks of the conclusion);
+periodic indicators defined by admins and their values per unit and period."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +90,7 @@ class TaskStatus(models.TextChoices):
 
 
 class TaskAssignment(models.Model):
-    """A task assigned to one unit. Its status is computed (directing.rules.assignment_status) from the
+    """A task assigned to one unit. Its status is computed (directing.rules.directives.assignment_status) from the
     day its latest report not returned says the task was done."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("task"))
@@ -158,3 +159,172 @@ class TaskReport(models.Model):
         if self.returned_at:
             return "returned"
         return "confirmed" if self.confirmed_at else "pending"
+
+
+# --- inspections --------------------------------------------------------------------------------------
+
+
+class Inspection(models.Model):
+    """An inspection plan (kế hoạch kiểm tra) of a unit: a team visits units between two days and checks
+    them against the plan's topics; the report is due by a day. The recommendations of the conclusion are
+    tasks of the directive `conclusion` (created with the first recommendation), assigned to the units
+    visited, so that their follow-up is tracked like any task."""
+
+    number = models.CharField(_("number"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    inspector = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="inspections_led", verbose_name=_("inspecting unit")
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    team = models.TextField(_("team"), blank=True, help_text=_("One member per line: name, position."))
+    report_due = models.DateField(_("report due on"), null=True, blank=True)
+    report = models.TextField(_("report"), blank=True)
+    report_file = models.FileField(_("report file"), upload_to="inspections/%Y/", blank=True)
+    reported_on = models.DateField(_("reported on"), null=True, blank=True)
+    conclusion = models.OneToOneField(
+        Directive,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspection",
+        verbose_name=_("conclusion"),
+    )
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-start", "number"]
+
+    def __str__(self):
+        return f"{self.number} · {self.title}"
+
+
+class InspectionTopic(models.Model):
+    """One line of an inspection's checklist (infrastructure, staff, outreach, the one-stop system ...)."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="topics", verbose_name=_("inspection")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        verbose_name = _("checklist topic")
+        verbose_name_plural = _("checklist topics")
+        ordering = ["inspection", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "title"], name="topic_inspection_title")]
+
+    def __str__(self):
+        return self.title
+
+
+class InspectionVisit(models.Model):
+    """A unit an inspection visits, on a planned day (None: not fixed yet)."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="visits", verbose_name=_("inspection")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="inspection_visits", verbose_name=_("unit"))
+    date = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspected unit")
+        verbose_name_plural = _("inspected units")
+        ordering = ["inspection", "date", "unit__code"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "unit"], name="visit_inspection_unit")]
+
+    def __str__(self):
+        return f"{self.inspection.number} · {self.unit.code}"
+
+
+class FindingResult(models.TextChoices):
+    MEETS = "meets", _("Meets")
+    PARTLY = "partly", _("Partly meets")
+    FAILS = "fails", _("Does not meet")
+
+
+class Finding(models.Model):
+    """What the team found at one visited unit on one checklist topic."""
+
+    visit = models.ForeignKey(
+        InspectionVisit, on_delete=models.CASCADE, related_name="findings", verbose_name=_("visit")
+    )
+    topic = models.ForeignKey(
+        InspectionTopic, on_delete=models.CASCADE, related_name="findings", verbose_name=_("topic")
+    )
+    result = models.CharField(_("result"), max_length=10, choices=FindingResult.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["visit", "topic__position", "topic_id"]
+        constraints = [models.UniqueConstraint(fields=["visit", "topic"], name="finding_visit_topic")]
+
+    def __str__(self):
+        return f"{self.visit} · {self.topic}"
+
+
+# --- other periodic indicators ------------------------------------------------------------------------
+
+
+class Periodicity(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    YEAR = "year", _("Yearly")
+
+
+class Indicator(models.Model):
+    """An indicator an admin defines beside the KPIs (official mail accounts in use, broadband lines ...):
+    a unit of measure and, optionally, a denominator (accounts in use / accounts issued), reported by
+    units once per month, quarter or year."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    measure = models.CharField(_("unit of measure"), max_length=60)
+    denominator = models.CharField(
+        _("denominator"), max_length=300, blank=True, help_text=_("Empty: the indicator is a plain value.")
+    )
+    periodicity = models.CharField(_("periodicity"), max_length=10, choices=Periodicity.choices)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("periodic indicator")
+        verbose_name_plural = _("periodic indicators")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorValue(models.Model):
+    """A unit's value of an indicator for one period, named by its first day (the first of the month, of
+    the quarter's first month, or 1 January) and the indicator's periodicity."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="indicator_values", verbose_name=_("unit"))
+    period_start = models.DateField(_("period"))
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
+    denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # None: written by the demo or the CLI.
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("updated by")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        ordering = ["indicator", "unit__code", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period_start"], name="indicator_value_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.unit.code} · {self.period_start:%m/%Y}"

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import directives
 
 app_name = "directing"
 
 urlpatterns = [
-    path("", views.overdue, name="overdue"),
-    path("<int:pk>/", views.directive, name="directive"),
-    path("assignments/<int:pk>/report/", views.report, name="report"),
-    path("reports/<int:pk>/decide/", views.decide, name="decide"),
+    path("", directives.overdue, name="overdue"),
+    path("<int:pk>/", directives.directive, name="directive"),
+    path("assignments/<int:pk>/report/", directives.report, name="report"),
+    path("reports/<int:pk>/decide/", directives.decide, name="decide"),
 ]

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from directing.models import TaskAssignment, TaskReport
-from directing.services import assignments_add, directive_save, task_save
+from directing.services.directives import assignments_add, directive_save, task_save
 from tests.factories import UnitFactory, UserFactory
 from units.models import UnitKind
 

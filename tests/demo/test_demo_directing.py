@@ -11,7 +11,7 @@ from django.core.management import call_command
 from core.periods import Period
 from demo.seeding import seed_demo
 from directing.models import Activity
-from directing.selectors import activity_totals
+from directing.selectors.activities import activity_totals
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils.translation import override
 from core.errors import RowsRefused
 from core.periods import Period
 from directing.models import Activity
-from directing.selectors import activity_totals
-from directing.services import activities_upsert
+from directing.selectors.activities import activity_totals
+from directing.services.activities import activities_upsert
 from imports.runner import run_import
 from tests.commands import run_command
 

@@ -8,9 +8,9 @@ import pytest
 
 from core.errors import RowsRefused
 from directing.models import TaskAssignment
-from directing.rules import assignment_status
-from directing.selectors import directive_status
-from directing.services import (
+from directing.rules.directives import assignment_status
+from directing.selectors.directives import directive_status
+from directing.services.directives import (
     assignments_add,
     directive_save,
     report_confirm,

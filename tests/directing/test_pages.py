@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from directing.models import TaskAssignment, TaskReport
-from directing.services import assignments_add, directive_save, report_submit, task_save
+from directing.services.directives import assignments_add, directive_save, report_submit, task_save
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from core.cli import code_arg, dump_json, format_number, format_table, period_ar
 from units.models import Unit
 
 from ...models import ActivityKind
-from ...selectors import activity_totals
+from ...selectors.activities import activity_totals
 
 
 class Command(BaseCommand):

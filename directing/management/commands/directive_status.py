@@ -6,7 +6,7 @@ from django.utils import timezone
 from core.cli import dump_json, format_table, usage_error
 
 from ...models import Directive
-from ...selectors import directive_status
+from ...selectors.directives import directive_status
 
 
 def _day(text):

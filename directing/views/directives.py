@@ -19,9 +19,9 @@ from reports.params import url
 from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
-from .models import TaskReport, TaskStatus
-from .selectors import assignment_rows, assignments_for_user, directives_for_user
-from .services import may_decide, may_report, report_confirm, report_return, report_submit
+from ..models import TaskReport, TaskStatus
+from ..selectors.directives import assignment_rows, assignments_for_user, directives_for_user
+from ..services.directives import may_decide, may_report, report_confirm, report_return, report_submit
 
 # The tasks a unit page or the home page lists; the overdue page has them all.
 TASKS_SHOWN = 10

@@ -1,31 +1,15 @@
-"""The read path of outreach activities."""
+"""The read path of directives: each assignment with its status, the JSON of `directive_status`, and what
+a user may see."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
-from core.periods import Period
 from units.models import Unit
 
-from .models import Activity, ActivityKind, Directive, TaskAssignment, TaskReport
-from .rules import assignment_status
-
-
-def activity_totals(unit, period: Period) -> dict[str, tuple[int, int]]:
-    """{kind: (count, participants)} of the activities of `unit`'s subtree (path prefix) in `period`, in
-    the order of ActivityKind, kinds without an activity left out; one query."""
-    rows = (
-        Activity.objects.filter(
-            unit__path__startswith=unit.path, date__gte=period.start.first_day, date__lte=period.end.last_day
-        )
-        .order_by()
-        .values("kind")
-        .annotate(count=Count("id"), participants=Coalesce(Sum("participants"), 0))
-    )
-    found = {row["kind"]: (row["count"], row["participants"]) for row in rows}
-    return {kind: found[kind] for kind in ActivityKind.values if kind in found}
+from ..models import Directive, TaskAssignment, TaskReport
+from ..rules.directives import assignment_status
 
 
 @dataclass(frozen=True)
@@ -45,7 +29,7 @@ class AssignmentRow:
 
 
 def assignment_rows(assignments, today: datetime.date) -> list[AssignmentRow]:
-    """Each assignment of the queryset with its status on `today` (directing.rules.assignment_status) and
+    """Each assignment of the queryset with its status on `today` (directing.rules.directives.assignment_status) and
     the report that counts (the latest not returned). Two queries (one when there is none)."""
     assignments = list(
         assignments.select_related("task__directive", "unit").order_by("task__deadline", "task_id", "unit__code")

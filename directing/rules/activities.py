@@ -5,7 +5,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from .models import ActivityKind, TaskStatus
+from ..models import ActivityKind
+from .validity import unit_inactive_on_reason
 
 MAX_PARTICIPANTS = 10_000_000
 
@@ -32,26 +33,3 @@ def activity_problems(row, unit, today: datetime.date) -> list[tuple[str, str]]:
     elif day is not None and not unit.is_valid_on(day):
         problems.append(("unit", unit_inactive_on_reason(unit, day)))
     return problems
-
-
-def unit_inactive_on_reason(unit, day: datetime.date) -> str:
-    """Why `unit` can have no activity on `day` (it did not exist then)."""
-    if unit.valid_from is not None and unit.valid_from > day:
-        return _("%(unit)s starts on %(start)s, after %(date)s") % {
-            "unit": unit.code,
-            "start": f"{unit.valid_from:%d/%m/%Y}",
-            "date": f"{day:%d/%m/%Y}",
-        }
-    return _("%(unit)s ended on %(end)s, before %(date)s") % {
-        "unit": unit.code,
-        "end": f"{unit.valid_to:%d/%m/%Y}",
-        "date": f"{day:%d/%m/%Y}",
-    }
-
-
-def assignment_status(deadline: datetime.date, done_on: datetime.date | None, today: datetime.date) -> str:
-    """A task assignment's status: done (reported done on or before the deadline), done_late (after it),
-    not_done (no report and the deadline has passed) or open (no report yet, the deadline not passed)."""
-    if done_on is not None:
-        return TaskStatus.DONE if done_on <= deadline else TaskStatus.DONE_LATE
-    return TaskStatus.NOT_DONE if today > deadline else TaskStatus.OPEN

@@ -1,0 +1,1 @@
+"""The rules of directing, one module per entity; every writer asks them through the services."""

@@ -1,0 +1,1 @@
+"""The pages of directing, one module per entity."""
