@@ -15,14 +15,14 @@ from .models import Role, User
 
 
 def user_upsert(
-    *, username: str, role: str, unit_codes: Iterable[str] = (), password: str | None = None
+    *, username: str, role: str, unit_codes: Iterable[str] = (), password: str | None = None, email: str | None = None
 ) -> tuple[User, bool]:
     """Create the user, or update the existing one with that username; returns (user, created).
 
     The role and the units replace what the user had. Administrators also get `is_staff` and
     `is_superuser` (the Django admin is theirs); clerks and leaders get neither. A given password is set
     as is (no password validators: the caller chose it); a new user without one gets an unusable password,
-    an existing user keeps theirs. Raises ValidationError for an unknown role, an unknown unit code (naming
+    an existing user keeps theirs; likewise the e-mail address (reminders go there), checked by full_clean. Raises ValidationError for an unknown role, an unknown unit code (naming
     it), an empty password or an invalid username."""
     if role not in Role.values:
         raise ValidationError(
@@ -46,6 +46,8 @@ def user_upsert(
             user = User(username=username)
         user.role = role
         user.is_staff = user.is_superuser = role == Role.ADMIN
+        if email is not None:
+            user.email = email.strip()
         if password is not None:
             user.set_password(password)
         elif created:

@@ -250,7 +250,13 @@ def _write_filings(
 
 def _write_logins() -> None:
     for login in DEMO_LOGINS:
-        user_upsert(username=login.username, role=login.role, unit_codes=login.unit_codes, password=login.password)
+        user_upsert(
+            username=login.username,
+            role=login.role,
+            unit_codes=login.unit_codes,
+            password=login.password,
+            email=f"{login.username}@demo.invalid",  # a reserved domain: the reminders of the demo go nowhere
+        )
 
 
 def _deciding_leader(unit: Unit):

@@ -328,3 +328,26 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} · {self.unit.code} · {self.period_start:%m/%Y}"
+
+
+# --- reminders ----------------------------------------------------------------------------------------
+
+
+class Reminder(models.Model):
+    """The daily reminder mailed to a user (manage.py send_reminders): one per person and day, written
+    before the mail is sent (and deleted again if sending fails), so that a second run on the same day
+    sends nothing twice."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    day = models.DateField(_("day"))
+    items = models.PositiveIntegerField(_("items"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-day", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="reminder_user_day")]
+
+    def __str__(self):
+        return f"{self.user} · {self.day:%d/%m/%Y}"

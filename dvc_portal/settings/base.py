@@ -126,6 +126,8 @@ if EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend"):
         "use_tls": env.bool("EMAIL_USE_TLS", default=False),
     }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="dvc-portal <no-reply@localhost>")
+# The portal's address as its users reach it, for the links in mails (manage.py send_reminders).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # History (django-simple-history): no index on history_date alone. Histories are read by object (and the
 # unit-month ones by unit and month, filings.audit.UnitMonthHistory), never by date alone, and a bulk import

@@ -145,3 +145,12 @@ def test_user_upsert_returns_whether_it_created(units):
     assert created and user.pk
     again, created = user_upsert(username="x", role=Role.LEADER, unit_codes=["195"])
     assert not created and again.pk == user.pk
+
+
+def test_an_email_address_is_set_kept_and_checked(units):
+    create_user("canbo.camson", "--role", "clerk", "--unit", "06766", "--email", "canbo@camson.gov.vn")
+    create_user("canbo.camson", "--role", "clerk", "--unit", "06766")  # no --email: the address stays
+    assert User.objects.get(username="canbo.camson").email == "canbo@camson.gov.vn"
+    with pytest.raises(CommandError, match="email: (Nhập địa chỉ email|Enter a valid email address)"):
+        create_user("canbo.camson", "--role", "clerk", "--email", "not an address")
+    assert User.objects.get(username="canbo.camson").email == "canbo@camson.gov.vn"

@@ -35,9 +35,13 @@ class Command(BaseCommand):
             "one keeps theirs",
         )
 
-    def handle(self, *args, username, role, units, password, **options):
+        parser.add_argument(
+            "--email", help="the user's e-mail address, where the daily reminders go (manage.py send_reminders)"
+        )
+
+    def handle(self, *args, username, role, units, password, email, **options):
         try:
-            user, created = user_upsert(username=username, role=role, unit_codes=units, password=password)
+            user, created = user_upsert(username=username, role=role, unit_codes=units, password=password, email=email)
         except ValidationError as exc:
             raise CommandError(_one_line(exc), returncode=2) from None
         codes = sorted(user.units.values_list("code", flat=True))
