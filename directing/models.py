@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from units.models import Unit
 
+from .documents import validate_document
+
 
 class ActivityKind(models.TextChoices):
     CONFERENCE = "conference", _("Conference")
@@ -50,7 +52,7 @@ class Directive(models.Model):
         Unit, on_delete=models.PROTECT, related_name="directives_issued", verbose_name=_("issuing unit")
     )
     title = models.CharField(_("title"), max_length=500)
-    file = models.FileField(_("file"), upload_to="directives/%Y/", blank=True)
+    file = models.FileField(_("file"), upload_to="directives/%Y/", blank=True, validators=[validate_document])
 
     class Meta:
         verbose_name = _("directive")
@@ -115,7 +117,7 @@ class TaskReport(models.Model):
     )
     done_on = models.DateField(_("done on"))
     note = models.TextField(_("note"), blank=True)
-    evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/", blank=True, validators=[validate_document])
     # None: written by the demo (seed_demo), not by a user.
     reported_by = models.ForeignKey(
         "accounts.User",
@@ -180,7 +182,9 @@ class Inspection(models.Model):
     team = models.TextField(_("team"), blank=True, help_text=_("One member per line: name, position."))
     report_due = models.DateField(_("report due on"), null=True, blank=True)
     report = models.TextField(_("report"), blank=True)
-    report_file = models.FileField(_("report file"), upload_to="inspections/%Y/", blank=True)
+    report_file = models.FileField(
+        _("report file"), upload_to="inspections/%Y/", blank=True, validators=[validate_document]
+    )
     reported_on = models.DateField(_("reported on"), null=True, blank=True)
     conclusion = models.OneToOneField(
         Directive,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core.errors import RowsRefused
 from units.models import Unit, UnitKind
 
+from ..documents import document_problem
 from ..models import Directive, Task, TaskAssignment, TaskReport
 from ..rules.validity import unit_inactive_on_reason
 
@@ -31,6 +32,8 @@ def directive_save(*, number: str, issued: datetime.date, issuer: Unit, title: s
         _refuse("title", _("a title is required"))
     if not issuer.is_valid_on(issued):
         _refuse("issuer", unit_inactive_on_reason(issuer, issued))
+    if problem := document_problem(file):
+        _refuse("file", problem)
     values = {"issued": issued, "issuer": issuer, "title": title}
     if file is not None:
         values["file"] = file
@@ -119,6 +122,8 @@ def report_submit(
         _refuse("unit", _("you may not report for this unit"))
     if done_on > today:
         _refuse("done_on", _("%(date)s is in the future") % {"date": f"{done_on:%d/%m/%Y}"})
+    if problem := document_problem(evidence):
+        _refuse("evidence", problem)
     issued = assignment.task.directive.issued
     if done_on < issued:
         _refuse(

@@ -177,6 +177,8 @@ LOGGING = {
 
 # Imports (docs/import.md): uploads over IMPORT_MAX_BYTES are refused, and so is an .xlsx/.ods that would
 # inflate beyond IMPORT_MAX_UNCOMPRESSED_BYTES (zip bomb). Previewed uploads wait in IMPORT_STAGING_DIR.
+# Files attached to directives, task reports and inspections (directing.documents).
+DIRECTING_MAX_FILE_BYTES = env.int("DIRECTING_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
