@@ -22,8 +22,9 @@ def user_upsert(
     The role and the units replace what the user had. Administrators also get `is_staff` and
     `is_superuser` (the Django admin is theirs); clerks and leaders get neither. A given password is set
     as is (no password validators: the caller chose it); a new user without one gets an unusable password,
-    an existing user keeps theirs; likewise the e-mail address (reminders go there), checked by full_clean. Raises ValidationError for an unknown role, an unknown unit code (naming
-    it), an empty password or an invalid username."""
+    an existing user keeps theirs; likewise the e-mail address (reminders go there), checked by full_clean.
+    Raises ValidationError for an unknown role, an unknown unit code (naming it), an empty password, an
+    invalid username or e-mail address."""
     if role not in Role.values:
         raise ValidationError(
             _("unknown role %(role)r; expected one of: %(roles)s") % {"role": role, "roles": ", ".join(Role.values)},

@@ -33,13 +33,26 @@ TASKS = (
 )
 
 
-def reports() -> dict[tuple[str, str], datetime.date]:
-    """{(task title, ward code): the day it was done} of every ward that reported (on time)."""
+def reports() -> dict[tuple[str, str], list[tuple[datetime.date, int | None]]]:
+    """{(task title, ward code): [(the day it was done, times that week)]} of every ward that reported, on
+    time: one report of a task done once (times None), one a week of the broadcasting, three times each
+    week (directing.rules.directives.task_weeks: the weeks from 8 July to the deadline's week)."""
     wards = [code for code, _name in next(d for d in DISTRICTS if d.code == ISSUER).communes]
     span = (DEADLINE - ISSUED).days
-    return {
-        (task.title, ward): ISSUED + datetime.timedelta(days=5 + stable_int("1574", task.title, ward) % (span - 4))
-        for task in TASKS
-        for ward in wards
-        if ward not in NOT_REPORTING
-    }
+    found = {}
+    for task in TASKS:
+        for ward in wards:
+            if ward in NOT_REPORTING:
+                continue
+            if task.times_per_week is None:
+                day = ISSUED + datetime.timedelta(days=5 + stable_int("1574", task.title, ward) % (span - 4))
+                found[task.title, ward] = [(day, None)]
+            else:
+                found[task.title, ward] = [
+                    (min(monday + datetime.timedelta(days=4), DEADLINE), task.times_per_week) for monday in WEEKS
+                ]
+    return found
+
+
+# The Mondays of the weeks of the recurring task, 8 July to 5 August 2019 (as task_weeks computes them).
+WEEKS = tuple(datetime.date(2019, 7, 8) + datetime.timedelta(weeks=k) for k in range(5))

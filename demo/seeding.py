@@ -2,8 +2,9 @@
 only through the write service of each entity (units_upsert, procedures_upsert, offerings_write,
 targets_upsert / targets_delete, reporting_mode_set, filings_upsert / field_filings_upsert /
 filings_delete, the transitions of filings.workflow, user_upsert; directing's activities_upsert,
-directive_save, task_save, assignments_add and report_submit), so the demo gets the same rules,
-history rows and KPI totals as any other write.
+directive_save, task_save, assignments_add and report_submit, inspection_save, findings_save, recommend
+and report_save, indicator_save and indicator_values_upsert), so the demo gets the same rules, history
+rows and KPI totals as any other write.
 
 It is an upsert: running it again changes nothing, and rows of the demo units that are no longer planned
 are removed (directing's rows are only added or updated, never removed). Statuses change only through
@@ -21,9 +22,11 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_upsert
 from core.periods import Month
-from directing.models import TaskAssignment
+from directing.models import Inspection, TaskAssignment
 from directing.services.activities import activities_upsert
 from directing.services.directives import assignments_add, directive_save, report_submit, task_save
+from directing.services.indicators import indicator_save, indicator_values_upsert
+from directing.services.inspections import findings_save, inspection_save, recommend, report_save
 from filings import workflow
 from filings.models import FIGURE_FIELDS, FieldFiling, MonthlyFiling, ReportingMode, UnitMonth, UnitMonthStatus
 from filings.services import Source, field_filings_upsert, filings_delete, filings_upsert, reporting_mode_set
@@ -34,8 +37,9 @@ from reports.services import targets_delete, targets_upsert
 from units.models import Unit
 from units.services import units_upsert
 
-from . import directive_plan
+from . import directive_plan, inspection_plan
 from .activity_plan import ActivitySpec, activity_plan
+from .indicator_plan import INDICATORS, IndicatorSpec, IndicatorValueSpec, indicator_plan
 from .plan import build_plan
 from .specs import (
     FieldFilingSpec,
@@ -329,8 +333,8 @@ def _write_activities(specs: list[ActivitySpec], unit_ids: dict, today: datetime
 
 def _write_directive(units: dict[str, Unit], today: datetime.date) -> Changes:
     """The demo's directive (demo.directive_plan), its tasks assigned to every ward and commune of the
-    city, and the wards' reports, through directing.services.directives. Idempotent: a task already reported is left
-    alone. Nothing before the day of issue."""
+    city, and the wards' reports (week by week for the broadcasting), through directing.services.directives.
+    Idempotent: a report already made is left alone. Nothing before the day of issue."""
     plan = directive_plan
     if today < plan.ISSUED:
         return Changes()
@@ -347,12 +351,103 @@ def _write_directive(units: dict[str, Unit], today: datetime.date) -> Changes:
         )
         created += assignments_add(task, all_communes_under=units[plan.ISSUER])
         for assignment in TaskAssignment.objects.filter(task=task).select_related("unit", "task__directive"):
-            done_on = done.get((spec.title, assignment.unit.code))
-            if done_on is None or done_on > today or assignment.reports.filter(returned_at__isnull=True).exists():
-                continue
-            report_submit(assignment, user=None, done_on=done_on, note="Đã thực hiện.", today=today)
-            created += 1
+            reported = set(assignment.reports.filter(returned_at__isnull=True).values_list("done_on", flat=True))
+            for done_on, times in done.get((spec.title, assignment.unit.code), []):
+                if done_on > today or done_on in reported or (times is None and reported):
+                    continue
+                report_submit(assignment, user=None, done_on=done_on, times=times, note="Đã thực hiện.", today=today)
+                created += 1
     return Changes(created=created)
+
+
+def _write_inspection(units: dict[str, Unit], today: datetime.date) -> Changes:
+    """The demo's inspection (demo.inspection_plan): the plan with its topics and visited units, the findings
+    of each visit, the recommendations of the conclusion assigned to the units that fell short and their
+    reports, and the inspection's report, through directing.services.inspections (and report_submit).
+    Idempotent: the same plan and findings change nothing, a recommendation already assigned or reported
+    and a report already recorded are left alone. Nothing before the day each was made."""
+    plan = inspection_plan
+    if today < plan.PLANNED:
+        return Changes()
+    created = 0 if Inspection.objects.filter(number=plan.NUMBER).exists() else 1
+    inspection = inspection_save(
+        number=plan.NUMBER,
+        title=plan.TITLE,
+        inspector=units[plan.INSPECTOR],
+        start=plan.START,
+        end=plan.END,
+        team=plan.TEAM,
+        report_due=plan.REPORT_DUE,
+        topics=plan.TOPICS,
+        visits=[(units[code], day) for code, day in plan.VISITS],
+    )
+    topics = {topic.title: topic for topic in inspection.topics.all()}
+    visits = {visit.unit.code: visit for visit in inspection.visits.select_related("unit", "inspection")}
+    for code, day in plan.VISITS:
+        if day <= today:
+            rows = [
+                {"topic": topics[topic], "result": result, "note": note} for topic, result, note in plan.findings(code)
+            ]
+            created += findings_save(visits[code], rows, today=today)
+    if today >= plan.REPORTED_ON and inspection.reported_on is None:
+        report_save(inspection, text=plan.REPORT, reported_on=plan.REPORTED_ON, today=today)
+        created += 1
+    if today < plan.RECOMMENDED_ON:
+        return Changes(created=created)
+    assigned = TaskAssignment.objects.filter(task__directive__inspection=inspection)
+    before = assigned.count()
+    for spec in plan.RECOMMENDATIONS:
+        codes = plan.recommended_units(spec)
+        task = recommend(
+            inspection,
+            title=spec.title,
+            deadline=spec.deadline,
+            units=[units[code] for code in codes],
+            issued=plan.RECOMMENDED_ON,
+            today=today,
+        )
+        for assignment in TaskAssignment.objects.filter(task=task).select_related("unit", "task__directive"):
+            if assignment.reports.exists():
+                continue
+            done_on = plan.DONE.get((spec.title, assignment.unit.code))
+            if done_on is not None and done_on <= today:
+                report_submit(assignment, user=None, done_on=done_on, note="Đã khắc phục.", today=today)
+                created += 1
+    return Changes(created=created + assigned.count() - before)
+
+
+def _write_indicators(
+    indicators: tuple[IndicatorSpec, ...], specs: list[IndicatorValueSpec], unit_ids: dict, today: datetime.date
+) -> Changes:
+    """The demo's periodic indicators and Tam Kỳ's values (demo.indicator_plan), through
+    directing.services.indicators (indicator_save by code, indicator_values_upsert keyed by indicator,
+    unit and period: rerunning changes nothing). Nothing for a period not begun."""
+    saved = {
+        spec.code: indicator_save(
+            code=spec.code,
+            name=spec.name,
+            measure=spec.measure,
+            periodicity=spec.periodicity,
+            denominator=spec.denominator,
+            description=spec.description,
+            position=spec.position,
+        )
+        for spec in indicators
+    }
+    rows = [
+        {
+            "indicator_id": saved[spec.indicator].pk,
+            "unit_id": unit_ids[spec.unit],
+            "period_start": spec.period_start,
+            "value": spec.value,
+            "denominator": spec.denominator,
+            "note": spec.note,
+        }
+        for spec in specs
+        if spec.period_start <= today
+    ]
+    result = indicator_values_upsert(rows, today=today)
+    return Changes(created=result.created, updated=result.updated)
 
 
 def _status_counts(unit_ids) -> dict[str, int]:
@@ -367,7 +462,8 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
     """Load the demo as it stands on `today` (default: today): units, procedures (and their fields),
     offerings, targets, reporting modes, monthly figures per procedure and, for the few units that report
     per field (demo.reporting_plan), per field, the demo logins and the unit-months' statuses, and
-    directing's outreach activities and directive (demo.activity_plan, demo.directive_plan).
+    directing's outreach activities, directive and inspection (demo.activity_plan, demo.directive_plan,
+    demo.inspection_plan) and periodic indicators (demo.indicator_plan).
 
     Idempotent: units and procedures are matched by code, offerings, figures and targets of the demo units
     by their keys; what the plan no longer holds is removed from the demo units; reporting modes and
@@ -391,6 +487,8 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
         statuses = _status_counts(unit_ids.values())
         activity_changes = _write_activities(activity_plan(), unit_ids, today)
         directive_changes = _write_directive(units, today)
+        inspection_changes = _write_inspection(units, today)
+        indicator_changes = _write_indicators(INDICATORS, indicator_plan(), unit_ids, today)
 
     months = sorted({Month(f.year, f.month) for f in [*plan.filings, *plan.field_filings]})
     return SeedSummary(
@@ -411,6 +509,8 @@ def seed_demo(*, today: datetime.date | None = None, with_users: bool = True) ->
             "reporting modes": mode_changes,
             "outreach activities": activity_changes,
             "directive assignments and reports": directive_changes,
+            "inspection": inspection_changes,
+            "periodic indicator values": indicator_changes,
         },
         logins=DEMO_LOGINS if with_users else (),
         statuses=statuses,

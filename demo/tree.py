@@ -1,7 +1,7 @@
 """The demo's unit tree: four provinces, six cities or districts with their public administration centre,
 departments and wards or communes (real names and, where we could check them, the statistics office's
 codes), and the communes created by the 2025 reform, with the old units' successors, so that history
-survives the merger."""
+survives the merger; and three departments and two more districts of Hải Phòng, without figures."""
 
 import datetime
 from collections import defaultdict
@@ -168,6 +168,26 @@ NEW_COMMUNES = [
 ]
 PROVINCE_CENTRE = UnitSpec("31.TTHCC", "Trung tâm Phục vụ hành chính công thành phố Hải Phòng", UnitKind.CENTER, "31")
 
+# Three departments of Hải Phòng and two more of its districts, which the city's inspection of 2018 visited
+# with Hồng Bàng and Lê Chân (demo.inspection_plan). They have no offerings and no figures in the demo,
+# and the two districts no wards. The Department of Information and Communications was merged into the
+# Department of Science and Technology (not in the demo) on 1 March 2025.
+PROVINCE_DEPARTMENTS = [
+    UnitSpec("31.SNV", "Sở Nội vụ thành phố Hải Phòng", UnitKind.DEPARTMENT, "31"),
+    UnitSpec(
+        "31.STTTT",
+        "Sở Thông tin và Truyền thông thành phố Hải Phòng",
+        UnitKind.DEPARTMENT,
+        "31",
+        valid_to=datetime.date(2025, 2, 28),
+    ),
+    UnitSpec("31.STP", "Sở Tư pháp thành phố Hải Phòng", UnitKind.DEPARTMENT, "31"),
+]
+OTHER_DISTRICTS = [
+    UnitSpec("304", "Quận Ngô Quyền", UnitKind.DISTRICT, "31", valid_to=REFORM_END),
+    UnitSpec("306", "Quận Hải An", UnitKind.DISTRICT, "31", valid_to=REFORM_END),
+]
+
 
 def centre_code(district_code: str) -> str:
     """The code of a district's public administration centre."""
@@ -208,6 +228,7 @@ def unit_tree() -> list[UnitSpec]:
             for code, name in d.communes
         ]
     units.append(PROVINCE_CENTRE)
+    units += PROVINCE_DEPARTMENTS + OTHER_DISTRICTS
     units += [
         UnitSpec(code, name, UnitKind.COMMUNE, "22", valid_from=REFORM_START) for code, name, _old in NEW_COMMUNES
     ]

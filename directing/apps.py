@@ -14,3 +14,11 @@ class DirectingConfig(AppConfig):
 
         register_panel("unit", unit_panel)
         register_panel("home", home_panel)
+        # The periodic indicators beside the KPIs on the unit page.
+        from .views.indicators import unit_panel as indicators_panel
+
+        register_panel("unit", indicators_panel)
+        # The outreach activities of the period, by kind, on the unit page.
+        from .views.activities import unit_panel as activities_panel
+
+        register_panel("unit", activities_panel)

@@ -72,6 +72,8 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=500)
     deadline = models.DateField(_("deadline"))
     recurrence = models.CharField(_("recurrence"), max_length=200, blank=True)
+    # Set: the task recurs (e.g. broadcasting 3 times a week) from the day of issue to the deadline, and is
+    # reported week by week (directing.rules.directives).
     times_per_week = models.PositiveSmallIntegerField(_("times per week"), null=True, blank=True)
 
     class Meta:
@@ -82,6 +84,10 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def recurring(self):
+        return self.times_per_week is not None
 
 
 class TaskStatus(models.TextChoices):
@@ -116,6 +122,8 @@ class TaskReport(models.Model):
         TaskAssignment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("assignment")
     )
     done_on = models.DateField(_("done on"))
+    # A recurring task (Task.times_per_week) is reported week by week: how many times in done_on's week.
+    times = models.PositiveSmallIntegerField(_("times that week"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to="evidence/%Y/", blank=True, validators=[validate_document])
     # None: written by the demo (seed_demo), not by a user.

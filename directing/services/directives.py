@@ -12,6 +12,7 @@ from units.models import Unit, UnitKind
 
 from ..documents import document_problem
 from ..models import Directive, Task, TaskAssignment, TaskReport
+from ..rules.directives import MAX_TIMES_PER_WEEK, WEEK, week_of
 from ..rules.validity import unit_inactive_on_reason
 
 
@@ -111,31 +112,64 @@ def may_decide(user, assignment: TaskAssignment) -> bool:
 
 
 def report_submit(
-    assignment: TaskAssignment, *, user, done_on: datetime.date, note: str = "", evidence=None, today=None
+    assignment: TaskAssignment,
+    *,
+    user,
+    done_on: datetime.date,
+    note: str = "",
+    evidence=None,
+    times: int | None = None,
+    today=None,
 ) -> TaskReport:
-    """A unit reports its task done on `done_on`. `user` None is the demo (seed_demo), which reports for
-    any unit; the pages always pass the signed-in user. Refuses (RowsRefused, one row) a user outside the unit's
-    scope, a day in the future or before the directive was issued, and a task already reported (a report
-    waiting for the leader or confirmed; a returned one is reported again)."""
+    """A unit reports its task done on `done_on` (a recurring task: done `times` times in done_on's week).
+    `user` None is the demo (seed_demo), which reports for any unit; the pages always pass the signed-in
+    user. Refuses (RowsRefused, one row) a user outside the unit's scope, a day in the future or before the
+    directive was issued, a file that is not a document, and a task already reported (a report waiting for
+    the leader or confirmed; a returned one is reported again). For a recurring task: `times` from 1 to
+    MAX_TIMES_PER_WEEK, a day in one of the task's weeks, and one report per week."""
     today = today or timezone.localdate()
+    task = assignment.task
     if user is not None and not may_report(user, assignment):
         _refuse("unit", _("you may not report for this unit"))
     if done_on > today:
         _refuse("done_on", _("%(date)s is in the future") % {"date": f"{done_on:%d/%m/%Y}"})
     if problem := document_problem(evidence):
         _refuse("evidence", problem)
-    issued = assignment.task.directive.issued
+    issued = task.directive.issued
     if done_on < issued:
         _refuse(
             "done_on",
             _("%(date)s is before the directive was issued (%(issued)s)")
             % {"date": f"{done_on:%d/%m/%Y}", "issued": f"{issued:%d/%m/%Y}"},
         )
+    if task.recurring:
+        if times is None or not 1 <= times <= MAX_TIMES_PER_WEEK:
+            _refuse("times", _("say how many times it was done that week (1 to %(max)s)") % {"max": MAX_TIMES_PER_WEEK})
+        if week_of(done_on) > week_of(task.deadline):
+            _refuse(
+                "done_on",
+                _("the task ended on %(deadline)s") % {"deadline": f"{task.deadline:%d/%m/%Y}"},
+            )
+    elif times is not None:
+        _refuse("times", _("this task is done once, not a number of times a week"))
     with transaction.atomic():
-        if assignment.reports.select_for_update().filter(returned_at__isnull=True).exists():
+        pending = assignment.reports.select_for_update().filter(returned_at__isnull=True)
+        if task.recurring:
+            week = week_of(done_on)
+            if pending.filter(done_on__gte=week, done_on__lt=week + WEEK).exists():
+                _refuse(
+                    "done_on",
+                    _("the week of %(monday)s is already reported") % {"monday": f"{week:%d/%m/%Y}"},
+                )
+        elif pending.exists():
             _refuse("done_on", _("this task is already reported"))
         return TaskReport.objects.create(
-            assignment=assignment, done_on=done_on, note=(note or "").strip(), evidence=evidence or "", reported_by=user
+            assignment=assignment,
+            done_on=done_on,
+            times=times,
+            note=(note or "").strip(),
+            evidence=evidence or "",
+            reported_by=user,
         )
 
 
@@ -147,12 +181,21 @@ def _decidable(report: TaskReport, user):
 
 
 def report_confirm(report: TaskReport, *, user) -> TaskReport:
-    """A leader of the issuing unit confirms a pending report."""
+    """A leader of the issuing unit confirms a pending report; for a recurring task, also the earlier
+    weeks' reports of the assignment still pending (the leader has seen the weeks so far)."""
     with transaction.atomic():
         report = TaskReport.objects.select_for_update().get(pk=report.pk)
         _decidable(report, user)
-        report.confirmed_by, report.confirmed_at = user, timezone.now()
+        now = timezone.now()
+        report.confirmed_by, report.confirmed_at = user, now
         report.save(update_fields=["confirmed_by", "confirmed_at"])
+        if report.assignment.task.recurring:
+            TaskReport.objects.filter(
+                assignment=report.assignment_id,
+                done_on__lt=report.done_on,
+                confirmed_at__isnull=True,
+                returned_at__isnull=True,
+            ).update(confirmed_by=user, confirmed_at=now)
     return report
 
 

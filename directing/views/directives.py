@@ -20,7 +20,7 @@ from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
 from ..models import TaskReport, TaskStatus
-from ..selectors.directives import assignment_rows, assignments_for_user, directives_for_user
+from ..selectors.directives import assignment_rows, assignments_for_user, directives_for_user, week_table
 from ..services.directives import may_decide, may_report, report_confirm, report_return, report_submit
 
 # The tasks a unit page or the home page lists; the overdue page has them all.
@@ -29,8 +29,17 @@ TASKS_SHOWN = 10
 
 class ReportForm(forms.Form):
     done_on = forms.DateField(label=gettext_lazy("Done on"), widget=forms.DateInput(attrs={"type": "date"}))
+    times = forms.IntegerField(label=gettext_lazy("Times that week"), required=False, min_value=1)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=gettext_lazy("Evidence (optional)"), required=False)
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        if task.recurring:
+            self.fields["done_on"].label = gettext_lazy("A day of the week reported")
+            self.fields["times"].required = True
+        else:
+            del self.fields["times"]
 
 
 def _refusal_to_form(form, refused: RowsRefused):
@@ -82,23 +91,33 @@ def report(request, pk):
     assignment = get_object_or_404(assignments_for_user(request.user).select_related("task__directive", "unit"), pk=pk)
     if not may_report(request.user, assignment):
         raise Http404
-    form = ReportForm(request.POST or None, request.FILES or None)
+    task = assignment.task
+    form = ReportForm(request.POST or None, request.FILES or None, task=task)
     if request.method == "POST" and form.is_valid():
         try:
             report_submit(
                 assignment,
                 user=request.user,
                 done_on=form.cleaned_data["done_on"],
+                times=form.cleaned_data.get("times"),
                 note=form.cleaned_data["note"],
                 evidence=form.cleaned_data["evidence"],
             )
         except RowsRefused as refused:
             _refusal_to_form(form, refused)
         else:
+            if task.recurring:
+                messages.success(request, _("The week is reported."))
+                return redirect("directing:report", pk=assignment.pk)
             messages.success(request, _("The task is reported done."))
-            return redirect("directing:directive", pk=assignment.task.directive_id)
-    reports = assignment.reports.select_related("reported_by", "confirmed_by", "returned_by").order_by("-id")
-    return render(request, "directing/report.html", {"assignment": assignment, "form": form, "reports": reports})
+            return redirect("directing:directive", pk=task.directive_id)
+    reports = list(assignment.reports.select_related("reported_by", "confirmed_by", "returned_by").order_by("-id"))
+    weeks = week_table(task, reports, timezone.localdate()) if task.recurring else None
+    return render(
+        request,
+        "directing/report.html",
+        {"assignment": assignment, "form": form, "reports": reports, "weeks": weeks},
+    )
 
 
 @login_required

@@ -49,6 +49,29 @@ TRIES = {
     "directing:directive": [("get", {"pk": 999999}, {})],
     "directing:report": [("get", {"pk": 999999}, {}), ("post", {"pk": 999999}, {"done_on": "2024-03-01"})],
     "directing:decide": [("post", {"pk": 999999}, {"action": "confirm"})],
+    # Attached files (tests/directing/test_files.py checks them with the other unit's files).
+    "directing:directive_file": [("get", {"pk": 999999}, {})],
+    "directing:evidence": [("get", {"pk": 999999}, {})],
+    # Periodic indicators (tests/directing/test_indicators.py: own unit, a sibling, anonymous; a POST to
+    # another unit's entry form, whose unit is in the query string).
+    "directing:indicators": [("get", {}, {"unit": "Y"}), ("get", {}, {"unit": "X"})],
+    "directing:indicator_entry": [
+        ("get", {}, {"unit": "Y", "period": "2024"}),
+        ("get", {}, {"unit": "X", "period": "2024-03"}),
+    ],
+    # Directing's exports (tests/directing/test_exports.py checks them with the other unit's data).
+    "directing:directive_export": [("get", {"pk": 999999}, {})],
+    "directing:overdue_export": [("get", {}, {"unit": "Y"}), ("get", {}, {"unit": "X"})],
+    "directing:activities_export": [("get", {}, {"unit": "Y", "period": "2024"})],
+    "directing:inspection_export": [("get", {"pk": 999999}, {})],
+    "directing:indicators_export": [("get", {}, {"unit": "X", "period": "2024"})],
+    # Inspections: another unit's inspection or visit answers 404 like an unknown one
+    # (tests/directing/test_inspections.py checks them with an inspection of the other district).
+    "directing:inspection": [("get", {"pk": 999999}, {})],
+    "directing:inspection_recommend": [("post", {"pk": 999999}, {"title": "x", "deadline": "2024-03-01"})],
+    "directing:inspection_report": [("post", {"pk": 999999}, {"report": "x", "reported_on": "2024-03-01"})],
+    "directing:visit_findings": [("get", {"pk": 999999}, {}), ("post", {"pk": 999999}, {})],
+    "directing:inspection_report_file": [("get", {"pk": 999999}, {})],
     "api:kpi": [
         ("get", {}, {"unit": "X", "period": "2024"}),
         ("get", {}, {"unit": "Y", "period": "2024"}),
@@ -72,6 +95,7 @@ NO_UNIT = {
     "logout",
     "set_language",
     "filings:start",
+    "directing:inspections",  # the inspections of the user's scope only (tests/directing/test_inspections.py)
     "accounts:api_tokens",
     "accounts:api_token_revoke",  # a token id: another user's answers 404 (tests/accounts/test_tokens.py)
     "accounts:password_change",

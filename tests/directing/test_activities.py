@@ -182,3 +182,29 @@ def test_cli_bad_input_names_the_parameter(city):
     assert len(err.strip().splitlines()) == 1
     status, _out, err = run("--unit", "T", "--period", "2019-13")
     assert status == 2 and "--period" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_unit_page_shows_the_activities_of_its_subtree_by_kind(client, activities, city):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    def panel(user, code):
+        client.force_login(user)
+        html = client.get(reverse("reports:unit", args=[code]), {"period": "2019"}, HTTP_ACCEPT_LANGUAGE="en")
+        html = html.content.decode()
+        start = html.find('id="activities-panel"')
+        return html[start : html.find("</section>", start)] if start >= 0 else ""
+
+    leader = UserFactory(username="leader_t", role="leader", units=[city["T"]])
+    html = panel(leader, "T")
+    # 3 conferences of A and B (150 participants), 1 training (12), 1 broadcast: 5 activities, 162 people.
+    assert '<td class="num">3</td><td class="num">150</td>' in html
+    assert '<td class="num">5</td><td class="num">162</td>' in html
+    assert "activities.xlsx?unit=T&amp;period=2019" in html
+    clerk = UserFactory(username="clerk_a", role="clerk", units=[city["A"]])
+    html = panel(clerk, "A")
+    assert '<td class="num">2</td><td class="num">120</td>' in html and "162" not in html
+    assert panel(leader, "T").count("999") == 0
+    client.force_login(clerk)
+    assert client.get(reverse("reports:unit", args=["X"]), {"period": "2019"}).status_code == 404

@@ -33,9 +33,7 @@ def people(city, settings):
     assignments_add(task_save(secret, title="Việc bí mật của X", deadline=DEADLINE), [city["X"]])
 
     def user(username, role, unit, email=True):
-        return UserFactory(
-            username=username, role=role, units=[unit], email=f"{username}@example.vn" if email else ""
-        )
+        return UserFactory(username=username, role=role, units=[unit], email=f"{username}@example.vn" if email else "")
 
     return {
         "task": task,

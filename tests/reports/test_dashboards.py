@@ -89,8 +89,10 @@ def test_a_bad_parameter_is_named_and_the_page_still_answers(leader, town, param
 
 # The queries of each page, whatever the number of units: the session and the user, the unit and its
 # breadcrumb, the figures (reports.selectors), the targets, the alerts, the breakdowns; on the unit page
-# also the score's version and its indicators (scores.views.unit_panel) and the open tasks (directing).
-RANKING_QUERIES, UNIT_QUERIES, PROCEDURE_QUERIES = 15, 27, 10
+# also the score's version and its indicators (scores.views.unit_panel), the open tasks (directing) and the
+# periodic indicators (one query when none is reported: directing.views.indicators.unit_panel) and the
+# outreach activities by kind (one query: directing.views.activities.unit_panel).
+RANKING_QUERIES, UNIT_QUERIES, PROCEDURE_QUERIES = 15, 29, 10
 
 
 def test_the_ranking_page_runs_a_fixed_number_of_queries(leader, town, django_assert_num_queries):
