@@ -96,16 +96,19 @@ def _report_cells(row, returned):
     return [_report_state(report), report.return_reason if report and report.state == "returned" else ""]
 
 
-def _assignment_cells(row, returned):
-    """Status, day done, report state, note and reason for returning of one assignment row."""
+def _assignment_cells(row, returned, *, weeks=False):
+    """Status, with `weeks` the weeks met (a recurring task), day done, report state, note and reason for
+    returning of one assignment row."""
     report = row.report or returned.get(row.assignment.pk)
     state, reason = _report_cells(row, returned)
-    return [str(TaskStatus(row.status).label), row.done_on, state, report.note if report else "", reason]
+    met = [f"{row.weeks.met}/{row.weeks.due} ({row.weeks.total})" if row.weeks else ""] if weeks else []
+    return [str(TaskStatus(row.status).label), *met, row.done_on, state, report.note if report else "", reason]
 
 
-def _assignment_columns():
+def _assignment_columns(*, weeks=False):
     return [
         xlsx.Col(_("Status"), width=14),
+        *([xlsx.Col(_("Weeks done / due (in all)"), width=14)] if weeks else []),
         xlsx.Col(_("Done on"), xlsx.DATE, 12),
         xlsx.Col(_("Report"), width=18),
         xlsx.Col(_("Note"), width=36),
@@ -118,6 +121,8 @@ def directive_workbook(directive, rows, *, today: datetime.date, returned=None):
     to the user's scope), with its status on `today`, the day done and the report that counts (or the
     latest returned one, `returned`: report_states)."""
     returned = returned if returned is not None else {}
+    rows = list(rows)
+    weeks = any(row.weeks for row in rows)  # a recurring task: its weeks met
     workbook = xlsx.new_workbook()
     xlsx.add_table(
         workbook,
@@ -129,7 +134,7 @@ def directive_workbook(directive, rows, *, today: datetime.date, returned=None):
             _("Status on %(date)s") % {"date": _day(today)},
             _("Only the units of your scope are listed."),
         ],
-        columns=[*ASSIGNMENT_IMPORT_COLUMNS, *_assignment_columns()],
+        columns=[*ASSIGNMENT_IMPORT_COLUMNS, *_assignment_columns(weeks=weeks)],
         rows=(
             [
                 directive.number,
@@ -137,7 +142,7 @@ def directive_workbook(directive, rows, *, today: datetime.date, returned=None):
                 row.task.deadline,
                 row.unit.code,
                 row.unit.name,
-                *_assignment_cells(row, returned),
+                *_assignment_cells(row, returned, weeks=weeks),
             ]
             for row in rows
         ),
@@ -209,7 +214,7 @@ def activities_workbook(unit, period: Period, totals: dict, activities):
         sheet_title=_("Totals"),
         titles=titles,
         columns=[
-            xlsx.Col(_("Kind"), width=24),
+            xlsx.Col(_("Kind of activity"), width=24),
             xlsx.Col(_("Activities"), xlsx.COUNT, 12),
             xlsx.Col(_("Participants"), xlsx.COUNT, 14),
         ],

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from core.periods import Period
+from core.periods import Month, Period
 from core.templatetags.portal import count, pct, period_label
 from reports.params import url
 from units.models import Unit
@@ -120,8 +120,19 @@ def indicators(request):
             "rows": [(item, sparkline(item)) for item in series],
             "children": Unit.objects.filter(parent=unit).order_by("code").only("code", "name"),
             "entry_periods": _entry_periods([item.indicator for item in series], today),
+            "export_url": _export_url(unit, series),
         },
     )
+
+
+def _export_url(unit, series) -> str | None:
+    """The export of the values the page shows: from the first period of the trends to the latest period
+    reported (None: nothing reported)."""
+    latest = [item.latest.period.end for item in series if item.latest]
+    if not latest:
+        return None
+    first = min(item.points[0][0] for item in series)
+    return url("directing:indicators_export", unit=unit.code, period=Period(Month.of(first), max(latest)))
 
 
 class ValueForm(forms.Form):

@@ -252,7 +252,7 @@ def test_the_activities_export_has_the_totals_and_every_activity(client, activit
     book = workbook(client.get(reverse("directing:activities_export"), {"unit": "T", "period": "2019"}))
     totals, listing = book.worksheets
     assert "T – Thành phố T · 2019" in titles(totals)
-    kind = _vi("Kind")
+    kind = _vi("Kind of activity")
     conference = _vi_label(ActivityKind.CONFERENCE.label)
     counted = {r[kind]: (r[_vi("Activities")], r[_vi("Participants")]) for r in table(totals, kind)}
     assert counted[conference] == (3, 150)
@@ -521,3 +521,19 @@ def test_the_indicators_export_imports_back_unchanged(client, indicators, tmp_pa
     assert (status, err) == (0, "")
     assert out.strip().splitlines()[-1] == "created 0, updated 0, unchanged 3, errors 0"
     assert list(IndicatorValue.objects.order_by("pk").values("value", "denominator", "note", "period_start")) == before
+
+
+def test_a_recurring_tasks_export_has_the_weeks_met(client, world):
+    weekly = directive_save(number="5/UBND", issued=ISSUED, issuer=world["T"], title="Phát thanh")
+    task = task_save(weekly, title="Phát thanh 3 lần/tuần", deadline=DEADLINE, times_per_week=3)
+    assignments_add(task, [world["A"]])
+    for monday in (datetime.date(2019, 7, 8), datetime.date(2019, 7, 15)):
+        report_submit(
+            TaskAssignment.objects.get(task=task), user=None, done_on=monday, times=3, today=datetime.date(2019, 9, 1)
+        )
+    client.force_login(world["leader_t"])
+    rows = table(workbook(client.get(reverse("directing:directive_export", args=[weekly.pk]))).active, "Số văn bản")
+    assert [(r["Mã đơn vị"], r[_vi("Weeks done / due (in all)")]) for r in rows] == [("A", "2/5 (5)")]
+    # A directive of tasks done once has no such column.
+    ours = workbook(client.get(reverse("directing:directive_export", args=[world["ours"].pk]))).active
+    assert _vi("Weeks done / due (in all)") not in table(ours, "Số văn bản")[0]

@@ -4,8 +4,10 @@ the entry form (all or nothing, the refusals next to the fields), the unit page'
 scope on every new URL (own unit, a sibling's: 404, anonymous: the login)."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db.models import Q
 from django.urls import reverse
@@ -313,6 +315,12 @@ def test_the_indicators_page_shows_latest_figures_shares_and_trends(client, repo
     assert "50.200" in lines[: lines.index("</tr>")]
     assert "777.777" not in html and "Bí mật" not in html
     assert reverse("directing:indicator_entry") in html
+    # The export link: the periods of the trends, up to the latest reported; the file holds its figures.
+    export = response.context["export_url"]
+    assert export.startswith(reverse("directing:indicators_export") + "?unit=T&period=")
+    assert export.replace("&", "&amp;") in html
+    book = openpyxl.load_workbook(io.BytesIO(client.get(export).content))
+    assert 701 in [cell.value for row in book.active.iter_rows() for cell in row]
     # Without ?unit: the top unit of the user's scope.
     assert client.get(reverse("directing:indicators")).context["unit"] == reported["T"]
 

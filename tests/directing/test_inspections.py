@@ -553,7 +553,6 @@ def test_the_reports_file_is_a_download_for_the_inspecting_unit_only(client, pag
     download = client.get(file_url)
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert b"".join(download.streaming_content) == b"%PDF-1.4 ..."
-    download.close()
     for user in ("clerk_a", "clerk_d", "leader_x"):
         client.force_login(pages[user])
         assert client.get(file_url).status_code == 404, user

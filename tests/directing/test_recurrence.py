@@ -166,5 +166,7 @@ def test_the_report_page_of_a_recurring_task(client, city, broadcast, monkeypatc
     assert weeks.count("<tr>") == 6  # the header and five weeks
     assert "08/07/2019 – 14/07/2019" in weeks and "05/08/2019 – 11/08/2019" in weeks
     assert weeks.count("task-status--done") == 1 and weeks.count("task-status--not_done") == 1  # 15/07 week ended
-    directive_page = client.get(reverse("directing:directive", args=[broadcast["directive"].pk]))
-    assert "1 of 2 weeks (5 in all)" in directive_page.content.decode()
+    directive_page = client.get(
+        reverse("directing:directive", args=[broadcast["directive"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "1/2 tuần (tổng 5 tuần)" in directive_page.content.decode()
