@@ -1,10 +1,12 @@
 """What the management commands share: one-line usage errors (exit status 2), period and code
 arguments, JSON and plain-text tables with numbers formatted for the active language."""
 
+import datetime
 import json
 import unicodedata
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django.utils.formats import number_format
 
 from .periods import Period, PeriodError
@@ -35,6 +37,16 @@ def period_arg(text):
         return Period.parse(text)
     except PeriodError as exc:
         raise usage_error(f"--period: {exc}") from None
+
+
+def today_arg(text):
+    """The day of `--today YYYY-MM-DD` (default: today), or a usage error naming the option."""
+    if text is None:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(text.strip())
+    except ValueError:
+        raise usage_error(f"--today: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def code_arg(queryset, code, *, option, what):

@@ -3,7 +3,7 @@ the user's scope (Unit.objects.for_user): a directive, inspection or unit outsid
 parameter 400 with a message naming it."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,10 @@ from units.models import Unit
 from units.selectors import unit_in_scope_or_404
 
 from .. import exports
-from ..models import ActivityKind, Finding, Inspection, TaskAssignment, TaskStatus
+from ..models import ActivityKind, Finding, TaskStatus
 from ..selectors.activities import activity_totals
 from ..selectors.directives import assignment_rows, assignments_for_user, directives_for_user
+from ..selectors.inspections import inspections_for_user, visible_visits
 
 
 def _filename(*parts):
@@ -88,23 +89,12 @@ def activities_export(request):
 
 @login_required
 def inspection_export(request, pk):
-    """GET /directing/inspections/<pk>/export.xlsx: the plan, findings and recommendations. The users of
-    the inspecting unit (and above it) get every unit visited and every recommendation; another user the
-    units of their scope only, and 404 when none of them was visited (as the inspection's page)."""
-    inspection = get_object_or_404(Inspection.objects.select_related("inspector", "conclusion"), pk=pk)
-    scope = Unit.objects.for_user(request.user)
-    visits = inspection.visits.select_related("unit").order_by("date", "unit__code")
-    recommendations = (
-        TaskAssignment.objects.filter(task__directive=inspection.conclusion_id)
-        if inspection.conclusion_id
-        else TaskAssignment.objects.none()
-    )
-    if not scope.filter(pk=inspection.inspector_id).exists():
-        visits = visits.filter(unit__in=scope)
-        recommendations = recommendations.filter(unit__in=scope)
-        if not visits.exists():
-            raise Http404
-    visits = list(visits)
+    """GET /directing/inspections/<pk>/export.xlsx: the plan, findings and recommendations as the
+    inspection's page shows them (directing.selectors.inspections): the users of the inspecting unit (and
+    above it) get every unit visited; a visited unit's users their own units only; anyone else 404."""
+    inspection = get_object_or_404(inspections_for_user(request.user).select_related("inspector", "conclusion"), pk=pk)
+    visits = list(visible_visits(request.user, inspection))
+    recommendations = assignments_for_user(request.user).filter(task__directive_id=inspection.conclusion_id)
     findings = {(finding.visit_id, finding.topic_id): finding for finding in Finding.objects.filter(visit__in=visits)}
     today = timezone.localdate()
     rows = assignment_rows(recommendations, today)

@@ -40,7 +40,6 @@ from directing.services.directives import (
 )
 from tests.commands import run_command
 from tests.factories import UnitFactory, UserFactory
-from units.models import UnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -316,11 +315,10 @@ def test_the_activities_export_in_scope_and_with_a_bad_period(client, activities
 @pytest.fixture
 def inspection(world):
     t, a, c, x = world["T"], world["A"], world["C"], world["X"]
-    office = UnitFactory(code="T.VP", name="Văn phòng T", kind=UnitKind.DEPARTMENT, parent=t)
     found = Inspection.objects.create(
         number="KT-01/2019",
         title="Kiểm tra cải cách hành chính",
-        inspector=office,
+        inspector=t,
         start=datetime.date(2019, 9, 1),
         end=datetime.date(2019, 9, 30),
         team="Nguyễn Văn An, trưởng đoàn\nTrần Thị Bình, thành viên",
@@ -334,7 +332,7 @@ def inspection(world):
     Finding.objects.create(visit=visit_a, topic=outreach, result=FindingResult.FAILS, note="=chưa có pano")
     Finding.objects.create(visit=visit_c, topic=equipment, result=FindingResult.PARTLY)
     conclusion = directive_save(
-        number="KL-01/2019", issued=datetime.date(2019, 10, 20), issuer=office, title="Kết luận"
+        number="KL-01/2019", issued=datetime.date(2019, 10, 20), issuer=t, title="Kết luận"
     )
     task = task_save(conclusion, title="Bổ sung pano", deadline=datetime.date(2019, 11, 30))
     assignments_add(task, [a, c])
@@ -354,7 +352,7 @@ def inspection(world):
         **world,
         "inspection": found,
         "theirs": theirs,
-        "office_user": UserFactory(username="office", role="leader", units=[office]),
+        "inspector_user": UserFactory(username="inspector", role="clerk", units=[t]),
     }
 
 
@@ -365,7 +363,7 @@ def _inspection_sheets(client, inspection):
 
 
 def test_the_inspection_export_for_the_inspector(client, inspection):
-    client.force_login(inspection["office_user"])  # visited units outside the office's scope: all the same
+    client.force_login(inspection["inspector_user"])  # a clerk of the inspecting city: every visit
     plan, findings, recommendations = _inspection_sheets(client, inspection["inspection"])
     heads = titles(plan)
     assert heads[0] == "KT-01/2019: Kiểm tra cải cách hành chính"
@@ -403,7 +401,7 @@ def test_a_visited_ward_gets_its_own_findings_and_recommendations(client, inspec
     assert [r[unit_code] for r in table(plan, unit_code)] == ["C"]
     assert [r[unit_code] for r in table(findings, unit_code)] == ["C"]
     assert [r[unit_code] for r in table(recommendations, _vi("Recommendation"))] == ["C"]
-    client.force_login(inspection["leader_t"])  # above the inspecting office: everything
+    client.force_login(inspection["leader_t"])  # the inspecting city's leader: everything
     plan, _findings, _recommendations = _inspection_sheets(client, inspection["inspection"])
     assert [r[unit_code] for r in table(plan, unit_code)] == ["A", "C"]
 

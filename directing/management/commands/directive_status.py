@@ -1,19 +1,9 @@
-import datetime
-
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from core.cli import dump_json, format_table, usage_error
+from core.cli import dump_json, format_table, today_arg, usage_error
 
 from ...models import Directive
 from ...selectors.directives import directive_status
-
-
-def _day(text):
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise usage_error(f"--today: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -32,7 +22,7 @@ class Command(BaseCommand):
         directive = Directive.objects.select_related("issuer").filter(number=number).first()
         if directive is None:
             raise usage_error(f"NUMBER: unknown directive {number!r}")
-        today = _day(options["today"]) if options["today"] else timezone.localdate()
+        today = today_arg(options["today"])
         data = directive_status(directive, today)
         if options["json"]:
             self.stdout.write(dump_json(data))

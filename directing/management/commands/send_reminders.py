@@ -1,18 +1,8 @@
-import datetime
-
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from core.cli import usage_error
+from core.cli import today_arg
 
 from ...services.reminders import send_reminders
-
-
-def _day(text):
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except ValueError:
-        raise usage_error(f"--today: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -28,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="say who would get a mail; send and record nothing")
 
     def handle(self, *args, **options):
-        today = _day(options["today"]) if options["today"] else timezone.localdate()
+        today = today_arg(options["today"])
         outcome = send_reminders(today, dry_run=options["dry_run"])
         verb = "would be sent" if options["dry_run"] else "sent"
         self.stdout.write(
