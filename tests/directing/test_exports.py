@@ -331,9 +331,7 @@ def inspection(world):
     Finding.objects.create(visit=visit_a, topic=equipment, result=FindingResult.MEETS, note="Đủ máy tính")
     Finding.objects.create(visit=visit_a, topic=outreach, result=FindingResult.FAILS, note="=chưa có pano")
     Finding.objects.create(visit=visit_c, topic=equipment, result=FindingResult.PARTLY)
-    conclusion = directive_save(
-        number="KL-01/2019", issued=datetime.date(2019, 10, 20), issuer=t, title="Kết luận"
-    )
+    conclusion = directive_save(number="KL-01/2019", issued=datetime.date(2019, 10, 20), issuer=t, title="Kết luận")
     task = task_save(conclusion, title="Bổ sung pano", deadline=datetime.date(2019, 11, 30))
     assignments_add(task, [a, c])
     report_submit(
