@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: run test lint bench install migrate demo messages clean help
 
 help:
-	@echo "make run    - install, migrate, load the demo data and serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, load the demo data and serve http://$(HOST):$(PORT) (and run the worker)"
 	@echo "make test   - install and run the test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   - ruff (lint and format check) and the import-linter contract of the layers"
 	@echo "make bench  - run the benchmarks under bench/"
@@ -39,9 +39,8 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving dvc-portal on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	DJANGO_SETTINGS_MODULE=dvc_portal.settings.local $(VENV)/bin/gunicorn dvc_portal.wsgi:application \
-		--bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	@echo "Serving dvc-portal on http://$(HOST):$(PORT)/ with its background worker (Ctrl+C to stop both)"
+	DJANGO_SETTINGS_MODULE=dvc_portal.settings.local HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -99,3 +99,19 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset mail, by the address it came from and the e-mail address asked
+    for (hashed), so that accounts.throttle limits them across processes (the database is the one store
+    every worker shares)."""
+
+    key = models.CharField(max_length=80, db_index=True)  # "ip:203.0.113.9" or "email:<sha256>"
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self):
+        return f"{self.key} · {self.created_at:%Y-%m-%d %H:%M}"

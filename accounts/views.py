@@ -2,6 +2,7 @@ import math
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import ApiTokenForm
 from .models import ApiToken
+from .throttle import allow_reset
 from .tokens import api_token_create, api_token_revoke
 
 
@@ -53,3 +55,14 @@ def locked_out(request, original_response=None, credentials=None):
         "cooloff_minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, sending no mail beyond the limits of accounts.throttle: the form comes
+    back with a message and status 429."""
+
+    def form_valid(self, form):
+        if not allow_reset(self.request, form.cleaned_data["email"]):
+            form.add_error(None, _("Too many password reset requests. Try again in an hour."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

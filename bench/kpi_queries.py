@@ -21,6 +21,8 @@ argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescrip
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dvc_portal.settings.local")
+# The computation itself, every run: results reused between requests (reports.reuse) are bench/load.py's.
+os.environ.setdefault("REPORTS_REUSE", "0")
 
 import django  # noqa: E402
 

@@ -4,6 +4,7 @@
 Vietnamese way, `07/2019` (so `01/2019..07/2019`).
 """
 
+import calendar
 import datetime
 import re
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ _YEAR = re.compile(r"^(\d{4})$")
 # The years figures, targets and periods may name.
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
+# The years a request's period may name (period_param): pages and the API also compute the same period a
+# year before and after, which must stay within FIRST_YEAR..LAST_YEAR.
+REQUEST_YEARS = (FIRST_YEAR + 1, LAST_YEAR - 1)
 
 
 class PeriodError(ValueError):
@@ -58,7 +62,7 @@ class Month:
 
     @property
     def last_day(self):
-        return self.shift(1).first_day - datetime.timedelta(days=1)
+        return datetime.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     @classmethod
     def of(cls, day: datetime.date):
@@ -170,10 +174,14 @@ def year_to_date(day: datetime.date) -> Period:
 def period_param(query, name: str = "period", *, today: datetime.date | None = None) -> Period:
     """The period in a request's query parameter `name` (`2019-07`, `2019-Q3`, `2019-H1`, `2019`,
     `2019-01..2019-07`); empty or absent, the current year so far, the one default of every page and
-    export (the API requires the parameter). A PeriodError says what is wrong."""
+    export (the API requires the parameter), within REQUEST_YEARS. A PeriodError says what is wrong."""
     text = (query.get(name) or "").strip()
     if not text:
         from django.utils import timezone
 
         return year_to_date(today or timezone.localdate())
-    return Period.parse(text)
+    period = Period.parse(text)
+    first, last = REQUEST_YEARS
+    if period.start.year < first or period.end.year > last:
+        raise PeriodError(f"invalid period {text!r}: the years {first} to {last} only")
+    return period

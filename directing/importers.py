@@ -11,13 +11,15 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
 from core.templatetags.portal import period_label
+from core.xlsx import COUNT, DATE, DECIMAL
 from filings.rules import parse_count
-from imports.base import Column, Importer, RowIssue
+from imports.base import EXPORT_CHUNK, Column, ExportTable, Importer, RowIssue
 from imports.parsers import choice_parser, parse_code, parse_date, parse_text
 from imports.registry import register
 from imports.tabular import fold
 from units.models import Unit, UnitKind
 
+from .exports import ACTIVITY_KIND_WORDS, indicator_values_in, period_text
 from .models import Activity, ActivityKind, Directive, Indicator, IndicatorValue, Task, TaskAssignment
 from .rules.indicators import parse_amount, parse_period, period_of, period_start_for, shown
 from .services.activities import activities_upsert
@@ -85,6 +87,34 @@ class ActivityImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed], {"unit": "unit_code"})
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the activities of a subtree's units on the period's days, the kind in
+    # the words of the activities' export (directing.exports).
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        activities = Activity.objects.all()
+        if unit is not None:
+            activities = activities.filter(unit__in=Unit.objects.subtree(unit))
+        if period is not None:
+            activities = activities.filter(date__gte=period.start.first_day, date__lte=period.end.last_day)
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("unit_code"),
+                column("date", DATE, 12),
+                column("kind", width=16),
+                column("participants", COUNT, 12),
+                column("note", width=48),
+            ],
+            rows=(
+                (code, day, ACTIVITY_KIND_WORDS.get(kind, kind), participants, note)
+                for code, day, kind, participants, note in activities.order_by("unit__path", "date", "kind")
+                .values_list("unit__code", "date", "kind", "participants", "note")
+                .iterator(chunk_size=EXPORT_CHUNK)
+            ),
+        )
 
     # The preview of changes (imports.base): an activity by unit, date and kind.
     stored_fields = ("participants", "note")
@@ -207,6 +237,43 @@ class IndicatorValueImporter(Importer):
             )
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the values of a subtree's units, of the periods wholly inside the
+    # period given (directing.exports.indicator_values_in, as the indicators' page exports them).
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        units = Unit.objects.subtree(unit) if unit is not None else Unit.objects.all()
+        if period is not None:
+            values = indicator_values_in(units, period)
+        else:
+            values = IndicatorValue.objects.filter(unit__in=units).order_by(
+                "indicator__position", "indicator__code", "unit__code", "period_start"
+            )
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("indicator", width=18),
+                column("unit_code"),
+                column("period", width=10),
+                column("value", DECIMAL, 14),
+                column("denominator", DECIMAL, 14),
+                column("note", width=40),
+            ],
+            rows=(
+                (code, unit_code, period_text(periodicity, start), value, denominator, note)
+                for code, periodicity, unit_code, start, value, denominator, note in values.values_list(
+                    "indicator__code",
+                    "indicator__periodicity",
+                    "unit__code",
+                    "period_start",
+                    "value",
+                    "denominator",
+                    "note",
+                ).iterator(chunk_size=EXPORT_CHUNK)
+            ),
+        )
 
     # The preview of changes (imports.base): a value by indicator, unit and period.
     stored_fields = ("value", "denominator", "note")
@@ -414,6 +481,7 @@ class TaskAssignmentImporter(Importer):
                     "all_communes_under",
                     _("no commune or ward under %(unit)s existed on %(date)s: nothing is assigned")
                     % {"unit": item["under"].code, "date": f"{day:%d/%m/%Y}"},
+                    gettext_lazy("no commune or ward under the unit: nothing is assigned"),
                 )
 
     def write(self, parsed):
@@ -474,6 +542,33 @@ class TaskAssignmentImporter(Importer):
             except RowsRefused as refused:
                 self.refused(refused, [item["_row"]], {"unit": "all_communes_under"})
         return added, len(targeted)
+
+    # The export (imports.exports): a row per task and assigned unit of a subtree, with the task's
+    # deadline (so that the file also adds the tasks to a database without them), those whose deadline
+    # falls in the period.
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        assignments = TaskAssignment.objects.all()
+        if unit is not None:
+            assignments = assignments.filter(unit__in=Unit.objects.subtree(unit))
+        if period is not None:
+            assignments = assignments.filter(
+                task__deadline__gte=period.start.first_day, task__deadline__lte=period.end.last_day
+            )
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("directive", width=18),
+                column("task", width=48),
+                column("deadline", DATE, 12),
+                column("unit_code"),
+            ],
+            rows=assignments.order_by("task__directive__issued", "task__directive__number", "task__title", "unit__path")
+            .values_list("task__directive__number", "task__title", "task__deadline", "unit__code")
+            .iterator(chunk_size=EXPORT_CHUNK),
+        )
 
     # The preview of changes (imports.base): a row's key is its directive, task and unit (or the unit whose
     # communes are assigned); its values the task's deadline and the units assigned.

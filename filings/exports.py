@@ -6,92 +6,123 @@ reports' job).
 The Decision 766 counts follow form 06's, under the import's labels. A sheet has the columns of those that
 some of its rows report: without the column an import leaves the stored count alone (not reported stays
 not reported), but an empty cell of a present column is read as 0 (docs/import.md), so a sheet whose
-column mixes reported and not reported counts says so in a title line."""
+column mixes reported and not reported counts says so in a title line. `export_data` (`figures_table`
+with `partly_reported="leave_out"`) leaves such columns out instead, so that its file imports back
+unchanged.
+
+Built for 100,000 rows (docs/performance.md, "Exports"): the rows are read from the database in chunks
+(`.iterator()` over `values_list`) as the sheet is written (core.xlsx), never held whole. `write_filings`
+writes the workbook to a path or a file without an HTTP request: what a background job calls."""
+
+from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core import xlsx
 
-from .importers import COUNT_LABELS, SCORE_LABELS
-from .models import COUNT_FIELDS, SCORE_FIELDS, FieldFiling, MonthlyFiling
+from .kinds import PER_FIELD, PER_PROCEDURE
+from .labels import COUNT_LABELS, SCORE_LABELS
+from .models import COUNT_FIELDS, SCORE_FIELDS
 
 _COUNTS = tuple(xlsx.Col(COUNT_LABELS[name][0], xlsx.COUNT, 14) for name in COUNT_FIELDS)
+# Rows fetched from the database at a time.
+CHUNK = 5000
 
 
-def _score_columns(figures, titles):
-    """The Decision 766 counts that some of `figures` report (one query), and `titles` with the warning
-    of a column that mixes reported and not reported counts."""
+@dataclass
+class FiguresTable:
+    """One sheet of figures: its columns and its rows (a generator over the database, read once)."""
+
+    columns: list
+    rows: object
+    titles: list = field(default_factory=list)
+    # The Decision 766 counts left out for being reported by some rows only (partly_reported="leave_out"),
+    # as {key: number of rows that report it} out of `row_count`.
+    left_out: dict = field(default_factory=dict)
+    row_count: int = 0
+
+
+def _score_columns(figures):
+    """{Decision 766 count: rows that report it} for those that some of `figures` report, and the number
+    of rows (one query)."""
     known = figures.order_by().aggregate(rows=Count("pk"), **{name: Count(name) for name in SCORE_FIELDS})
-    names = [name for name in SCORE_FIELDS if known[name]]
-    if any(known[name] < known["rows"] for name in names):
-        titles = [
-            *titles,
-            _(
-                "Empty cells of the Decision 766 columns are counts not reported: imported back, they would "
-                "become 0. Fill them in, or delete those columns, first."
-            ),
+    return {name: known[name] for name in SCORE_FIELDS if known[name]}, known["rows"]
+
+
+def figures_table(kind, units, period=None, *, partly_reported="warn"):
+    """The figures of `kind` (filings.kinds.PER_PROCEDURE or PER_FIELD) of `units` (a queryset the caller
+    has limited to the user's scope) in `period` (None: every month), in the import's layout: unit code and
+    name, the procedure's code (or the field's code and name), the month as `07/2019`, the ten counts, and
+    the Decision 766 counts that some rows report. Such a count reported by only some rows is a column
+    with a warning among the titles (`partly_reported="warn"`: the page's export) or is left out
+    (`"leave_out"`: export_data, whose file must import back unchanged)."""
+    figures = kind.model.objects.filter(unit__in=units)
+    if period is not None:
+        figures = figures.filter(period.filter_q())
+    reported, row_count = _score_columns(figures)
+    table = FiguresTable(columns=[], rows=(), row_count=row_count)
+    partly = [name for name, rows in reported.items() if rows < row_count]
+    if partly and partly_reported == "leave_out":
+        table.left_out = {name: reported[name] for name in partly}
+        scores = [name for name in reported if name not in table.left_out]
+    else:
+        scores = list(reported)
+        if partly:
+            table.titles.append(
+                _(
+                    "Empty cells of the Decision 766 columns are counts not reported: imported back, they would "
+                    "become 0. Fill them in, or delete those columns, first."
+                )
+            )
+    score_columns = [xlsx.Col(SCORE_LABELS[name][0], xlsx.COUNT, 14) for name in scores]
+    unit_columns = [xlsx.Col("Mã đơn vị", xlsx.TEXT), xlsx.Col("Tên đơn vị", xlsx.TEXT, 32)]
+    month = xlsx.Col("Kỳ báo cáo", xlsx.TEXT, 11)
+    if kind is PER_PROCEDURE:
+        table.columns = [*unit_columns, xlsx.Col("Mã TTHC", xlsx.TEXT), month, *_COUNTS, *score_columns]
+        items = ("procedure__code",)
+    else:
+        # The field's code first: what the import matches first (names need not be unique).
+        table.columns = [
+            *unit_columns,
+            xlsx.Col("Lĩnh vực", xlsx.TEXT, 14),
+            xlsx.Col("Tên lĩnh vực", xlsx.TEXT, 28),
+            month,
+            *_COUNTS,
+            *score_columns,
         ]
-    return names, tuple(xlsx.Col(SCORE_LABELS[name][0], xlsx.COUNT, 14) for name in names), titles
+        items = ("field__code", "field__name")
+    rows = (
+        figures.order_by("unit__path", items[0], "year", "month")
+        .values_list("unit__code", "unit__name", *items, "year", "month", *COUNT_FIELDS, *scores)
+        .iterator(chunk_size=CHUNK)
+    )
+    width = len(items)
+    table.rows = ((*row[: 2 + width], f"{row[3 + width]:02d}/{row[2 + width]}", *row[4 + width :]) for row in rows)
+    return table
 
 
 def filings_workbook(units, period, *, title=""):
     """The monthly figures of `units` (a queryset the caller has limited to the user's scope) in `period`:
     per procedure, then per field."""
-    figures = MonthlyFiling.objects.filter(period.filter_q(), unit__in=units)
-    scores, score_columns, titles = _score_columns(
-        figures, [title or _("Monthly figures (report form 06)"), _("Period: %(period)s") % {"period": period}]
-    )
-    rows = (
-        figures.order_by("unit__path", "procedure__code", "year", "month")
-        .values_list("unit__code", "unit__name", "procedure__code", "year", "month", *COUNT_FIELDS, *scores)
-        .iterator(chunk_size=5000)
-    )
     workbook = xlsx.new_workbook()
-    xlsx.add_table(
-        workbook,
-        sheet_title=_("Monthly figures"),
-        titles=titles,
-        columns=[
-            xlsx.Col("Mã đơn vị", xlsx.TEXT),
-            xlsx.Col("Tên đơn vị", xlsx.TEXT, 32),
-            xlsx.Col("Mã TTHC", xlsx.TEXT),
-            xlsx.Col("Kỳ báo cáo", xlsx.TEXT, 11),
-            *_COUNTS,
-            *score_columns,
-        ],
-        rows=(
-            (unit, name, procedure, f"{month:02d}/{year}", *counts)
-            for unit, name, procedure, year, month, *counts in rows
-        ),
-    )
-    field_figures = FieldFiling.objects.filter(period.filter_q(), unit__in=units)
-    scores, score_columns, titles = _score_columns(
-        field_figures,
-        [_("Monthly figures per field (report form 06)"), _("Period: %(period)s") % {"period": period}],
-    )
-    field_rows = (
-        field_figures.order_by("unit__path", "field__code", "year", "month")
-        .values_list("unit__code", "unit__name", "field__code", "field__name", "year", "month", *COUNT_FIELDS, *scores)
-        .iterator(chunk_size=5000)
-    )
-    xlsx.add_table(
-        workbook,
-        sheet_title=_("By field"),
-        titles=titles,
-        columns=[
-            xlsx.Col("Mã đơn vị", xlsx.TEXT),
-            xlsx.Col("Tên đơn vị", xlsx.TEXT, 32),
-            # The field's code: what the import matches first (names need not be unique).
-            xlsx.Col("Lĩnh vực", xlsx.TEXT, 14),
-            xlsx.Col("Tên lĩnh vực", xlsx.TEXT, 28),
-            xlsx.Col("Kỳ báo cáo", xlsx.TEXT, 11),
-            *_COUNTS,
-            *score_columns,
-        ],
-        rows=(
-            (unit, name, field, field_name, f"{month:02d}/{year}", *counts)
-            for unit, name, field, field_name, year, month, *counts in field_rows
-        ),
-    )
+    period_line = _("Period: %(period)s") % {"period": period}
+    for kind, sheet_title, heading in (
+        (PER_PROCEDURE, _("Monthly figures"), title or _("Monthly figures (report form 06)")),
+        (PER_FIELD, _("By field"), _("Monthly figures per field (report form 06)")),
+    ):
+        table = figures_table(kind, units, period)
+        xlsx.add_table(
+            workbook,
+            sheet_title=sheet_title,
+            titles=[heading, period_line, *table.titles],
+            columns=table.columns,
+            rows=table.rows,
+        )
     return workbook
+
+
+def write_filings(destination, units, period, *, title=""):
+    """Write the workbook of `filings_workbook` to `destination` (a path, or a binary file open for
+    writing), outside any request: the page's export as a background job would make it."""
+    xlsx.save(filings_workbook(units, period, title=title), destination)

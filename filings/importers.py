@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from imports.base import Column, Importer, RowIssue
+from imports.base import Column, ExportTable, Importer, RowIssue
 from imports.parsers import parse_whole
 from imports.registry import register
 from imports.tabular import FileProblem, clean_text
@@ -25,8 +25,10 @@ from procedures.models import Field, Procedure, fold_field_name
 from procedures.selectors import LevelIndex
 from units.models import Unit
 
+from .exports import figures_table
 from .form06 import form06_template
 from .kinds import PER_FIELD, PER_PROCEDURE
+from .labels import COUNT_LABELS, SCORE_LABELS
 from .locks import UnitMonthLocked
 from .models import COUNT_FIELDS, MAX_COUNT, SCORE_FIELDS
 from .rules import (
@@ -40,40 +42,6 @@ from .rules import (
     unit_inactive_reason,
 )
 from .services import Source, field_filings_upsert, filings_upsert
-
-# Each count by its key, the short label of CONTRACT.md and the full label of report form 06.
-COUNT_LABELS = {
-    "carried_over": ("Kỳ trước chuyển qua", "Số hồ sơ kỳ trước chuyển qua", "Từ kỳ trước chuyển qua"),
-    "received_online": ("Tiếp nhận trực tuyến", "Số hồ sơ tiếp nhận trực tuyến"),
-    "received_direct": ("Tiếp nhận trực tiếp", "Số hồ sơ tiếp nhận trực tiếp"),
-    "received_postal": (
-        "Tiếp nhận qua BCCI",
-        "Tiếp nhận qua dịch vụ BCCI",
-        "Tiếp nhận qua dịch vụ bưu chính công ích",
-    ),
-    "resolved_early": ("Giải quyết trước hạn", "Đã giải quyết trước hạn"),
-    "resolved_on_time": ("Giải quyết đúng hạn", "Đã giải quyết đúng hạn"),
-    "resolved_late": ("Giải quyết quá hạn", "Đã giải quyết quá hạn"),
-    "pending_on_time": ("Đang giải quyết trong hạn",),
-    "pending_overdue": ("Đang giải quyết quá hạn",),
-    "returned_postal": (
-        "Trả kết quả qua BCCI",
-        "Trả kết quả qua dịch vụ BCCI",
-        "Trả kết quả qua dịch vụ bưu chính công ích",
-    ),
-}
-
-# The optional counts of Decision 766/QĐ-TTg (CONTRACT.md), by key and Vietnamese label. A file without
-# such a column leaves the count as stored (not reported, None, for a new row); an empty cell is 0.
-SCORE_LABELS = {
-    "synced": ("Đồng bộ Cổng DVCQG",),
-    "fee_required": ("Phải nộp phí, lệ phí",),
-    "paid_online": ("Thanh toán trực tuyến",),
-    "digitised": ("Số hóa hồ sơ",),
-    "e_results": ("Kết quả điện tử",),
-    "ratings": ("Lượt đánh giá",),
-    "ratings_satisfied": ("Đánh giá hài lòng",),
-}
 
 # Report form 06 as filed (biểu số 06/VPCP/KSTT, II.06a): short headings under group headings, where "Quá
 # hạn" is resolved late under one group and pending overdue under the other (imports.tabular matches
@@ -125,6 +93,20 @@ _TITLE_PERIOD = re.compile(r"(?:kỳ báo cáo|tháng)\D{0,20}?(\d{1,2})\s*[/.-]
 _MONTH_YEAR = re.compile(r"^(?:tháng|t)?\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
 _YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
+
+
+# The kinds of warning (Importer.warn), by which a file's many warnings are summarised ("98.762 rows: does
+# not balance ..."; imports.issues).
+TOTAL_DIFFERS = gettext_lazy("a total differs from the sum of its parts")
+DOES_NOT_BALANCE = gettext_lazy("does not balance (carried over + received = resolved + pending)")
+RETURNED_ABOVE_RESOLVED = gettext_lazy("more results returned by post than resolved")
+SCORE_ABOVE_PART = gettext_lazy("a Decision 766 count is more than what it counts a part of")
+NOT_OFFERED_ONLINE = gettext_lazy("received online, but not offered online that month")
+
+
+def balance_kind(field):
+    """The kind of a warning of filings.rules.balance_warnings, by the field it names."""
+    return RETURNED_ABOVE_RESOLVED if field == "returned_postal" else DOES_NOT_BALANCE
 
 
 def parse_period(value) -> tuple[int, int]:
@@ -404,6 +386,7 @@ class FilingImporter(Importer):
                             "stated": number_format(stated, force_grouping=True),
                             "added": number_format(added, force_grouping=True),
                         },
+                        TOTAL_DIFFERS,
                     )
             if bad:
                 continue
@@ -420,10 +403,10 @@ class FilingImporter(Importer):
             seen[key] = number
             if check_balance is not None and check_balance(row):
                 for name, message in balance_warnings(row, self.fields):
-                    self.warn(number, name, message)
+                    self.warn(number, name, message, balance_kind(name))
             if check_scores:
                 for name, message in score_warnings(row, self.fields):
-                    self.warn(number, name, message)
+                    self.warn(number, name, message, SCORE_ABOVE_PART)
             parsed.append(row)
             numbers.append(number)
         self.numbers = numbers
@@ -474,7 +457,7 @@ class FilingImporter(Importer):
                 month=row["month"],
             )
             if message:
-                self.warn(number, "received_online", message)
+                self.warn(number, "received_online", message, NOT_OFFERED_ONLINE)
 
     def _balance_prefilter(self):
         """A cheap test that lets through every row that `balance_warnings` (the rule, in filings.rules)
@@ -559,6 +542,26 @@ class FilingImporter(Importer):
             message = exc.locked.get((row["unit_id"], row["year"], row["month"]))
             if message:
                 self.error(number, column, str(message) + hint)
+
+    # The export (imports.exports): the figures of a subtree's units in the period's months, in the layout
+    # of the page's export (filings.exports.figures_table), which this importer reads. A Decision 766 count
+    # that only some rows report is left out, with a warning: its empty cells would import as 0.
+    export_limits = frozenset({"unit", "period"})
+    export_kind = PER_PROCEDURE
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        units = Unit.objects.subtree(unit) if unit is not None else Unit.objects.all()
+        table = figures_table(cls.export_kind, units, period, partly_reported="leave_out")
+        warnings = [
+            _(
+                "column %(label)s left out: %(count)s of the %(rows)s rows report it, the others do not, and an "
+                "empty cell would import as 0; export the units or months that report it on their own"
+            )
+            % {"label": SCORE_LABELS[name][0], "count": count, "rows": table.row_count}
+            for name, count in table.left_out.items()
+        ]
+        return ExportTable(columns=table.columns, rows=table.rows, warnings=warnings)
 
     # The preview of changes (imports.base): the ten counts and the Decision 766 counts of each row's unit,
     # procedure (or field) and month, per procedure or per field as the row is.
@@ -715,7 +718,7 @@ class OpenCpsStatistics:
                 )
                 continue
             for name, message in balance_warnings(row, OPENCPS_COUNTS):
-                self.importer.warn(number, OPENCPS_COUNTS.get(name, name), message)
+                self.importer.warn(number, OPENCPS_COUNTS.get(name, name), message, balance_kind(name))
             rows.append((number, row))
         return rows
 
@@ -765,6 +768,7 @@ class FieldFilingImporter(FilingImporter):
 
     kind = "field_filings"
     label = gettext_lazy("Monthly figures per field (official form 06)")
+    export_kind = PER_FIELD
     columns = (
         Column("unit_code", ("Mã đơn vị",)),
         Column(

@@ -31,6 +31,7 @@ from .locks import (
 )
 from .models import COUNT_FIELDS, UnitMonth
 from .services import upsert_of
+from .signals import statuses_changed
 
 # Where a status change came from, as recorded in the history's change reason (the figures' sources are
 # filings.services.Source; the two share their words).
@@ -131,6 +132,11 @@ def _save(unit_month, *, user, source, **changes):
         unit_month._history_user = user
     unit_month.full_clean(validate_unique=False)
     unit_month.save()
+    if "status" in changes:
+        statuses_changed.send(
+            UnitMonth,
+            unit_months=[{"unit_id": unit_month.unit_id, "year": unit_month.year, "month": unit_month.month}],
+        )
     return unit_month
 
 
@@ -394,6 +400,7 @@ def unit_months_approve_bulk(keys, *, user, source: str = ADMIN, dates: dict | N
             _bulk_status_history(
                 cursor, [states[key].pk for key in keys], when=when, reason=source[:100], user_id=user_id
             )
+        statuses_changed.send(UnitMonth, unit_months=[{"unit_id": u, "year": y, "month": m} for u, y, m in keys])
     return len(keys)
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ImportRecord
+from .models import ImportJob, ImportRecord
 
 
 @admin.register(ImportRecord)
@@ -24,6 +24,23 @@ class ImportRecordAdmin(admin.ModelAdmin):
     list_filter = ["kind", "source", "dry_run", "succeeded"]
     search_fields = ["file_name", "sha256", "user__username"]
     readonly_fields = [f.name for f in ImportRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """The import page's background imports: read only, their page is the import page's."""
+
+    list_display = ["queued_at", "user", "preview", "status", "phase", "rows_total", "rows_written", "attempts"]
+    list_filter = ["status"]
+    list_select_related = ["preview", "user"]
+    search_fields = ["preview__file_name", "user__username"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
 
     def has_add_permission(self, request):
         return False

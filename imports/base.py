@@ -5,6 +5,7 @@ rows and hands them to its app's write service (units_upsert, procedures_upsert,
 filings_upsert, targets_upsert), which applies the rules; imports.runner drives it.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,8 @@ from itertools import batched
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from core.xlsx import TEXT, Col
 
 from . import tabular
 from .tabular import fold
@@ -38,6 +41,9 @@ class RowIssue:
     column: str
     message: str
     warning: bool = False
+    # What kind of warning it is, for people ("does not balance"): the many warnings of one kind that a
+    # large file may carry are summarised by it (imports.issues). Empty: grouped by the message's wording.
+    kind: str = ""
 
     def __str__(self):
         if self.row is None and self.message.startswith(self.column):
@@ -60,6 +66,19 @@ class RowChange:
 
 # Rows whose stored values one query reads for the preview of changes.
 _STORED_CHUNK = 2000
+# Rows an export reads from the database at a time.
+EXPORT_CHUNK = 5000
+
+
+@dataclass
+class ExportTable:
+    """What `export_data KIND` writes (imports.exports): columns headed by the import's own labels
+    (core.xlsx.Col), the rows (an iterable read once, as the file is written: a generator over a
+    queryset's `.iterator()`), and warnings for whoever asked (a column left out, and why)."""
+
+    columns: list
+    rows: object
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 class Importer:
@@ -133,8 +152,10 @@ class Importer:
     def error(self, row, key, message):
         self.errors.append(RowIssue(row, self.column_text(key), str(message)))
 
-    def warn(self, row, key, message):
-        self.warnings.append(RowIssue(row, self.column_text(key), str(message), warning=True))
+    def warn(self, row, key, message, kind=""):
+        """A warning on a cell: the row is imported. `kind` names the rule it breaks (a short lazy text,
+        "does not balance"), by which a file's many warnings are summarised."""
+        self.warnings.append(RowIssue(row, self.column_text(key), str(message), warning=True, kind=kind))
 
     def refused(self, refusal, numbers, columns=None):
         """A write service's RowsRefused (core.errors) as row errors: `numbers[position]` is the file's
@@ -208,6 +229,23 @@ class Importer:
     def write(self, parsed) -> tuple[int, int, int]:
         """Write everything (inside the driver's transaction); returns (created, updated, unchanged)."""
         raise NotImplementedError
+
+    # --- the export (manage.py export_data, imports.exports) ------------------------------------------
+    # A kind's export writes the layout its importer reads, so that importing the file back changes
+    # nothing. `export_limits` says which limits it takes: "unit" (the unit's subtree) and "period" (a
+    # core.periods.Period: the kind's dates or months inside it).
+
+    export_limits: frozenset[str] = frozenset()
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None) -> ExportTable:
+        """The kind's stored rows, limited to `unit`'s subtree and to `period` when given (and taken)."""
+        raise NotImplementedError
+
+    @classmethod
+    def export_column(cls, key, kind=TEXT, width=None):
+        """A column of the export headed by the import's first label for `key` (its key when it has none)."""
+        return Col(cls.column(key).label, kind, width)
 
     # --- the preview of changes ---------------------------------------------------------------------
     # The runner reads what is stored under the parsed rows' keys before the dry run's write and again

@@ -26,6 +26,8 @@ from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
+from core.xlsx import escape_text
+
 from .forms import UploadForm
 from .models import ImportRecord, ImportSource
 from .runner import run_import
@@ -33,9 +35,15 @@ from .staging import confirm_preview, preview_upload
 
 
 class PortalResource(resources.ModelResource):
-    """A resource whose import is the portal's import of `import_kind`."""
+    """A resource whose import is the portal's import of `import_kind`; its exports (CSV, TSV, .xlsx ...)
+    escape text that a spreadsheet would run as a formula the way core.xlsx does (a leading apostrophe;
+    django-import-export's own escaping only drops a leading "=", altering the data, and lets "+", "-"
+    and "@" through: IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is off)."""
 
     import_kind = ""
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_text(super().export_field(field, instance, **kwargs))
 
     def import_data(
         self,

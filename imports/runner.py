@@ -3,24 +3,31 @@ admin). Read the file, find the header, let the kind's importer parse and valida
 every problem as a row error naming row, column and reason), and only when there is none let it hand
 the rows to its app's write service, in one transaction. A dry run goes through the very same writes and
 rolls them back, so its counts are the real ones; asked for, it also lists the first rows it changed
-(the import page's preview). Every run, refused or not, is recorded as an ImportRecord.
+(the import page's preview). Every run, refused or not, is recorded as an ImportRecord, with its errors
+and warnings (ImportIssues); a run that writes records itself in its write's transaction, so that the
+rows and their record commit together or not at all. A `progress` (imports.progress) follows the run: the
+command line's bar, or the import page's job (imports.jobs).
 """
 
 import gc
 import hashlib
 import os
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from . import tabular
 from .base import RowChange, RowIssue
+from .issues import issues_store
 from .models import ImportRecord
+from .progress import Progress
 from .registry import get_importer, kind_label
 from .tabular import FileProblem
 
@@ -86,16 +93,22 @@ def run_import(
     record=True,
     unit_code="",
     preview_changes=0,
+    progress=None,
 ):
     """Import one file of one kind. Returns an ImportReport; writes only when there is no error, and then
     everything in one transaction. `name` is the file's name as the user knows it (uploads live under
     another name). `force` lets an admin overwrite figures of locked (approved or closed) months. A dry
     run with `preview_changes` lists up to that many rows that would change (ImportReport.changes), with
-    their old and new values, for the kinds that can (Importer.stored_fields)."""
+    their old and new values, for the kinds that can (Importer.stored_fields). `progress` (an
+    imports.progress.Progress) is told how far the run has got."""
     importer_class = get_importer(kind)
     path = Path(path)
     name = name or path.name
     report = ImportReport(kind=kind, file_name=name, dry_run=dry_run)
+    progress = progress or Progress()
+    progress.reading()
+    # Recorded in the write's transaction when the import writes; else (refused, dry) just below.
+    recorder = (lambda: _record(report, user=user, source=source, unit_code=unit_code)) if record else None
     try:
         report.sha256, report.size = file_sha256(path)
         with _without_cyclic_gc():
@@ -109,13 +122,16 @@ def run_import(
                 force=force,
                 unit_code=unit_code,
                 preview_changes=preview_changes if dry_run else 0,
+                progress=progress,
+                recorder=recorder,
             )
     except FileProblem as exc:
         report.errors.append(RowIssue(None, name, str(exc)))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
-    if record:
-        report.record = _record(report, user=user, source=source, unit_code=unit_code)
+    if recorder and report.record is None:
+        report.record = recorder()
+    progress.finished()
     return report
 
 
@@ -133,7 +149,7 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _parse_sheet(importer, path, name):
+def _parse_sheet(importer, path, name, progress):
     """The importer's rows of the first sheet whose header has every required column (else of the first
     with a recognisable header, whose missing columns are then reported); None after header problems.
     So an export of figures per procedure and per field, one sheet each, imports as either kind."""
@@ -163,10 +179,24 @@ def _parse_sheet(importer, path, name):
     importer.check_header()
     if importer.errors:
         return None
-    return importer.parse(tabular.data_rows(sheet, header))
+    progress.read(max(0, len(sheet.rows) - (header.last_row - sheet.first_row + 1)))
+    return importer.parse(progress.counting(tabular.data_rows(sheet, header), header.last_row))
 
 
-def _import(importer_class, path, name, report, *, user, dry_run, force, unit_code, preview_changes=0):
+def _import(
+    importer_class,
+    path,
+    name,
+    report,
+    *,
+    user,
+    dry_run,
+    force,
+    unit_code,
+    preview_changes=0,
+    progress,
+    recorder=None,
+):
     importer = importer_class(user=user, file_name=name, force=force, unit_code=unit_code)
     is_json = Path(name).suffix.lower() == ".json"
     if unit_code and (not importer_class.accepts_unit or is_json):
@@ -180,16 +210,20 @@ def _import(importer_class, path, name, report, *, user, dry_run, force, unit_co
             raise FileProblem(
                 _("%(name)s: a .json file holds one-stop statistics, imported as filings") % {"name": name}
             )
-        parsed = importer.parse_json(tabular.read_json(path, name))
+        document = tabular.read_json(path, name)
+        progress.read(_json_objects(document))
+        parsed = importer.parse_json(document)
     else:
-        parsed = _parse_sheet(importer, path, name)
+        parsed = _parse_sheet(importer, path, name, progress)
         if parsed is None:
             report.errors = importer.errors
             return
+    progress.checked()
     report.rows = len(parsed) if isinstance(parsed, list) else 0
     report.errors, report.warnings = by_row(importer.errors), by_row(importer.warnings)
     if importer.errors:
         return
+    progress.writing()
     try:
         with transaction.atomic():
             preview = preview_changes and importer.stored_fields and isinstance(parsed, list)
@@ -199,6 +233,7 @@ def _import(importer_class, path, name, report, *, user, dry_run, force, unit_co
             if importer.errors:
                 report.errors = by_row(importer.errors)
                 raise _Rollback
+            progress.wrote(report.created + report.updated + report.unchanged)
             if dry_run:
                 if preview:
                     # Read back inside the transaction: the very rows and values the write service wrote.
@@ -206,9 +241,14 @@ def _import(importer_class, path, name, report, *, user, dry_run, force, unit_co
                         importer.changes(parsed, before, preview_changes) if report.created + report.updated else []
                     )
                 raise _Rollback
+            _test_write_delay()
+            if recorder:
+                report.record = recorder()
+            progress.committing(report)
     except _Rollback:
         pass
     except (DatabaseError, ValidationError) as exc:
+        report.record = None  # rolled back with the rows
         # Validation should leave nothing for the database to refuse; if it still does (a concurrent
         # write, a rule only the database knows), the file is refused as a whole, with the reason.
         message = "; ".join(validation_messages(exc)) if isinstance(exc, ValidationError) else str(exc).strip()
@@ -224,13 +264,27 @@ def _import(importer_class, path, name, report, *, user, dry_run, force, unit_co
         ]
 
 
+def _json_objects(document) -> int:
+    """How many objects a .json file's body holds, for the progress (the importer checks its shape)."""
+    items = document.get("data") if isinstance(document, dict) else document
+    return len(items) if isinstance(items, list) else 0
+
+
+def _test_write_delay():
+    """Tests only (settings.IMPORT_TEST_WRITE_DELAY): hold the write's transaction open, written but not
+    committed, so that a test can watch the progress or kill the worker half-way."""
+    delay = getattr(settings, "IMPORT_TEST_WRITE_DELAY", 0)
+    if delay:
+        time.sleep(delay)
+
+
 def by_row(issues):
     """In row order; within a row, in the order the cells were read (left to right)."""
     return sorted(issues, key=lambda issue: (issue.row is not None, issue.row or 0))
 
 
 def _record(report, *, user, source, unit_code=""):
-    return ImportRecord.objects.create(
+    record = ImportRecord.objects.create(
         user=user if getattr(user, "pk", None) else None,
         kind=report.kind,
         file_name=report.file_name[:255],
@@ -247,6 +301,8 @@ def _record(report, *, user, source, unit_code=""):
         first_error=str(report.errors[0])[:500] if report.errors else "",
         unit_code=unit_code[:40],
     )
+    issues_store(record, report.errors, report.warnings)
+    return record
 
 
 def validation_messages(exc: ValidationError) -> list[str]:

@@ -70,14 +70,22 @@ def staged_file(preview) -> Path | None:
     return path
 
 
-def confirm_preview(preview, *, user, force, source):
+def confirm_preview(preview, *, user, force, source, progress=None):
     """Import for real the file a preview ImportRecord was made from: the report, or None when the file is
-    no longer staged (confirmed already, or older than a day). The staged file is removed once imported."""
+    no longer staged (confirmed already, or older than a day). The staged file is removed once imported;
+    a run that did not end (a worker killed) leaves it for the next run."""
     path = staged_file(preview)
     if path is None:
         return None
     report = run_import(
-        preview.kind, path, name=preview.file_name, user=user, force=force, source=source, unit_code=preview.unit_code
+        preview.kind,
+        path,
+        name=preview.file_name,
+        user=user,
+        force=force,
+        source=source,
+        unit_code=preview.unit_code,
+        progress=progress,
     )
     if report.ok:
         path.unlink(missing_ok=True)

@@ -30,6 +30,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.xlsx import FORMULA_STARTS
+
 HEADER_SEARCH_ROWS = 20
 TOTALS_WORDS = {"tổng", "tổng cộng", "tổng số", "cộng", "total"}
 SPREADSHEET_TYPES = {".xlsx", ".xls", ".ods"}
@@ -58,10 +60,15 @@ def fold(text) -> str:
 
 
 def clean_text(value) -> str:
-    """A cell as text for codes and names: NFC, trimmed, inner white space runs folded."""
+    """A cell as text for codes and names: NFC, trimmed, inner white space runs folded; without the
+    apostrophe that the portal's exports put before text that would start a formula (core.xlsx.escape_text:
+    `'=x` is read as `=x`), so that an exported file imports back as it was."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    text = str(value)
+    if text[:1] == "'" and text.lstrip("'").startswith(FORMULA_STARTS):
+        text = text[1:]
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
 # --- guards -----------------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
 """Import of the procedure catalog and of offerings (which unit provides which procedure at which online
 level from which date). Offerings are written in bulk with their history rows: every change is audited."""
 
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from imports.base import Column, Importer
+from core.xlsx import DATE
+from imports.base import EXPORT_CHUNK, Column, ExportTable, Importer
 from imports.parsers import choice_parser, lookup_codes, parse_code, parse_date, parse_text
 from imports.registry import register
 from imports.tabular import clean_text
 from units.models import Unit
 
-from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel
+from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel, month_index
 from .services import fields_upsert, offerings_upsert, procedures_upsert
 
 LEVEL_WORDS = {
@@ -115,6 +117,26 @@ class ProcedureImporter(Importer):
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
 
+    # The export (imports.exports): the whole catalogue, by code; the field by its code and its name.
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("code", width=12),
+                column("name", width=60),
+                column("field_code", width=14),
+                column("field", width=28),
+                column("level", width=10),
+            ],
+            rows=(
+                (code, name, field_code or "", field or "", level)
+                for code, name, field_code, field, level in Procedure.objects.order_by("code")
+                .values_list("code", "name", "field__code", "field__name", "level")
+                .iterator(chunk_size=EXPORT_CHUNK)
+            ),
+        )
+
     # The preview of changes (imports.base): a procedure's name, field and level by its code.
     stored_fields = ("name", "field", "level")
 
@@ -169,6 +191,15 @@ class FieldImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed])
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the whole catalogue of fields, by code.
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        column = cls.export_column
+        return ExportTable(
+            columns=[column("code", width=14), column("name", width=40)],
+            rows=Field.objects.order_by("code").values_list("code", "name").iterator(chunk_size=EXPORT_CHUNK),
+        )
 
     # The preview of changes (imports.base): a field's name by its code.
     stored_fields = ("name",)
@@ -278,6 +309,44 @@ class OfferingImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed], {"department": "department_code"})
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the offerings of a subtree's units; with a period, those in force in
+    # at least one of its months (an offering holds from the month of its start date until the month a
+    # later one of the same unit and procedure starts: procedures.models.offering_start).
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        offerings = Offering.objects.all()
+        if unit is not None:
+            offerings = offerings.filter(unit__in=Unit.objects.subtree(unit))
+        if period is not None:
+            first, last = (
+                month_index(period.start.year, period.start.month),
+                month_index(period.end.year, period.end.month),
+            )
+            superseded = Offering.objects.started_by(first).filter(
+                unit_id=OuterRef("unit_id"), procedure_id=OuterRef("procedure_id"), start__gt=OuterRef("start")
+            )
+            offerings = offerings.started_by(last).filter(~Exists(superseded))
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("unit_code"),
+                column("procedure_code", width=12),
+                column("service_level", width=10),
+                column("valid_from", DATE, 12),
+                column("department_code", width=16),
+            ],
+            rows=(
+                (unit_code, procedure, level, valid_from, department or "")
+                for unit_code, procedure, level, valid_from, department in offerings.order_by(
+                    "unit__path", "procedure__code", F("valid_from").asc(nulls_first=True)
+                )
+                .values_list("unit__code", "procedure__code", "service_level", "valid_from", "department__code")
+                .iterator(chunk_size=EXPORT_CHUNK)
+            ),
+        )
 
     # The preview of changes (imports.base): an offering's level and department by unit, procedure and
     # start date.

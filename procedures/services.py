@@ -17,7 +17,7 @@ from core.errors import RowsRefused
 
 from .models import AuthorityLevel, Field, Offering, Procedure, ServiceLevel, field_code_for, fold_field_name
 from .rules import department_refusals
-from .signals import offerings_changed
+from .signals import catalogue_changed, offerings_changed
 
 
 @dataclass
@@ -53,6 +53,8 @@ def fields_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
     with transaction.atomic():
         Field.objects.bulk_create(new, batch_size=1000)
         Field.objects.bulk_update(changed, ["name"], batch_size=1000)
+        if changed:
+            catalogue_changed.send(Field)
     result.created, result.updated = len(new), len(changed)
     return result
 
@@ -135,6 +137,8 @@ def procedures_upsert(rows, *, user=None, reason: str = "") -> UpsertResult:
                 result.unchanged += 1
         Procedure.objects.bulk_create(new, batch_size=1000)
         Procedure.objects.bulk_update(changed, ["name", "level", "field"], batch_size=1000)
+        if changed:
+            catalogue_changed.send(Procedure)
     result.created, result.updated = len(new), len(changed)
     return result
 

@@ -6,15 +6,21 @@ the same answer for an unknown unit and one outside the scope) and hand over to 
 Credentials, methods and the JSON envelope are accounts.authentication.api_view's job.
 """
 
-from accounts.authentication import ApiError, api_view, json_error
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from accounts.authentication import JSON_PARAMS, ApiError, api_view, json_error
 from core.periods import PeriodError, period_param
 from units.models import Unit
 from units.selectors import unit_in_scope
 
 from .alerts import alerts_for
-from .kpis import UnknownKpi, get_kpi
+from .kpis import COMPUTED_KPIS, UnknownKpi, get_kpi
 from .projection import with_projections
-from .selectors import TreeError, kpis_for, parse_tree, ranked_units, ranking
+from .reuse import possible, reused, scope_of
+from .selectors import Tree, TreeError, kpis_for, parse_tree, ranked_units, ranking
 from .status import StatusError, parse_status
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -81,6 +87,16 @@ def unit_of(user, parameter, code):
     return unit
 
 
+def _reused(kind, parts, path, tree, compute):
+    """compute()'s answer, encoded once and reused while the data under `path` stay the same
+    (reports.reuse); in today's tree the figures add predecessors from anywhere, so every unit's versions
+    count, and today's date."""
+    if tree == Tree.TODAY:
+        path, parts = "", (*parts, timezone.localdate())
+    encoded = reused(kind, (*parts, str(tree)), path, lambda: json.dumps(compute(), **JSON_PARAMS).encode())
+    return HttpResponse(encoded, content_type="application/json")
+
+
 @api_view
 def kpi(request, user):
     """GET /api/v1/kpi?unit=CODE&period=PERIOD[&own=1][&status=approved][&tree=today]"""
@@ -88,7 +104,14 @@ def kpi(request, user):
     code, period, own = required_param(request, "unit"), period_of(request), _flag(request, "own")
     approved_only, tree = approved_only_of(request), _tree(request)
     unit = unit_of(user, "unit", code)
-    return with_projections(kpis_for(unit, period, own=own, approved_only=approved_only, tree=tree)).as_json()
+    # The projections depend on today's date too.
+    return _reused(
+        "api.kpi",
+        (unit.pk, period.start.index, period.end.index, own, approved_only, timezone.localdate()),
+        unit.path,
+        tree,
+        lambda: with_projections(kpis_for(unit, period, own=own, approved_only=approved_only, tree=tree)).as_json(),
+    )
 
 
 @api_view
@@ -97,12 +120,26 @@ def ranking_view(request, user):
     parent, the top units of the scope."""
     code, period, kpi = request.GET.get("parent", "").strip(), period_of(request), _kpi(request)
     approved_only, tree = approved_only_of(request), _tree(request)
+    parts = (period.start.index, period.end.index, kpi.key, approved_only)
     if code:
         parent = unit_of(user, "parent", code)
-        return ranking(period, kpi.key, parent=parent, approved_only=approved_only, tree=tree).as_json()
-    roots = Unit.objects.scope_roots_for(user)
-    top = ranked_units(period, roots=roots, tree=tree)
-    return ranking(period, kpi.key, units=top, approved_only=approved_only, tree=tree, within=roots).as_json()
+
+        def compute():
+            return ranking(period, kpi.key, parent=parent, approved_only=approved_only, tree=tree).as_json()
+
+        if kpi.key in COMPUTED_KPIS:  # computed by another app, from data these versions do not follow
+            return compute()
+        return _reused("api.ranking", (parent.pk, *parts), parent.path, tree, compute)
+
+    def compute_top():
+        roots = Unit.objects.scope_roots_for(user)
+        top = ranked_units(period, roots=roots, tree=tree)
+        return ranking(period, kpi.key, units=top, approved_only=approved_only, tree=tree, within=roots).as_json()
+
+    if kpi.key in COMPUTED_KPIS or not possible():
+        return compute_top()
+    scope, path = scope_of(user)
+    return _reused("api.ranking.top", (scope, *parts), path, tree, compute_top)
 
 
 @api_view

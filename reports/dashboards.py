@@ -23,7 +23,7 @@ from .breakdowns import (
     procedure_by_unit,
     push_online_next,
 )
-from .kpis import FAMILIES, KPIS, UnknownKpi, get_kpi, rankable_kpis
+from .kpis import COMPUTED_KPIS, FAMILIES, KPIS, UnknownKpi, get_kpi, rankable_kpis
 from .panels import panels_for
 from .params import (
     approved_only_from,
@@ -37,6 +37,7 @@ from .params import (
     with_params,
 )
 from .projection import with_projections
+from .reuse import common_path, page_fragments, root_path
 from .selectors import Tree, kpis_for, kpis_for_units, most_targeted_kpi, ranked_units, ranking
 from .series import monthly_kpis
 from .status import APPROVED
@@ -136,7 +137,8 @@ def _closed(unit, tree):
 def ranking_page(request):
     """GET ?unit=CODE&period=PERIOD&kpi=KEY&kind=KIND&status=approved: the unit's children (by default
     the top of the user's scope) ranked by one KPI, with their targets, the change of rank since the
-    previous comparable period, the units of the kind taken together and the chart."""
+    previous comparable period, the units of the kind taken together and the chart. The page is reused
+    between requests while its figures stay the same (reports.reuse)."""
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
     kpi, kpi_error = _kpi_from(request)
@@ -149,11 +151,28 @@ def ranking_page(request):
     else:
         roots = list(Unit.objects.scope_roots_for(request.user).order_by("code"))
         parent = roots[0] if len(roots) == 1 else None
+
+    def build():
+        return _ranking_context(request, period, period_text, approved_only, kpi, tree, errors, parent, roots)
+
+    path = "" if tree == Tree.TODAY else parent.path if parent else common_path(roots)
+    fragments = page_fragments(request, "ranking", path, build, reusable=kpi.key not in COMPUTED_KPIS)
+    context = {"fragments": fragments}
+    if fragments.entry is None:
+        context.update(fragments.context)
+    status = fragments.value("status", lambda context: 400 if context["errors"] else 200)
+    return render(request, "reports/ranking.html", context, status=status)
+
+
+def _ranking_context(request, period, period_text, approved_only, kpi, tree, errors, parent, roots):
+    """The ranking page's context: the units ranked, the ranking and what the template shows of it."""
+    errors = list(errors)
     # Today's tree ranks the units that exist today (merged communes' figures in their successors').
     candidates = ranked_units(
         period, parent=parent, roots=None if parent else Unit.objects.filter(pk__in=[u.pk for u in roots]), tree=tree
     )
-    kinds = [kind for kind in UnitKind if kind in set(candidates.values_list("kind", flat=True).distinct())]
+    present = set(candidates.values_list("kind", flat=True).distinct())
+    kinds = [kind for kind in UnitKind if kind in present]
     kind = request.GET.get("kind", "").strip() or None
     if kind is not None and kind not in kinds:
         errors.append(_("The parameter “kind” is not valid here: “%(value)s”; showing every unit.") % {"value": kind})
@@ -163,7 +182,12 @@ def ranking_page(request):
         # Nobody asked for a KPI: the one the units were given targets for (Cẩm Phả's 2019 targets are
         # set on online_rate_eligible), else the main one.
         kpi = KPIS[most_targeted_kpi(units, period.end_year) or MAIN_KPI]
-    values = with_projections(kpis_for_units(units, period, approved_only=approved_only, tree=tree))
+    # Only the ranked KPI is read (a computed one, the score, is ranked by its app).
+    values = None
+    if kpi.key in KPIS:
+        values = with_projections(
+            kpis_for_units(units, period, approved_only=approved_only, tree=tree, keys=(kpi.key,))
+        )
     result = ranking(
         period,
         kpi.key,
@@ -182,51 +206,46 @@ def ranking_page(request):
         )
 
     status = APPROVED if approved_only else None
-    return render(
-        request,
-        "reports/ranking.html",
-        {
-            "result": result,
-            "parent": parent,
-            "crumbs": breadcrumb(
-                request,
-                parent,
-                "reports:ranking",
-                period,
-                approved_only,
-                unit_param=True,
-                kpi=kpi.key,
-                tree=tree_param(tree),
-            ),
-            "kpi": kpi,
-            "kpis": list(KPIS.values()),
-            "kpi_groups": _kpi_groups(rankable_kpis()),
-            **period_context(request, period, period_text),
-            "kinds": [(k, KIND_PLURALS[k], with_params(request, kind=k.value), k == kind) for k in kinds],
-            "all_kinds_url": with_params(request, kind=None),
-            "kind": kind,
-            "kind_label": KIND_PLURALS[kind] if kind else None,
-            "approved_only": approved_only,
-            "status_url": status_url(request, approved_only),
-            "tree_today": tree == Tree.TODAY,
-            "tree_switch": tree_switch(request, tree),
-            "closed": _closed(parent, tree),
-            "errors": errors,
-            "rows": [(row, unit_url(row.unit)) for row in result.rows],
-            "projected": any(row.kpi_value.projection is not None for row in result.rows),
-            "chart": ranking_chart(result, unit_url),
-            "export_url": url(
-                "reports:export_ranking",
-                parent=parent.code if parent else None,
-                period=period,
-                kpi=kpi.key,
-                kind=kind,
-                status=status,
-                tree=tree_param(tree),
-            ),
-        },
-        status=400 if errors else 200,
-    )
+    return {
+        "result": result,
+        "parent": parent,
+        "crumbs": breadcrumb(
+            request,
+            parent,
+            "reports:ranking",
+            period,
+            approved_only,
+            unit_param=True,
+            kpi=kpi.key,
+            tree=tree_param(tree),
+        ),
+        "kpi": kpi,
+        "kpis": list(KPIS.values()),
+        "kpi_groups": _kpi_groups(rankable_kpis()),
+        **period_context(request, period, period_text),
+        "kinds": [(k, KIND_PLURALS[k], with_params(request, kind=k.value), k == kind) for k in kinds],
+        "all_kinds_url": with_params(request, kind=None),
+        "kind": kind,
+        "kind_label": KIND_PLURALS[kind] if kind else None,
+        "approved_only": approved_only,
+        "status_url": status_url(request, approved_only),
+        "tree_today": tree == Tree.TODAY,
+        "tree_switch": tree_switch(request, tree),
+        "closed": _closed(parent, tree),
+        "errors": errors,
+        "rows": [(row, unit_url(row.unit)) for row in result.rows],
+        "projected": any(row.kpi_value.projection is not None for row in result.rows),
+        "chart": ranking_chart(result, unit_url),
+        "export_url": url(
+            "reports:export_ranking",
+            parent=parent.code if parent else None,
+            period=period,
+            kpi=kpi.key,
+            kind=kind,
+            status=status,
+            tree=tree_param(tree),
+        ),
+    }
 
 
 # The rates whose monthly trend the unit page draws.
@@ -234,15 +253,21 @@ TREND_KPIS = ("online_rate", "online_rate_eligible", "on_time_rate")
 PROCEDURE_ROWS = 20
 
 
+def _trend_months(period):
+    """The months the trends draw: those of the period's year up to this month (none for a year to come)."""
+    year = period.end.year
+    last = min(Month(year, 12), Month.of(timezone.localdate()))
+    return Period(Month(year, 1), last).months if last.year >= year else []
+
+
 def trend_charts(unit, period, *, approved_only=False, tree=Tree.PERIOD):
     """The JSON of static/js/charts.js's trend charts, one per rate of TREND_KPIS: each month of the
     period's year (up to this month) beside the same month a year earlier, with the year's target. Two
     queries (in today's tree, with the predecessors' figures in each month: a few more)."""
-    year = period.end.year
-    last = min(Month(year, 12), Month.of(timezone.localdate()))
-    if last.year < year:
+    months = _trend_months(period)
+    if not months:
         return []
-    months = Period(Month(year, 1), last).months
+    year, last = period.end.year, months[-1]
     series = monthly_kpis([unit], Period(Month(year - 1, 1), last), approved_only=approved_only, tree=tree)[unit.pk]
     charts = []
     for key in TREND_KPIS:
@@ -272,13 +297,37 @@ def unit_page(request, code):
     """GET /reports/unit/CODE/?period=PERIOD&status=approved: every KPI of the unit's subtree with its
     target, the monthly trend of each rate against the target and the year before, the units below it
     ranked, its procedures and fields by filings, which procedures to push online next and its own filings
-    by responsible department (when its offerings name departments)."""
+    by responsible department (when its offerings name departments). The figures are reused between
+    requests while they stay the same (reports.reuse); the sections of other apps (panels) are not."""
     unit = unit_in_scope_or_404(request.user, code)
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
     kpi, kpi_error = _kpi_from(request)
     tree, tree_error = tree_from(request)
     errors = [e for e in (period_error, status_error, kpi_error, tree_error) if e]
+
+    def build():
+        return _unit_context(request, unit, period, period_text, approved_only, kpi, tree, errors)
+
+    # The unit's departments are units beside it (their targets are shown): the versions of its province.
+    path = "" if tree == Tree.TODAY else root_path(unit)
+    fragments = page_fragments(request, "unit", path, build, reusable=kpi.key not in COMPUTED_KPIS)
+    context = {
+        "fragments": fragments,
+        "unit": unit,
+        "period": period,
+        "errors": errors,
+        "has_trends": bool(_trend_months(period)),
+        # The sections of other apps shown on every request; the reusable ones are in the figures.
+        "panels": panels_for("unit", request, unit, period, approved_only, reusable=False),
+    }
+    if fragments.entry is None:
+        context.update(fragments.context)
+    return render(request, "reports/unit.html", context, status=400 if errors else 200)
+
+
+def _unit_context(request, unit, period, period_text, approved_only, kpi, tree, errors):
+    """The unit page's figures: its KPIs, trends, the units below it ranked, its breakdowns and alerts."""
     status = APPROVED if approved_only else None
     figures = with_projections(kpis_for(unit, period, approved_only=approved_only, tree=tree))
     children = ranking(period, kpi.key, parent=unit, approved_only=approved_only, tree=tree)
@@ -298,48 +347,41 @@ def unit_page(request, code):
         if departments
         else ()
     )
-    return render(
-        request,
-        "reports/unit.html",
-        {
-            "unit": unit,
-            "crumbs": breadcrumb(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
-            **period_context(request, period, period_text),
-            "approved_only": approved_only,
-            "errors": errors,
-            "tree_today": tree == Tree.TODAY,
-            "tree_switch": tree_switch(request, tree),
-            "closed": _closed(unit, tree),
-            "panels": panels_for("unit", request, unit, period, approved_only),
-            "lineage": figures,
-            "kpi": kpi,
-            "kpis": list(KPIS.values()),
-            "figures": [figures[key] for key in KPIS],
-            "figure_groups": [
-                (label, [figures[kpi.key] for kpi in kpis]) for label, kpis in _kpi_groups(KPIS.values())
-            ],
-            "trends": trend_charts(unit, period, approved_only=approved_only, tree=tree),
-            "children": [(row, unit_url(row.unit)) for row in children.rows],
-            "children_ranking": children,
-            "children_chart": ranking_chart(children, unit_url),
-            "ranking_url": url(
-                "reports:ranking", unit=unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
-            ),
-            "procedures": procedures[:PROCEDURE_ROWS],
-            "procedure_count": len(procedures),
-            "push_online": push_online_next(procedures),
-            "fields": field_breakdown(unit, period, approved_only=approved_only),
-            "departments": [
-                (item, url("reports:unit", item.code, period=period, status=status) if item.code in linked else None)
-                for item in departments
-            ],
-            "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
-            "export_url": url(
-                "reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
-            ),
-        },
-        status=400 if errors else 200,
-    )
+    return {
+        "unit": unit,
+        "crumbs": breadcrumb(request, unit, "reports:unit", period, approved_only, tree=tree_param(tree)),
+        **period_context(request, period, period_text),
+        "approved_only": approved_only,
+        "errors": errors,
+        "tree_today": tree == Tree.TODAY,
+        "tree_switch": tree_switch(request, tree),
+        "closed": _closed(unit, tree),
+        "lineage": figures,
+        "reused_panels": panels_for("unit", request, unit, period, approved_only, reusable=True),
+        "kpi": kpi,
+        "kpis": list(KPIS.values()),
+        "figures": [figures[key] for key in KPIS],
+        "figure_groups": [(label, [figures[kpi.key] for kpi in kpis]) for label, kpis in _kpi_groups(KPIS.values())],
+        "trends": trend_charts(unit, period, approved_only=approved_only, tree=tree),
+        "children": [(row, unit_url(row.unit)) for row in children.rows],
+        "children_ranking": children,
+        "children_chart": ranking_chart(children, unit_url),
+        "ranking_url": url(
+            "reports:ranking", unit=unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
+        ),
+        "procedures": procedures[:PROCEDURE_ROWS],
+        "procedure_count": len(procedures),
+        "push_online": push_online_next(procedures),
+        "fields": field_breakdown(unit, period, approved_only=approved_only),
+        "departments": [
+            (item, url("reports:unit", item.code, period=period, status=status) if item.code in linked else None)
+            for item in departments
+        ],
+        "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
+        "export_url": url(
+            "reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
+        ),
+    }
 
 
 def _series_label(period):

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
+from core.xlsx import NUMBER
 from filings.rules import parse_count
-from imports.base import Column, Importer
+from imports.base import EXPORT_CHUNK, Column, ExportTable, Importer
 from imports.parsers import choice_parser, parse_code, parse_percentage, parse_whole
 from imports.registry import register
 from units.models import Unit
@@ -92,6 +93,33 @@ class TargetImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed])
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the targets of a subtree's units; with a period, those of the years
+    # it spans. A rate as its percentage (30.5), a count KPI's as a whole number.
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        targets = Target.objects.all()
+        if unit is not None:
+            targets = targets.filter(unit__in=Unit.objects.subtree(unit))
+        if period is not None:
+            targets = targets.filter(year__gte=period.start.year, year__lte=period.end.year)
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("unit_code"),
+                column("year", width=8),
+                column("kpi", width=30),
+                column("target", NUMBER, 12),
+            ],
+            rows=(
+                (code, year, kpi, target if kpi not in KPIS or KPIS[kpi].is_rate else int(target))
+                for code, year, kpi, target in targets.order_by("unit__path", "year", "kpi")
+                .values_list("unit__code", "year", "kpi", "target")
+                .iterator(chunk_size=EXPORT_CHUNK)
+            ),
+        )
 
     # The preview of changes (imports.base): a target by unit, year and KPI.
     stored_fields = ("target",)

@@ -88,3 +88,58 @@ class UnitMonthTotal(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.month:02d}/{self.year}"
+
+
+class OfferingTotal(models.Model):
+    """The counts of one unit's offerings in force from the month `start` (a month index,
+    procedures.models.month_index; -1: from the beginning) up to the month before `end` (None: from then
+    on): every offering in force, those at an online level (full or partial) and those at the full level.
+
+    A derived table like UnitMonthTotal, so that the procedure rates read one row per unit rather than
+    every offering (498,150 of them nationally). A unit's rows follow the rule of the level in force
+    (procedures.models.offering_start: the offerings of a (unit, procedure) that started last by the
+    month hold) and change only in the months in which one of its offerings starts; they are kept by
+    `reports.services.offering_totals_refresh`, which the offerings' writes call in their own transaction
+    (the `offerings_changed` signal), and recomputed by `manage.py rebuild_totals`."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    start = models.IntegerField()
+    end = models.IntegerField(null=True)
+    offerings = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    full = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "start"], name="offering_total_unique_start")]
+
+    def __str__(self):
+        return f"{self.unit_id} from {self.start}: {self.online}/{self.offerings}"
+
+
+class UnitVersion(models.Model):
+    """A counter per unit, raised in the writing transaction whenever something the reports read of the
+    unit itself changes: its figures and their totals, its offerings, the status of its unit-months, its
+    targets (reports.reuse). The sum of the counters of a subtree changes with every committed write in
+    it, so that results reused between requests (keyed by that sum) are never those of older data."""
+
+    # No constraint: a counter raised while its unit is being deleted (a target deleted with it) is harmless,
+    # and the sums read only the units that exist.
+    unit = models.OneToOneField(
+        "units.Unit", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.version}"
+
+
+class SharedVersion(models.Model):
+    """One row: a random token, drawn again whenever what every page reads whatever its units changes:
+    the unit tree (codes, names, kinds, parents, validity, successors), the catalogue of procedures and
+    fields, and on `manage.py rebuild_totals` (after a restore, say). Part of every key of reused results
+    (reports.reuse)."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token

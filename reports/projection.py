@@ -122,19 +122,29 @@ def _projections(items: list[UnitKpis], year: int, today: datetime.date) -> dict
     """{unit id: {rate KPI: Projection}} for UnitKpis of one year, scope, status filter and tree."""
     first = items[0]
     units = [item.unit for item in items]
+    rates = {value.kpi for item in items for value in item.values.values() if value.kpi.is_rate}
+    # Only what the rates asked for are read: the months of the filing rates, the stocks of the procedure
+    # rates (without the offerings' filings: that rate has no projection).
+    monthly = tuple(kpi.key for kpi in rates if not kpi.from_offerings)
     last_complete = min(Month(year, 12), Month.of(today).shift(-1))
     series = {}
     remaining = 12
     if last_complete.year == year:
-        series = monthly_kpis(
-            units,
-            Period(Month(year, 1), last_complete),
-            own=first.own,
-            approved_only=first.approved_only,
-            tree=first.tree,
-        )
+        if monthly:
+            series = monthly_kpis(
+                units,
+                Period(Month(year, 1), last_complete),
+                own=first.own,
+                approved_only=first.approved_only,
+                tree=first.tree,
+                keys=monthly,
+            )
         remaining = 12 - last_complete.month
-    stocks = offering_sums(units, Period(Month(year, 12), Month(year, 12)), first.own, tree=first.tree)
+    stocks = {}
+    if any(kpi.from_offerings and not kpi.with_filings for kpi in rates):
+        stocks = offering_sums(
+            units, Period(Month(year, 12), Month(year, 12)), first.own, tree=first.tree, with_filings=False
+        )
     result = {}
     for item in items:
         stock = kpi_values(None, stocks.get(item.unit.pk), {})

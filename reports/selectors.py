@@ -24,12 +24,13 @@ from django.utils.translation import ngettext
 from core.periods import Period
 from core.rates import percent, round_half_up
 from filings.models import MonthlyFiling, UnitMonth, UnitMonthStatus
-from procedures.models import Offering, ServiceLevel
+from procedures.models import Offering, ServiceLevel, month_index
 from units.models import PATH_STEP, Unit
 from units.selectors import Lineage, predecessors_by_successor
 
 from .kpis import COMPUTED_KPIS, KPIS, Kpi, get_kpi
-from .models import Target, UnitMonthTotal
+from .models import OfferingTotal, Target, UnitMonthTotal
+from .reuse import common_path, reused
 from .services import SCORE_TOTALS, TOTAL_FIELDS
 
 # A value below its target by less than this is "close" (docs/kpis.md): 5 percentage points of a rate,
@@ -280,23 +281,35 @@ _FILING_SUMS = (
 )
 
 
-def _offering_sums(period, approved_only):
-    """The sums over offerings in force at the period's end: all, online, full, and the online ones whose
-    (unit, procedure) received an online filing in the period (per procedure: from MonthlyFiling, through
-    its unique (unit, procedure, year, month) index; with approved_only, in an approved unit-month)."""
+# The counts of offerings in force at a period's end (reports.models.OfferingTotal: one row per unit).
+_OFFERING_SUMS = {
+    "sum_offerings_all": _sum("offerings"),
+    "sum_offerings_online": _sum("online"),
+    "sum_offerings_full": _sum("full"),
+}
+
+
+def _units_valid_on(day, prefix="unit__"):
+    return Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}), Q(
+        **{f"{prefix}valid_to__isnull": True}
+    ) | Q(**{f"{prefix}valid_to__gte": day})
+
+
+def _online_offerings_used(period, approved_only):
+    """The offerings online in force at the period's end whose (unit, procedure) received an online filing
+    in the period (per procedure: from MonthlyFiling, through its unique (unit, procedure, year, month)
+    index; with approved_only, in an approved unit-month), of units that existed at the period's end."""
+    end = period.end
     online_filings = MonthlyFiling.objects.filter(
         period.filter_q(), unit_id=OuterRef("unit_id"), procedure_id=OuterRef("procedure_id"), received_online__gt=0
     )
     if approved_only:
         online_filings = online_filings.filter(approved_q())
-    return {
-        "sum_offerings_all": _sum(Value(1)),
-        "sum_offerings_online": _sum(Value(1), service_level__in=_ONLINE),
-        "sum_offerings_full": _sum(Value(1), service_level=ServiceLevel.FULL),
-        "sum_offerings_online_used": Coalesce(
-            Sum(Value(1), filter=Q(service_level__in=_ONLINE) & Q(Exists(online_filings))), 0
-        ),
-    }
+    return (
+        Offering.objects.in_force(end.year, end.month)
+        .filter(*_units_valid_on(end.last_day), Exists(online_filings), service_level__in=_ONLINE)
+        .order_by()
+    )
 
 
 def _plus(a, b):
@@ -372,27 +385,70 @@ def filing_sums(units, period, own, approved_only, by=(), *, tree=Tree.PERIOD, l
     """{unit id (or (unit id, *by)): sums of the unit-month totals} of each unit's subtree (own: its own
     rows) over the period, for kpi_values; grouped also `by` other columns (year, month) when given. In
     today's tree, each unit's sums add its predecessors' (their subtrees; own: their own rows)."""
-    totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
-    if approved_only:
-        totals = totals.filter(approved_q())
-    return _with_predecessors(totals, units, own, _FILING_SUMS, tree, lineage, by=by)
+    units = list(units)
+
+    def compute():
+        totals = UnitMonthTotal.objects.filter(period.filter_q()).order_by()
+        if approved_only:
+            totals = totals.filter(approved_q())
+        return _with_predecessors(totals, units, own, _FILING_SUMS, tree, lineage, by=by)
+
+    return _reused_sums("filing_sums", units, (period, own, approved_only, tuple(by)), tree, compute)
 
 
-def offering_sums(units, period, own, *, tree=Tree.PERIOD, lineage: Lineage | None = None, approved_only: bool = False):
+def offering_sums(
+    units,
+    period,
+    own,
+    *,
+    tree=Tree.PERIOD,
+    lineage: Lineage | None = None,
+    approved_only: bool = False,
+    with_filings: bool = True,
+):
     """{unit id: counts of the offerings in force at the period's end} of each unit's subtree (or own); in
-    today's tree, with its predecessors' (those that existed at the period's end). Those offered online
-    that received an online filing in the period count the filings of approved unit-months only with
-    `approved_only`."""
-    end = period.end
-    offerings = (
-        Offering.objects.in_force(end.year, end.month)
-        .filter(
-            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=end.last_day),
-            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=end.last_day),
-        )
-        .order_by()
-    )
-    return _with_predecessors(offerings, units, own, _offering_sums(period, approved_only), tree, lineage)
+    today's tree, with its predecessors' (those that existed at the period's end). The counts read the
+    offering totals (reports.models.OfferingTotal), one row per unit. With `with_filings` (the one KPI that
+    needs it, procedures_with_online_filings_rate: one more query per depth of the units), also the online
+    ones whose (unit, procedure) received an online filing in the period, read from the offerings and the
+    filings themselves, counting the filings of approved unit-months only with `approved_only`."""
+    units = list(units)
+
+    def compute():
+        end = period.end
+        index = month_index(end.year, end.month)
+        totals = OfferingTotal.objects.filter(
+            Q(end__isnull=True) | Q(end__gt=index), *_units_valid_on(end.last_day), start__lte=index
+        ).order_by()
+        result = _with_predecessors(totals, units, own, _OFFERING_SUMS, tree, lineage)
+        if with_filings:
+            used = _with_predecessors(
+                _online_offerings_used(period, approved_only),
+                units,
+                own,
+                {"sum_offerings_online_used": _sum(Value(1))},
+                tree,
+                lineage,
+            )
+            for key, row in used.items():
+                result.setdefault(key, {})["sum_offerings_online_used"] = row["sum_offerings_online_used"]
+        return result
+
+    # The counts depend on the period's end alone; the offerings' filings on the whole period and the status.
+    parts = (period, own, approved_only, True) if with_filings else (period.end, own, False, False)
+    return _reused_sums("offering_sums", units, parts, tree, compute)
+
+
+# The most rows of sums stored for reuse (a province's units month by month: about 2,500).
+REUSED_ROWS = 5000
+
+
+def _reused_sums(kind, units, parts, tree, compute):
+    """compute()'s sums of `units`, reused between requests while the data under them stay the same
+    (reports.reuse; in today's tree the predecessors may be anywhere, so every unit's versions count)."""
+    key = (tuple((unit.pk, unit.path) for unit in units), *parts, str(tree))
+    path = "" if tree == Tree.TODAY else lambda: common_path(units)
+    return reused(kind, key, path, compute, keep=lambda sums: len(sums) <= REUSED_ROWS)
 
 
 def _targets(units, period):
@@ -459,25 +515,34 @@ def kpis_for_units(
     approved_only: bool = False,
     tree: Tree = Tree.PERIOD,
     lineage: Lineage | None = None,
+    keys: tuple[str, ...] | None = None,
 ) -> dict[int, UnitKpis]:
-    """Every KPI for each of `units` over `period`, in a fixed number of queries. With `approved_only`,
-    the filing KPIs count only approved unit-months (a draft, submitted or returned month drops out). In
-    today's tree (`tree=Tree.TODAY`), each unit's figures add its predecessors' (`lineage`: the units'
+    """Every KPI for each of `units` over `period` (only those of `keys` when given: the sums the others
+    need are not read), in a fixed number of queries. With `approved_only`, the filing KPIs count only
+    approved unit-months (a draft, submitted or returned month drops out). In today's tree
+    (`tree=Tree.TODAY`), each unit's figures add its predecessors' (`lineage`: the units'
     predecessors_by_successor, computed when not given), named in `UnitKpis.predecessors` and `split`."""
     units = list(units)
     if not units:
         return {}
     if tree == Tree.TODAY and lineage is None:
         lineage = predecessors_by_successor(units, own=own)
-    filings = filing_sums(units, period, own, approved_only, tree=tree, lineage=lineage)
-    offerings = offering_sums(units, period, own, tree=tree, lineage=lineage, approved_only=approved_only)
+    wanted = [KPIS[key] for key in keys] if keys else list(KPIS.values())
+    filings, offerings = {}, {}
+    if any(not kpi.from_offerings for kpi in wanted):
+        filings = filing_sums(units, period, own, approved_only, tree=tree, lineage=lineage)
+    if any(kpi.from_offerings for kpi in wanted):
+        with_filings = any(kpi.with_filings for kpi in wanted)
+        offerings = offering_sums(
+            units, period, own, tree=tree, lineage=lineage, approved_only=approved_only, with_filings=with_filings
+        )
     targets = _targets(units, period)
     return {
         unit.pk: UnitKpis(
             unit,
             period,
             own,
-            kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk]),
+            kpi_values(filings.get(unit.pk), offerings.get(unit.pk), targets[unit.pk], keys),
             approved_only,
             tree,
             *_named(lineage, unit),
@@ -583,7 +648,9 @@ def ranking(
         previous = _ranks([(unit, before[unit.pk]) for unit in units])
     else:
         if values is None:
-            values = kpis_for_units(units, period, approved_only=approved_only, tree=tree, lineage=lineage)
+            values = kpis_for_units(
+                units, period, approved_only=approved_only, tree=tree, lineage=lineage, keys=(kpi.key,)
+            )
         pairs = [(item.unit, item[kpi.key]) for item in values.values()]
         previous = _ranks(_one_kpi(units, period.previous(), kpi, approved_only, tree, lineage))
     rows = [RankingRow(rank, unit, value, previous.get(unit.pk)) for rank, unit, value in _ranked(pairs)]
@@ -628,7 +695,9 @@ def _one_kpi(units, period, kpi, approved_only, tree=Tree.PERIOD, lineage=None):
     if not units:
         return []
     if kpi.from_offerings:
-        sums = offering_sums(units, period, False, tree=tree, lineage=lineage, approved_only=approved_only)
+        sums = offering_sums(
+            units, period, False, tree=tree, lineage=lineage, approved_only=approved_only, with_filings=kpi.with_filings
+        )
         return [(unit, kpi_values(None, sums.get(unit.pk), {})[kpi.key]) for unit in units]
     sums = filing_sums(units, period, False, approved_only, tree=tree, lineage=lineage)
     return [(unit, kpi_values(sums.get(unit.pk), None, {})[kpi.key]) for unit in units]

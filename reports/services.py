@@ -1,11 +1,15 @@
-"""Writes of the reports app: targets (`targets_upsert`, `targets_delete`), and the unit-month totals that
-the filing KPIs read, kept by the receivers of filings' and procedures' signals (reports/apps.py)."""
+"""Writes of the reports app: targets (`targets_upsert`, `targets_delete`); the unit-month totals that
+the filing KPIs read and the offering totals that the procedure rates read, kept by the receivers of
+filings' and procedures' signals (reports/apps.py); and the versions that the results reused between
+requests are keyed by (reports.reuse), raised in the same transactions."""
 
+import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -16,7 +20,7 @@ from filings.models import FieldFiling, MonthlyFiling
 from procedures.models import Offering, ServiceLevel, month_index
 
 from .kpis import KPIS
-from .models import Target, UnitMonthTotal
+from .models import OfferingTotal, SharedVersion, Target, UnitMonthTotal, UnitVersion
 
 _ONLINE = [level.value for level in ServiceLevel.online()]
 _CHUNK = 1000
@@ -136,6 +140,7 @@ def totals_refresh(unit_ids, months=None):
                 .annotate(**_prefixed_sums())
             )
             UnitMonthTotal.objects.bulk_create(_month_totals(rows, field_rows), batch_size=1000)
+        versions_bump(unit_ids)
 
 
 def totals_refresh_after_offerings(pairs):
@@ -159,13 +164,73 @@ def totals_refresh_after_offerings(pairs):
         totals_refresh(unit_ids, list(months))
 
 
+def offering_spans(offerings):
+    """[(start, end, offerings, online, full)] of one unit, from its offerings as (procedure id, start,
+    service level) tuples (start: the month index offering_start gives; -1 from the beginning): in each
+    month from `start` up to the month before `end` (None: from then on), the counts of the offerings in
+    force, by the rule of procedures.models.OfferingQuerySet.in_force: for each procedure, the offerings
+    that started last by that month (two that start in the same month both hold). A span begins in a month
+    where an offering starts and the counts change; before the first one the unit offers nothing."""
+    starts = defaultdict(lambda: defaultdict(list))  # procedure -> start -> levels
+    for procedure, start, level in offerings:
+        starts[procedure][start].append(level)
+    events = defaultdict(list)  # start -> [(procedure, its counts from then on)]
+    for procedure, by_start in starts.items():
+        for start, levels in by_start.items():
+            counts = (len(levels), sum(level in _ONLINE for level in levels), levels.count(ServiceLevel.FULL))
+            events[start].append((procedure, counts))
+    current, totals, spans = {}, (0, 0, 0), []
+    for start in sorted(events):
+        for procedure, counts in events[start]:
+            before = current.get(procedure, (0, 0, 0))
+            totals = tuple(t - b + c for t, b, c in zip(totals, before, counts, strict=True))
+            current[procedure] = counts
+        if spans and spans[-1][2:] == list(totals):
+            continue
+        if spans:
+            spans[-1][1] = start
+        spans.append([start, None, *totals])
+    return [tuple(span) for span in spans]
+
+
+def offering_totals_refresh(unit_ids):
+    """Recompute the offering totals (OfferingTotal) of the given units from their offerings. Runs in the
+    caller's transaction; cost grows with those units' offerings."""
+    unit_ids = sorted(set(unit_ids))
+    with transaction.atomic():
+        for batch in batched(unit_ids, _CHUNK):
+            OfferingTotal.objects.filter(unit_id__in=batch).delete()
+            by_unit = defaultdict(list)
+            rows = (
+                Offering.objects.filter(unit_id__in=batch)
+                .order_by()
+                .values_list("unit_id", "procedure_id", "valid_from", "service_level")
+                .iterator(chunk_size=10000)
+            )
+            for unit_id, procedure_id, valid_from, level in rows:
+                start = month_index(valid_from.year, valid_from.month) if valid_from else -1
+                by_unit[unit_id].append((procedure_id, start, level))
+            OfferingTotal.objects.bulk_create(
+                [
+                    OfferingTotal(unit_id=unit_id, start=start, end=end, offerings=all_, online=online, full=full)
+                    for unit_id, offerings in by_unit.items()
+                    for start, end, all_, online, full in offering_spans(offerings)
+                ],
+                batch_size=1000,
+            )
+
+
 def totals_rebuild():
-    """Recompute every total from the filings (after a restore, or to check the derived table)."""
+    """Recompute every total from the filings and the offerings (after a restore, or to check the derived
+    tables), and draw a new shared version, so that no result reused from before counts (reports.reuse)."""
     with transaction.atomic():
         UnitMonthTotal.objects.all().delete()
         unit_ids = set(MonthlyFiling.objects.order_by().values_list("unit_id", flat=True).distinct())
         unit_ids |= set(FieldFiling.objects.order_by().values_list("unit_id", flat=True).distinct())
         totals_refresh(list(unit_ids))
+        OfferingTotal.objects.all().delete()
+        offering_totals_refresh(Offering.objects.order_by().values_list("unit_id", flat=True).distinct())
+        shared_version_renew()
 
 
 def totals_on_figures_written(sender, *, unit_months, **kwargs):
@@ -174,8 +239,57 @@ def totals_on_figures_written(sender, *, unit_months, **kwargs):
 
 
 def totals_on_offerings_changed(sender, *, changes, **kwargs):
-    """procedures.signals.offerings_changed: recompute the totals from the first month each change affects."""
+    """procedures.signals.offerings_changed: recompute the offering totals of the units changed, and their
+    unit-month totals from the first month each change affects."""
+    unit_ids = {unit_id for unit_id, _valid_from in changes}
+    offering_totals_refresh(unit_ids)
     totals_refresh_after_offerings(changes)
+    versions_bump(unit_ids)
+
+
+# --- versions of what the reports read (reports.reuse) -------------------------------------------------
+
+
+def versions_bump(unit_ids):
+    """Raise the version of each unit (UnitVersion), creating it at 1, in the caller's transaction: the
+    results reused between requests that read these units are not reused any more once it commits. The
+    rows are locked until the transaction ends (two writers of one unit take turns, as its unit-months
+    already make them)."""
+    unit_ids = sorted(set(unit_ids))
+    if not unit_ids:
+        return
+    alias = router.db_for_write(UnitVersion)
+    table = connections[alias].ops.quote_name(UnitVersion._meta.db_table)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        for batch in batched(unit_ids, 500):
+            cursor.execute(
+                f"INSERT INTO {table} (unit_id, version) VALUES {', '.join(['(%s, 1)'] * len(batch))} "
+                f"ON CONFLICT (unit_id) DO UPDATE SET version = {table}.version + 1",
+                list(batch),
+            )
+
+
+def shared_version_renew():
+    """Draw a new SharedVersion token, in the caller's transaction: no result reused before counts once it
+    commits (a change of the unit tree or the catalogue, a rebuild of the totals)."""
+    alias = router.db_for_write(SharedVersion)
+    table = connections[alias].ops.quote_name(SharedVersion._meta.db_table)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, token) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+            [secrets.token_hex(16)],
+        )
+
+
+def versions_on_statuses_changed(sender, *, unit_months, **kwargs):
+    """filings.signals.statuses_changed: the approved months of these units changed."""
+    versions_bump({um["unit_id"] for um in unit_months})
+
+
+def versions_on_shared_change(sender, **kwargs):
+    """The unit tree or the catalogue changed (units_changed, catalogue_changed, or a unit, procedure or
+    field saved or deleted one by one)."""
+    shared_version_renew()
 
 
 # --- targets -------------------------------------------------------------------------------------------
@@ -243,6 +357,7 @@ def targets_upsert(rows, *, user=None, reason: str) -> TargetsResult:
             bulk_update_with_history(
                 changed, Target, ["target"], batch_size=1000, default_user=user, default_change_reason=reason
             )
+        versions_bump(target.unit_id for target in new + changed)
     result.created, result.updated = len(new), len(changed)
     return result
 
@@ -256,4 +371,5 @@ def targets_delete(targets, *, user=None, reason: str) -> int:
             if user is not None:
                 target._history_user = user
             target.delete()
+        versions_bump(target.unit_id for target in targets)
     return len(targets)

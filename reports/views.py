@@ -16,11 +16,14 @@ from .alerts import alerts_for
 from .kpis import FORM_06, KPIS, kpis_of
 from .panels import panels_for
 from .params import approved_only_from, period_from, status_url, url
+from .reuse import page_fragments, scope_of
 from .selectors import KpiValue, UnitKpis, kpis_for_units, unapproved_unit_months, units_active_in
 from .status import APPROVED
 
 # The rate drawn as a bar on the home page.
 MAIN_KPI = "online_rate"
+# The KPIs of the table: form 06's (the others are on each unit's page).
+SHOWN_KPIS = tuple(kpi.key for kpi in kpis_of(FORM_06))
 # The alerts listed on the home page (the newest first); the unit pages list their own.
 ALERTS_SHOWN = 10
 # Above this many child rows in all, only the children of the units opened with ?open=CODE are loaded: an
@@ -68,9 +71,24 @@ def _open_url(request, code):
 def home(request):
     """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
     with many children in all, only those of the units opened with ?open=CODE. ?status=approved counts
-    approved unit-months only; either way the page says how many unit-months are not yet approved."""
+    approved unit-months only; either way the page says how many unit-months are not yet approved. The
+    figures are reused between requests while they stay the same (reports.reuse); the panels of the apps
+    above are not."""
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
+
+    def build():
+        return _home_context(request, period, period_text, period_error, approved_only, status_error)
+
+    fragments = page_fragments(request, "home", lambda: scope_of(request.user)[1], build)
+    context = {"fragments": fragments, "panels": panels_for("home", request, period, approved_only)}
+    if fragments.entry is None:
+        context.update(fragments.context)
+    return render(request, "home.html", context)
+
+
+def _home_context(request, period, period_text, period_error, approved_only, status_error):
+    """The home page's figures: the units of the scope, their KPIs, the unapproved months, the alerts."""
     scope_roots = Unit.objects.scope_roots_for(request.user).order_by("code")
     roots = list(units_active_in(scope_roots, period))
     scope_note = None
@@ -90,7 +108,7 @@ def home(request):
     else:
         loaded = [root for root in roots if root.code in opened and counts.get(root.pk)]
     children = list(active_children.filter(parent__in=loaded).order_by("code")) if loaded else []
-    figures = kpis_for_units(roots + children, period, approved_only=approved_only)
+    figures = kpis_for_units(roots + children, period, approved_only=approved_only, keys=SHOWN_KPIS)
     # The children are inside the roots' subtrees, so this counts every unit-month behind the table.
     unapproved = unapproved_unit_months(roots, period)
     rows = {unit.pk: _kpi_row(figures[unit.pk]) for unit in roots}
@@ -105,29 +123,24 @@ def home(request):
         rows[child.parent_id].children.append(_kpi_row(figures[child.pk]))
     alerts = sorted(alerts_for(roots, period, approved_only=approved_only).alerts, key=lambda a: a.month, reverse=True)
     this_year = timezone.localdate().year
-    return render(
-        request,
-        "home.html",
-        {
-            "panels": panels_for("home", request, period, approved_only),
-            "period": period,
-            "period_text": period_text,
-            "period_error": period_error,
-            "scope_note": scope_note,
-            "period_choices": _period_choices(this_year),
-            # Form 06's KPIs: the Decision 766 ones are on each unit's page, in the JSON and in the export.
-            "kpis": kpis_of(FORM_06),
-            "main_kpi": MAIN_KPI,
-            "rows": list(rows.values()),
-            "exports": _exports(period, roots, approved_only),
-            "approved_only": approved_only,
-            "status_error": status_error,
-            "unapproved": unapproved,
-            "status_url": status_url(request, approved_only),
-            "alerts": alerts[:ALERTS_SHOWN],
-            "alert_count": len(alerts),
-        },
-    )
+    return {
+        "period": period,
+        "period_text": period_text,
+        "period_error": period_error,
+        "scope_note": scope_note,
+        "period_choices": _period_choices(this_year),
+        # Form 06's KPIs: the Decision 766 ones are on each unit's page, in the JSON and in the export.
+        "kpis": kpis_of(FORM_06),
+        "main_kpi": MAIN_KPI,
+        "rows": list(rows.values()),
+        "exports": _exports(period, roots, approved_only),
+        "approved_only": approved_only,
+        "status_error": status_error,
+        "unapproved": unapproved,
+        "status_url": status_url(request, approved_only),
+        "alerts": alerts[:ALERTS_SHOWN],
+        "alert_count": len(alerts),
+    }
 
 
 def _exports(period, roots, approved_only=False):

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import RowsRefused
-from imports.base import Column, Importer
+from core.xlsx import DATE
+from imports.base import EXPORT_CHUNK, Column, ExportTable, Importer
 from imports.parsers import choice_parser, parse_code, parse_date, parse_text
 from imports.registry import register
 from imports.tabular import clean_text
@@ -129,6 +130,44 @@ class UnitImporter(Importer):
             self.refused(refused, [item["_row"] for item in parsed], columns={"successor_codes": "successor_code"})
             return 0, 0, 0
         return result.created, result.updated, result.unchanged
+
+    # The export (imports.exports): the units of a subtree (by their place in the tree), those that
+    # existed on a day of the period.
+    export_limits = frozenset({"unit", "period"})
+
+    @classmethod
+    def export_table(cls, *, unit=None, period=None):
+        units = Unit.objects.all()
+        if unit is not None:
+            units = units.subtree(unit)
+        if period is not None:
+            units = units.active_between(period.start.first_day, period.end.last_day)
+        successors = {}
+        for code, successor in (
+            Unit.successors.through.objects.filter(from_unit__in=units)
+            .order_by("to_unit__code")
+            .values_list("from_unit__code", "to_unit__code")
+        ):
+            successors.setdefault(code, []).append(successor)
+        rows = (
+            (code, name, kind, parent or "", valid_from, valid_to, ", ".join(successors.get(code, ())))
+            for code, name, kind, parent, valid_from, valid_to in units.order_by("path")
+            .values_list("code", "name", "kind", "parent__code", "valid_from", "valid_to")
+            .iterator(chunk_size=EXPORT_CHUNK)
+        )
+        column = cls.export_column
+        return ExportTable(
+            columns=[
+                column("code"),
+                column("name", width=40),
+                column("kind", width=12),
+                column("parent_code"),
+                column("valid_from", DATE, 12),
+                column("valid_to", DATE, 12),
+                column("successor_code", width=20),
+            ],
+            rows=rows,
+        )
 
     # The preview of changes (imports.base): a unit's fields by its code.
     stored_fields = ("name", "kind", "parent_code", "valid_from", "valid_to", "successor_code")

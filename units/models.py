@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 PATH_DIGITS = 9
 PATH_STEP = PATH_DIGITS + 1
 
+# A letter or digit first: a code never starts like a spreadsheet formula (=, +, -, @), so no export of it
+# can run in Excel, and no escaping has to alter it.
 code_validator = RegexValidator(
-    r"^[^\s/]+$", _("A unit code may not contain spaces or slashes."), code="invalid_unit_code"
+    r"^[0-9A-Za-z][^\s/]*$",
+    _("A unit code starts with a letter or a digit and has no spaces or slashes."),
+    code="invalid_unit_code",
 )
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import RowsRefused
 
 from .models import Unit, UnitKind, code_validator, path_segment
+from .signals import units_changed
 
 # The fields a unit row may carry besides its code; a key left out of a row keeps the stored value.
 FIELDS = ("name", "kind", "parent_code", "valid_from", "valid_to", "successor_codes")
@@ -40,7 +41,10 @@ def units_rebuild_paths() -> int:
         return computed[pk]
 
     changed = [Unit(pk=pk, path=path_of(pk)) for pk, _parent, path in rows if path_of(pk) != path]
-    Unit.objects.bulk_update(changed, ["path"], batch_size=1000)
+    if changed:
+        with transaction.atomic():
+            Unit.objects.bulk_update(changed, ["path"], batch_size=1000)
+            units_changed.send(Unit)
     return len(changed)
 
 
@@ -219,6 +223,8 @@ def units_upsert(rows, *, user=None, reason: str = "") -> UnitsResult:
         )
         _write_successors(final, successors, ids)
         units_rebuild_paths()
+        if created or changed:
+            units_changed.send(Unit)
     result.created, result.updated = len(created), len(changed)
     return result
 
@@ -275,4 +281,5 @@ def units_delete(units, *, user=None, reason: str = "") -> int:
             level = [unit.pk for unit in units if len(unit.path) == depth]
             for batch in batched(level, 5000):
                 Unit.objects.filter(pk__in=batch).delete()
+        units_changed.send(Unit)
     return len(units)

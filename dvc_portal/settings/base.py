@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "core",
     "accounts",
     "units",
@@ -43,6 +45,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy of SECURE_CSP on every response.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A NUL character in the path or query string: 400 before anything reads it (core.middleware).
+    "core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed on the wire (an entry grid of 300 rows: 200 KB of HTML, 20 KB sent); Django's
     # GZipMiddleware pads its output against BREACH, and CSRF tokens are masked per request.
@@ -53,11 +59,29 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: a session idle too long is ended with a message on the login page.
+    "accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (Django's own): scripts and styles from the portal's own static files only, or
+# carrying the request's nonce; no inline handlers or style attributes (the pages use none:
+# static/js/actions.js, static/css/widths.css); nothing from another origin, no framing.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "dvc_portal.urls"
 WSGI_APPLICATION = "dvc_portal.wsgi.application"
@@ -73,6 +97,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # `csp_nonce`, for the few <style> elements of our own (accounts/_styles.html).
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -81,12 +107,23 @@ TEMPLATES = [
 # SQLite file next to manage.py unless DATABASE_URL points elsewhere (postgres://user@host:5432/name).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: each of gunicorn's sync workers keeps its one connection across requests (a new
+# connection per request cost /healthz three quarters of its time), checked before reuse after an error.
+# DB_CONN_MAX_AGE=0 closes it after every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dashboard read while an import writes; a busy timeout avoids "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache of the figures reused between requests (reports.reuse: keyed by versions of the data, so never
+# stale): each process's own memory by default; several machines share one, e.g. CACHE_URL=redis://host:6379/1.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://dvc-portal?max_entries=1000")}
+# REPORTS_REUSE=0: every request computes its figures (to measure the plain computation, or to rule it out).
+REPORTS_REUSE = env.bool("REPORTS_REUSE", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,6 +201,17 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts at most SESSION_COOKIE_AGE (8 hours: a working day) and ends after SESSION_IDLE_SECONDS
+# (30 minutes) without a request (accounts.middleware.IdleTimeoutMiddleware).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+# Password-reset mails (accounts.throttle): at most this many per e-mail address and per client address
+# in the window; beyond them no mail is sent.
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=10)
+PASSWORD_RESET_WINDOW_MINUTES = 60
+# seed_demo and generate_dataset write demo logins (admin / admin) and synthetic data: never in production.
+DEMO_COMMANDS_ALLOWED = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -183,5 +231,38 @@ DIRECTING_MAX_FILE_BYTES = env.int("DIRECTING_MAX_FILE_BYTES", default=10 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
-# The admin's exports (django-import-export) escape cells that would start a formula, like ours.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# The admin's exports (django-import-export) escape cells that would start a formula as ours do
+# (imports.resources.PortalResource.export_field); django-import-export's own escaping (which drops a
+# leading "=") stays off.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+
+# Background jobs (Django's tasks framework, django.tasks): the import page's imports run as jobs, stored in
+# the database by django-tasks-db and run by its worker, `manage.py db_worker` (`make run` starts it beside
+# the web server; docs/import.md, "Background jobs"). TASKS_BACKEND=django.tasks.backends.immediate.
+# ImmediateBackend runs them inside the request instead, with no worker.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A running import job writes its progress and a heartbeat this often; one whose worker is gone (its lock
+# on the job released, or, where that cannot be seen, no heartbeat for IMPORT_JOB_STALE_SECONDS) is failed.
+IMPORT_JOB_HEARTBEAT_SECONDS = env.float("IMPORT_JOB_HEARTBEAT_SECONDS", default=1.0)
+IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
+
+# A read replica for the dashboards and the API (docs/deploy.md, "A read replica"): with DATABASE_REPLICA_URL
+# set, the `replica` alias, the router and its middleware of dvc_portal/routers.py, which say which reads go
+# there (GET requests of those views, not after a write, only when the replica has caught up). Unset: one
+# database, no router. Kept last so that the replica takes the primary's connection settings.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    for _name in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _name in DATABASES["default"]:
+            DATABASES["replica"].setdefault(_name, DATABASES["default"][_name])
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # Read-only sessions: a write sent there by mistake fails, even on a replica alias that is the primary.
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c default_transaction_read_only=on")
+    # Tests: the replica is the test database of default, through its own connection.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dvc_portal.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "dvc_portal.routers.ReplicaMiddleware",
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core.periods import Month, Period
 
-from ..selectors import kpis_for
+from ..selectors import kpis_for_units
 
 register = template.Library()
 
@@ -30,7 +30,8 @@ def month_comparison(unit, year, month):
     The entry page shows it in the leader's decision box (`{% month_comparison unit year month as c %}`)."""
     this = Month(year, month)
     months = [this, this.shift(-1), this.shift(-12)]
-    kpis = [kpis_for(unit, Period(m, m), own=True) for m in months]
+    keys = tuple(dict.fromkeys(key for key, _part, _label in _COMPARED))
+    kpis = [kpis_for_units([unit], Period(m, m), own=True, keys=keys)[unit.pk] for m in months]
     rows = []
     for key, part, label in _COMPARED:
         values = [getattr(k[key], part) for k in kpis]

@@ -108,7 +108,12 @@ NO_UNIT = {
     "imports:page",
     "imports:confirm",
     "imports:result",
+    "imports:issues",
     "imports:template",
+    # A background import: its owner's or an administrator's, 404 for anyone else (tests/imports/test_jobs.py).
+    "imports:job",
+    "imports:job_status",
+    "imports:job_retry",
     "api:None",  # the API's catch-all: a JSON 404
 }
 

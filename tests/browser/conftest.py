@@ -45,8 +45,16 @@ def page(browser):
     context = browser.new_context(viewport=VIEWPORT, locale="vi-VN", reduced_motion="reduce")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Every page must satisfy the Content-Security-Policy (SECURE_CSP): Chromium reports each violation
+    # on the console ("Refused to execute inline script ..."), and the test fails on any.
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

@@ -109,3 +109,8 @@ def test_a_month_may_be_written_the_vietnamese_way(text, period):
 def test_a_vietnamese_month_out_of_range_is_refused_with_the_reason():
     with pytest.raises(PeriodError, match="month 13 is not between 1 and 12"):
         Period.parse("13/2019")
+
+
+def test_the_last_month_known_has_a_last_day():
+    assert Month(2100, 12).last_day == datetime.date(2100, 12, 31)
+    assert Month(2024, 2).last_day == datetime.date(2024, 2, 29)

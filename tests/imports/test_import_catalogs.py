@@ -87,7 +87,7 @@ def test_moving_a_unit_moves_its_subtree(db, tmp_path):
         ([["X", "Tên", "làng", ""]], "row 2, column Loại đơn vị: 'làng' is not a known unit kind"),
         (
             [["X Y", "Tên", "xã", ""]],
-            "row 2, column Mã đơn vị: 'X Y': A unit code may not contain spaces or slashes.",
+            "row 2, column Mã đơn vị: 'X Y': A unit code starts with a letter or a digit and has no spaces or slashes.",
         ),
         ([["X", "", "xã", ""]], "row 2, column Tên đơn vị: required value is empty"),
         ([["X", "Tên", "xã", "NOPE"]], "row 2, column Mã đơn vị cấp trên: unknown unit code 'NOPE'"),

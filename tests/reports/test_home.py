@@ -169,8 +169,9 @@ class TestHome:
         assert str(row.bar) == "26.15"
         assert str(row.target_mark) == "30.00"
         html = response.content.decode()
-        assert 'style="width: 26.15%"' in html
-        assert 'style="left: 30.00%"' in html
+        # Whole percent, as classes of static/css/widths.css (no inline style under the CSP).
+        assert 'class="bar__fill w-26"' in html
+        assert 'class="bar__target l-30"' in html
 
     def test_no_value_is_a_dash(self, leader_client):
         page = text_of(leader_client.get("/", {"period": "2019"}))

@@ -296,7 +296,9 @@ def test_kpis_for_many_units_run_a_fixed_number_of_queries():
         assert result[parent.pk]["online_rate"].denominator == 2 * n
         assert result[children[0].pk]["online_rate"].target == Decimal("30")
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 5
+    # Per depth of the units (two here): the unit-month totals, the offering totals and the online offerings
+    # with online filings; and the targets.
+    assert counts[0] == counts[1] <= 7
 
 
 # --- approved figures only ---------------------------------------------------------------------------
@@ -440,4 +442,4 @@ def test_approved_only_runs_the_same_fixed_number_of_queries():
             approved = (n + 1) // 2
             assert result[parent.pk]["online_rate"].denominator == 2 * (approved if approved_only else n)
             counts.append(len(queries))
-    assert len(set(counts)) == 1 and counts[0] <= 5
+    assert len(set(counts)) == 1 and counts[0] <= 7

@@ -102,6 +102,7 @@ def test_the_ranking_page_by_score(client, district):
 def test_the_ranking_page_by_score_runs_a_fixed_number_of_queries(client, district, django_assert_num_queries):
     client.force_login(UserFactory(username="leader", role=Role.LEADER, units=[district["D"]]))
     params = {"unit": "D", "period": "2025-Q1", "kpi": "score_766"}
+    client.get(reverse("reports:ranking"), params)  # a session's first request records its time
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("reports:ranking"), params)
     for i in range(5):

@@ -235,14 +235,16 @@ def test_the_json_is_the_contracts(district):
 
 def test_a_fixed_number_of_queries_whatever_the_number_of_units(district, django_assert_num_queries):
     units = [district["A"], district["B"]]
-    with django_assert_num_queries(5) as captured:  # version, indicators, totals, offerings, targets
+    # version, indicators, totals, offering totals, online offerings with online filings, targets
+    with django_assert_num_queries(6) as captured:
         scores_for_units(units, Q1)
     more = [UnitFactory(code=f"N{i}", kind=UnitKind.COMMUNE, parent=district["D"]) for i in range(6)]
     for unit in more:
         total(unit, 2025, 1, synced=1, synced_base=2)
-    province = UnitFactory(code="P", kind=UnitKind.PROVINCE)  # another depth: one more figures query each
+    # Another depth: one more query each for the totals, the offering totals and the online offerings.
+    province = UnitFactory(code="P", kind=UnitKind.PROVINCE)
     with django_assert_num_queries(len(captured.captured_queries)):
         scores = scores_for_units([*units, *more], Q1)
     assert len(scores) == 8
-    with django_assert_num_queries(len(captured.captured_queries) + 2):
+    with django_assert_num_queries(len(captured.captured_queries) + 3):
         scores_for_units([*units, *more, province], Q1)

@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from demo.dataset import dataset_generate
 
+from ..guard import refuse_in_production
+
 
 def positive(text):
     value = int(text)
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, metavar="S")
 
     def handle(self, *args, **options):
+        refuse_in_production("generate_dataset")
         today = timezone.localdate()
         if not 1 <= options["months"] <= 12:
             raise CommandError(f"--months: {options['months']} is not between 1 and 12", returncode=2)

@@ -8,6 +8,8 @@ from core.cli import format_table
 from demo.seeding import seed_demo
 from units.models import Unit
 
+from ..guard import refuse_in_production
+
 
 class Command(BaseCommand):
     help = (
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        refuse_in_production("seed_demo")
         started = time.perf_counter()
         try:
             summary = seed_demo(with_users=not options["no_users"])
