@@ -101,6 +101,7 @@ def test_a_killed_worker_leaves_the_data_as_it_was_and_the_job_failed_then_it_ru
     assert preview.ok and (preview.created, preview.updated) == (120, 120)
     client = Client()
     client.force_login(admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the job's reasons in English, as asserted below
     assert client.post(reverse("imports:confirm", args=[preview.record.pk])).status_code == 302
     job = ImportJob.objects.get()
     assert job.status == JobStatus.QUEUED
