@@ -239,8 +239,10 @@ def main():
     if not has_dataset(args.database_url):
         print(SKIPPED_DATA)
         print(
-            f"  to make it: createdb -h 127.0.0.1 -U postgres dvc_bench; DATABASE_URL={DEFAULT_URL} "
-            ".venv/bin/python manage.py migrate && DATABASE_URL=... .venv/bin/python manage.py generate_dataset"
+            f"to make it (about 5 minutes): createdb -h 127.0.0.1 -U postgres dvc_bench; DATABASE_URL={DEFAULT_URL} "
+            f".venv/bin/python manage.py migrate && DATABASE_URL={DEFAULT_URL} .venv/bin/python manage.py "
+            "generate_dataset",
+            file=sys.stderr,
         )
         return 0
     secret_key = secrets.token_urlsafe(40)

@@ -289,10 +289,12 @@ _OFFERING_SUMS = {
 }
 
 
-def _units_valid_on(day, prefix="unit__"):
-    return Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}), Q(
-        **{f"{prefix}valid_to__isnull": True}
-    ) | Q(**{f"{prefix}valid_to__gte": day})
+def _units_valid_on(day):
+    """Conditions on the rows' unit: it exists on `day`."""
+    return (
+        Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=day),
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=day),
+    )
 
 
 def _online_offerings_used(period, approved_only):
