@@ -1,9 +1,12 @@
 """Uploaded files between preview and confirm, for the import page and the admin's import alike.
 
-The upload is kept in IMPORT_STAGING_DIR under its SHA-256; the preview is a dry run of the importer on
-it, and the confirm step re-runs that very file (named by the preview's ImportRecord), never data sent back
-by the browser. Previews left unconfirmed for a day are removed."""
+The upload is kept in IMPORT_STAGING_DIR under its SHA-256 and its preview's ImportRecord, so that two
+users (or one user twice) previewing the same bytes each keep their own copy: refusing one preview never
+removes another's. The preview is a dry run of the importer on it, and the confirm step re-runs that very
+file (named by the preview's ImportRecord), never data sent back by the browser. Previews left unconfirmed
+for a day are removed."""
 
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -23,39 +26,44 @@ def staging_dir() -> Path:
     return path
 
 
-def staged_path(sha256, file_name) -> Path:
-    return staging_dir() / f"{sha256}{Path(file_name).suffix.lower()}"
+def staged_path(preview) -> Path:
+    """Where the file of a preview ImportRecord is kept: its hash and the record's number."""
+    return staging_dir() / f"{preview.sha256}-{preview.pk}{Path(preview.file_name).suffix.lower()}"
 
 
-def stage(upload) -> tuple[Path, str]:
-    """Write the upload to the staging directory under its hash; returns (path, sha256)."""
+def _receive(upload) -> Path:
+    """Write the upload to the staging directory under a name of its own (not yet its preview's)."""
     _clean_staging()
-    with tempfile.NamedTemporaryFile(dir=staging_dir(), delete=False, suffix=".part") as tmp:
+    path = staging_dir() / f"incoming-{secrets.token_hex(8)}{Path(upload.name).suffix.lower()}"
+    with path.open("xb") as handle:
         for chunk in upload.chunks():
-            tmp.write(chunk)
-    sha256, _size = file_sha256(tmp.name)
-    path = staged_path(sha256, upload.name)
-    Path(tmp.name).replace(path)
-    return path, sha256
+            handle.write(chunk)
+    return path
 
 
 def preview_upload(kind, upload, *, user, force, source, unit_code=""):
     """Stage the upload and run the importer dry on it: the report with its ImportRecord (the preview to
     confirm) and the first PREVIEW_CHANGES rows that would change. A file the importer refuses is not
     kept."""
-    path, _sha = stage(upload)
-    report = run_import(
-        kind,
-        path,
-        name=Path(upload.name).name,
-        user=user,
-        dry_run=True,
-        force=force,
-        source=source,
-        unit_code=unit_code,
-        preview_changes=PREVIEW_CHANGES,
-    )
-    if not report.ok:
+    path = _receive(upload)
+    try:
+        report = run_import(
+            kind,
+            path,
+            name=Path(upload.name).name,
+            user=user,
+            dry_run=True,
+            force=force,
+            source=source,
+            unit_code=unit_code,
+            preview_changes=PREVIEW_CHANGES,
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if report.ok and report.record is not None:
+        path.replace(staged_path(report.record))
+    else:
         path.unlink(missing_ok=True)
     return report
 
@@ -64,7 +72,7 @@ def staged_file(preview) -> Path | None:
     """The file a preview ImportRecord was made from, if it is still staged and unchanged."""
     if preview is None:
         return None
-    path = staged_path(preview.sha256, preview.file_name)
+    path = staged_path(preview)
     if not path.exists() or file_sha256(path)[0] != preview.sha256:
         return None
     return path

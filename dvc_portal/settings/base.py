@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A view whose database connection fails answers 503, "nothing was saved" (core.middleware).
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Content-Security-Policy (Django's own): scripts and styles from the portal's own static files only, or
