@@ -372,17 +372,18 @@ class _PostgresWriter:
             "history_user_id": "%(user)s",
             "history_type": "CASE WHEN inserted THEN '+' ELSE '~' END",
         }
-        sql = (
-            f"WITH written AS (INSERT INTO {table} AS f ({', '.join(columns)}) "
-            f"SELECT {', '.join(select)} FROM filing_in AS s "
-            "{conflict}"
-            f"RETURNING f.*, (f.xmax = 0) AS inserted), "
+        insert = (
+            f"INSERT INTO {table} AS f ({', '.join(columns)}) SELECT {', '.join(select)} FROM filing_in AS s "
+            "{conflict}RETURNING f.*"
+        )
+        history = (
             f"history AS (INSERT INTO {history_table} ({', '.join(quote(c) for c in history_columns)}) "
             f"SELECT {', '.join(history_values.get(c, quote(c)) for c in history_columns)} FROM written) "
             # The unit-months as one number each, deduplicated in Python: DISTINCT would sort 100,000 rows.
             "SELECT inserted, array_agg(id), array_agg(unit_id * 1000000 + year * 100 + month) "
             "FROM written GROUP BY inserted"
         )
+        same_key = " AND ".join(f"b.{k} = w.{k}" for k in key)
         params = {"now": timezone.now(), "reason": reason[:100], "user": getattr(user, "pk", None)}
         with connection.cursor() as cursor:
             cursor.execute("CREATE TEMPORARY TABLE filing_in (" + ", ".join(f"{c} bigint" for c in staged) + ")")
@@ -393,11 +394,29 @@ class _PostgresWriter:
             # to the workflow; a concurrent first write of the same new row fails on the unique key.
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {table} AS f JOIN (SELECT DISTINCT unit_id, year, month "
-                "FROM filing_in) AS k ON f.year = k.year AND f.month = k.month AND f.unit_id = k.unit_id)"
+                "FROM filing_in) AS k ON f.year = k.year AND f.month = k.month AND f.unit_id = k.unit_id), "
+                "(SELECT relkind = 'p' FROM pg_class WHERE oid = %s::regclass)",
+                [self.model._meta.db_table],
             )
-            (any_stored,) = cursor.fetchone()
-            conflict = f"ON CONFLICT ({', '.join(key)}) {on_conflict} " if any_stored else ""
-            cursor.execute(sql.replace("{conflict}", conflict), params)
+            any_stored, partitioned = cursor.fetchone()
+            if not any_stored:
+                sql = f"WITH written AS ({insert.format(conflict='')}, TRUE AS inserted), {history}"
+            elif not partitioned:
+                # Inserted rather than updated: a new row version no transaction has deleted yet.
+                conflict = f"ON CONFLICT ({', '.join(key)}) {on_conflict} "
+                sql = f"WITH written AS ({insert.format(conflict=conflict)}, (f.xmax = 0) AS inserted), {history}"
+            else:
+                # A partitioned table (docs/deploy.md, scripts/partition_filings.py) has no system columns
+                # to return: the keys stored before the insert, read in the statement's own snapshot, tell.
+                conflict = f"ON CONFLICT ({', '.join(key)}) {on_conflict} "
+                sql = (
+                    f"WITH stored AS MATERIALIZED (SELECT {', '.join(f'f.{k}' for k in key)} FROM {table} AS f "
+                    f"JOIN filing_in AS s ON {' AND '.join(f'f.{k} = s.{k}' for k in key)}), "
+                    f"upserted AS ({insert.format(conflict=conflict)}), "
+                    f"written AS (SELECT w.*, NOT EXISTS (SELECT 1 FROM stored AS b WHERE {same_key}) AS inserted "
+                    f"FROM upserted AS w), {history}"
+                )
+            cursor.execute(sql, params)
             by_kind = {inserted: (ids, keys) for inserted, ids, keys in cursor.fetchall()}
             cursor.execute("DROP TABLE filing_in")
         created_ids, created_keys = by_kind.get(True, ([], []))

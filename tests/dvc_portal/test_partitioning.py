@@ -1,6 +1,6 @@
 """scripts/partition_filings.py, the plan of docs/deploy.md ("The filings table partitioned by year"): the
 filings table converted into one partitioned by year keeps its rows, ids, constraints, indexes and foreign
-keys, the ORM and the KPI totals work on it, and the one thing of the write path that does not is known.
+keys, and the ORM, the KPI totals and the write path of figures work on it.
 
 PostgreSQL only. Each test runs in the test's transaction, which is rolled back: the conversion (DDL
 included) never outlives it.
@@ -11,7 +11,7 @@ import importlib.util
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, NotSupportedError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from filings.models import FieldFiling, MonthlyFiling
 from filings.services import Source, filings_upsert
@@ -115,15 +115,47 @@ def test_the_converted_table_keeps_its_rows_keys_and_constraints(figures):
     assert totals() == totals_before
 
 
-def test_the_write_path_needs_one_change_first(figures):
-    """filings_upsert tells inserted from updated rows by `RETURNING (f.xmax = 0)`, which PostgreSQL refuses on a
-    partitioned table; docs/deploy.md gives the replacement (the stored keys, from the same snapshot). When the
-    write path has it, this test fails: then delete it and the plan's warning."""
+def test_the_write_path_imports_new_and_changed_figures_into_it(figures):
+    """filings_upsert tells inserted from updated rows by `RETURNING (f.xmax = 0)` on a plain table; on a
+    partitioned one, which has no system columns to return, by the keys stored before the insert."""
     communes, procedures = figures
     partition_filings.convert(connection, TABLE, this_year=THIS_YEAR)
-    row = {"unit_id": communes[0].pk, "procedure_id": procedures[0].pk, "year": 2019, "month": 1, "received_online": 9}
-    with pytest.raises(NotSupportedError, match="cannot retrieve a system column"):
-        filings_upsert([row], fields=["received_online"], source=Source.DEMO, force=True)
+    a, b = communes
+    first, second = procedures
+
+    def row(unit, procedure, year, month, count):
+        return {
+            "unit_id": unit.pk,
+            "procedure_id": procedure.pk,
+            "year": year,
+            "month": month,
+            "received_online": count,
+        }
+
+    def history(unit, procedure, year, month):
+        return list(
+            MonthlyFiling.history.filter(unit=unit, procedure=procedure, year=year, month=month)
+            .order_by("history_id")
+            .values_list("history_type", "received_online")
+        )
+
+    # A month's first figures: nothing stored in that unit-month.
+    result = filings_upsert([row(a, first, 2020, 1, 4)], fields=["received_online"], source=Source.DEMO, force=True)
+    assert (result.created, result.updated, result.unchanged) == (1, 0, 0)
+    # A changed figure, an unchanged one, a new one beside them, in months with figures stored.
+    result = filings_upsert(
+        [row(a, first, 2019, 1, 9), row(a, second, 2019, 2, 1), row(a, first, 2019, 2, 6), row(a, first, 2020, 1, 5)],
+        fields=["received_online"],
+        source=Source.DEMO,
+        force=True,
+    )
+    assert (result.created, result.updated, result.unchanged) == (1, 2, 1)
+    assert history(a, first, 2019, 1) == [("+", 0), ("~", 9)]  # the first by the factory
+    assert history(a, first, 2019, 2) == [("+", 6)]
+    assert history(a, first, 2020, 1) == [("+", 4), ("~", 5)]
+    assert history(a, second, 2019, 2) == [("+", 1)]  # by the factory; unchanged since
+    assert query(f"SELECT tableoid::regclass::text FROM {TABLE} WHERE year = 2020") == [(f"{TABLE}_y2020",)]
+    assert MonthlyFiling.objects.get(unit=a, procedure=first, year=2019, month=1).received_online == 9
 
 
 def test_the_figures_per_field_too():
