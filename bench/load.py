@@ -29,15 +29,15 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from common import collectstatic, environment, serve, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dvc_bench"
@@ -76,54 +76,6 @@ def has_dataset(url) -> bool:
             return bool(row[0]) and bool(conn.execute("SELECT 1 FROM units_unit WHERE code = 'GEN01'").fetchone())
     except psycopg.Error:
         return False
-
-
-def environment(url, secret_key, **extra):
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "dvc_portal.settings.local",
-        "SECRET_KEY": secret_key,
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "LOG_LEVEL": "ERROR",
-        **extra,
-    }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(env):
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "dvc_portal.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync", "--backlog", "2048"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return server, f"http://127.0.0.1:{port}"
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(server):
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def fetch(base, path, headers):
@@ -254,12 +206,7 @@ def main():
         print((check.stderr.strip().splitlines() or [""])[-1])
         print(f"The database needs its migrations: DATABASE_URL={args.database_url} .venv/bin/python manage.py migrate")
         return 1
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=base_env,
-        check=True,
-    )
+    collectstatic(base_env)
     user, cookie, key = sign_in(args.database_url, secret_key)
     year, targets = addresses()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:

@@ -12,7 +12,9 @@ unchanged.
 
 Built for 100,000 rows (docs/performance.md, "Exports"): the rows are read from the database in chunks
 (`.iterator()` over `values_list`) as the sheet is written (core.xlsx), never held whole. `write_filings`
-writes the workbook to a path or a file without an HTTP request: what a background job calls."""
+writes the workbook to a path or a file without an HTTP request: what a background job calls (the imports
+app's export jobs, for an export of more than EXPORT_INLINE_MAX_ROWS rows: `filings_export_rows`), with a
+`progress` callback told how many rows have been written. `export_units` is the scope of both."""
 
 from dataclasses import dataclass, field
 
@@ -20,6 +22,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core import xlsx
+from units.models import Unit
+from units.selectors import unit_in_scope_or_404
 
 from .kinds import PER_FIELD, PER_PROCEDURE
 from .labels import COUNT_LABELS, SCORE_LABELS
@@ -28,6 +32,8 @@ from .models import COUNT_FIELDS, SCORE_FIELDS
 _COUNTS = tuple(xlsx.Col(COUNT_LABELS[name][0], xlsx.COUNT, 14) for name in COUNT_FIELDS)
 # Rows fetched from the database at a time.
 CHUNK = 5000
+# How often (rows) the rows written are passed on to a `progress` callback.
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -102,9 +108,44 @@ def figures_table(kind, units, period=None, *, partly_reported="warn"):
     return table
 
 
-def filings_workbook(units, period, *, title=""):
+def export_units(user, code=""):
+    """The units of the figures' export: `user`'s scope, or the subtree of the unit `code` within it (404
+    outside it), with that unit (None for the whole scope). The page's export and its background job."""
+    units = Unit.objects.for_user(user)
+    if not (code or "").strip():
+        return units, None
+    unit = unit_in_scope_or_404(user, code)
+    return units.subtree(unit), unit
+
+
+def filings_export_name(code, period):
+    """The file's name: the unit's code (`all`: the whole scope) and the period."""
+    return f"so_lieu_{code or 'all'}_{period}.xlsx"
+
+
+def filings_export_rows(units, period):
+    """How many rows `filings_workbook(units, period)` writes (both sheets): two counts."""
+    return sum(
+        kind.model.objects.filter(unit__in=units).filter(period.filter_q()).order_by().count()
+        for kind in (PER_PROCEDURE, PER_FIELD)
+    )
+
+
+def _counted(rows, progress):
+    """Pass the rows on, telling `progress(n)` every PROGRESS_EVERY rows and at the end how many more went."""
+    done = 0
+    for done, row in enumerate(rows, 1):  # noqa: B007 (counted for after the loop)
+        if done % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+        yield row
+    if done % PROGRESS_EVERY:
+        progress(done % PROGRESS_EVERY)
+
+
+def filings_workbook(units, period, *, title="", progress=None):
     """The monthly figures of `units` (a queryset the caller has limited to the user's scope) in `period`:
-    per procedure, then per field."""
+    per procedure, then per field. `progress`, if given, is called with the number of rows written since
+    its last call, as the sheets are written."""
     workbook = xlsx.new_workbook()
     period_line = _("Period: %(period)s") % {"period": period}
     for kind, sheet_title, heading in (
@@ -117,12 +158,12 @@ def filings_workbook(units, period, *, title=""):
             sheet_title=sheet_title,
             titles=[heading, period_line, *table.titles],
             columns=table.columns,
-            rows=table.rows,
+            rows=table.rows if progress is None else _counted(table.rows, progress),
         )
     return workbook
 
 
-def write_filings(destination, units, period, *, title=""):
+def write_filings(destination, units, period, *, title="", progress=None):
     """Write the workbook of `filings_workbook` to `destination` (a path, or a binary file open for
-    writing), outside any request: the page's export as a background job would make it."""
-    xlsx.save(filings_workbook(units, period, title=title), destination)
+    writing), outside any request: the page's export as a background job makes it."""
+    xlsx.save(filings_workbook(units, period, title=title, progress=progress), destination)

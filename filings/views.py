@@ -23,7 +23,7 @@ from units.selectors import unit_in_scope_or_404
 
 from . import grid as grid_module
 from . import locks, quality, selectors, workflow
-from .exports import filings_workbook
+from .exports import export_units, filings_export_name, filings_export_rows, filings_workbook
 from .form06 import unit_month_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
 from .kinds import KINDS, unit_month_kind
@@ -366,16 +366,17 @@ def completeness(request):
 @login_required
 def export(request):
     """GET ?unit=CODE&period=PERIOD: the monthly figures of the unit's subtree (default: the whole scope)
-    over the period (default: the current year so far), as .xlsx in the import's layout."""
+    over the period (default: the current year so far), as .xlsx in the import's layout. Above
+    EXPORT_INLINE_MAX_ROWS rows, a page that offers to prepare the file in the background instead (the
+    imports app's export jobs, by URL name only: docs/import.md, "Large exports")."""
     try:
         period = period_param(request.GET)
     except PeriodError as exc:
         return HttpResponseBadRequest(_("period: %(reason)s") % {"reason": exc})
-    units = Unit.objects.for_user(request.user)
-    code = request.GET.get("unit", "").strip()
-    name = "all"
-    if code:
-        unit = unit_in_scope_or_404(request.user, code)
-        units = units.subtree(unit)
-        name = unit.code
-    return xlsx.response(filings_workbook(units, period), f"so_lieu_{name}_{period}.xlsx")
+    units, unit = export_units(request.user, request.GET.get("unit", ""))
+    code = unit.code if unit else ""
+    rows = filings_export_rows(units, period)
+    if rows > settings.EXPORT_INLINE_MAX_ROWS:
+        context = {"unit": unit, "period": period, "rows": rows, "limit": settings.EXPORT_INLINE_MAX_ROWS}
+        return render(request, "filings/export_large.html", context)
+    return xlsx.response(filings_workbook(units, period), filings_export_name(code, period))

@@ -173,26 +173,27 @@ def _lock_path(job_id):
 
 
 @contextlib.contextmanager
-def _worker_lock(job_id):
-    """Hold the job's lock file while running it; the system releases it when the process ends."""
+def worker_lock(path):
+    """Hold the lock file `path` while running a job; the system releases it when the process ends. Shared
+    with the export jobs (imports.export_jobs), whose lock files have names of their own."""
     if fcntl is None:
         yield
         return
-    path = _lock_path(job_id)
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            path.unlink(missing_ok=True)  # before the lock is released with the file: see _worker_alive
+            path.unlink(missing_ok=True)  # before the lock is released with the file: see worker_alive
 
 
-def _worker_alive(job_id) -> bool | None:
-    """True while a process holds the job's lock, False when nobody does, None when it cannot be told."""
+def worker_alive(path) -> bool | None:
+    """True while a process holds the lock file `path`, False when nobody does, None when it cannot be
+    told."""
     if fcntl is None:
         return None
     try:
-        handle = open(_lock_path(job_id), "rb")  # noqa: SIM115 (closed below, after the lock test)
+        handle = open(path, "rb")  # noqa: SIM115 (closed below, after the lock test)
     except OSError:
         return None
     with handle:
@@ -205,18 +206,19 @@ def _worker_alive(job_id) -> bool | None:
         return False
 
 
-def job_fail(job_id, reason, *, from_status=JobStatus.RUNNING) -> bool:
-    """Mark a job failed with `reason` (if it still has `from_status`); its task result too, when the
-    database backend holds one that still says running."""
+def job_fail(job_id, reason, *, from_status=JobStatus.RUNNING, model=ImportJob) -> bool:
+    """Mark a job (an ImportJob, or another `model` of jobs: ExportJob) failed with `reason` (if it still
+    has `from_status`); its task result too, when the database backend holds one that still says
+    running."""
     now = timezone.now()
-    failed = ImportJob.objects.filter(pk=job_id, status=from_status).update(
+    failed = model.objects.filter(pk=job_id, status=from_status).update(
         status=JobStatus.FAILED, failure_reason=str(reason)[:500], finished_at=now
     )  # the phase and counts stay where it stopped
     if failed and apps.is_installed("django_tasks_db"):
         from django.tasks import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
-        task_id = ImportJob.objects.filter(pk=job_id).values_list("task_id", flat=True).first()
+        task_id = model.objects.filter(pk=job_id).values_list("task_id", flat=True).first()
         if task_id:
             with contextlib.suppress(DatabaseError, ValueError):
                 DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
@@ -228,39 +230,52 @@ def job_fail(job_id, reason, *, from_status=JobStatus.RUNNING) -> bool:
     return bool(failed)
 
 
-def fail_stale_jobs(now=None) -> int:
-    """Fail the running jobs whose worker is gone (the module's docstring); how many."""
+def fail_stale(model, lock_path, reason, now=None) -> int:
+    """Fail the running jobs of `model` whose worker is gone (the module's docstring): nobody holds the
+    lock file `lock_path(job_id)`, or, where that cannot be told, no heartbeat for IMPORT_JOB_STALE_SECONDS;
+    `reason()` says why, in each job's language. How many."""
     now = now or timezone.now()
     stale_before = now - timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS)
     failed = 0
-    for job_id, heartbeat_at, language in ImportJob.objects.filter(status=JobStatus.RUNNING).values_list(
+    for job_id, heartbeat_at, language in model.objects.filter(status=JobStatus.RUNNING).values_list(
         "pk", "heartbeat_at", "language"
     ):
-        alive = _worker_alive(job_id)
+        alive = worker_alive(lock_path(job_id))
         if alive is None:
             alive = heartbeat_at is not None and heartbeat_at >= stale_before
         if not alive:
             with translation.override(language or settings.LANGUAGE_CODE):
-                failed += job_fail(job_id, worker_lost_reason())
+                failed += job_fail(job_id, reason(), model=model)
     return failed
 
 
-def job_run(job_id):
-    """Run a queued job (the worker's task): its import, all or nothing, with its progress stored."""
-    fail_stale_jobs()
-    with _worker_lock(job_id):
-        now = timezone.now()
-        claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+def fail_stale_jobs(now=None) -> int:
+    """Fail the running imports whose worker is gone; how many."""
+    return fail_stale(ImportJob, _lock_path, worker_lost_reason, now)
+
+
+def job_claim(model, job_id, **fields) -> bool:
+    """Take a queued job of `model` (an import or an export job) for this worker: running, started and
+    beating now, one run more, with `fields` (its progress reset). False when it is no longer queued."""
+    now = timezone.now()
+    return bool(
+        model.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             **{
-                **PROGRESS_RESET,
-                "phase": Phase.READING,
+                **fields,
                 "status": JobStatus.RUNNING,
                 "started_at": now,
                 "heartbeat_at": now,
                 "attempts": F("attempts") + 1,
             }
         )
-        if not claimed:
+    )
+
+
+def job_run(job_id):
+    """Run a queued job (the worker's task): its import, all or nothing, with its progress stored."""
+    fail_stale_jobs()
+    with worker_lock(_lock_path(job_id)):
+        if not job_claim(ImportJob, job_id, **{**PROGRESS_RESET, "phase": Phase.READING}):
             return  # run already, or no longer wanted
         job = ImportJob.objects.select_related("preview", "user").get(pk=job_id)
         progress = JobProgress(job)

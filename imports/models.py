@@ -167,3 +167,90 @@ class ImportJob(models.Model):
             checking_since=self.checking_since,
             writing_since=self.writing_since,
         )
+
+
+class ExportKind(models.TextChoices):
+    FILINGS = "filings", _("monthly figures")
+
+
+class ExportJob(models.Model):
+    """A large export written in the background by the tasks worker (imports.export_jobs), for a page's
+    export that holds more than EXPORT_INLINE_MAX_ROWS rows: what to write (the kind, the unit's subtree or
+    the whole scope of its user, the period), how far it got, and the finished file, kept a day in
+    EXPORT_JOBS_DIR for its user to download. A failed job, or one whose file has expired, runs again."""
+
+    Status = JobStatus
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind, default=ExportKind.FILINGS)
+    # Blank: the user's whole scope; else the unit's subtree, within that scope.
+    unit_code = models.CharField(_("unit"), max_length=40, blank=True)
+    # As core.periods reads it (2024, 2024-Q3, 2024-01..2024-07 ...).
+    period = models.CharField(_("period"), max_length=40)
+    # The language of the page that queued it: the file's titles and the job's messages are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    # The finished file's name in EXPORT_JOBS_DIR (set when it is complete).
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
+    # The task result (django.tasks) of the latest run.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["status"], name="imports_export_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="imports_export_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=ExportKind.values), name="imports_export_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure_reason=""), name="imports_export_failed_has_reason"
+            ),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file_name=""), name="imports_export_done_has_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.unit_code or '*'} {self.period} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def download_name(self):
+        """The name the file is downloaded under: the page's export's own."""
+        from filings.exports import filings_export_name
+
+        return filings_export_name(self.unit_code, self.period)
+
+    def percent(self) -> int:
+        """The share written, 0 to 100: 100 once done; while running, short of the end until the file is
+        complete (the rows written, then the file zipped and renamed)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(100 * self.rows_written / self.rows_total))
+
+    def seconds_left(self, now) -> int | None:
+        """About how many seconds are left, at the speed of the rows written so far; None before there is
+        anything to go by."""
+        if self.status == self.Status.DONE:
+            return 0
+        if self.status != self.Status.RUNNING or not self.rows_total or not self.rows_written or not self.started_at:
+            return None
+        elapsed = (now - self.started_at).total_seconds()
+        if elapsed <= 0:
+            return None
+        return max(1, round((self.rows_total - self.rows_written) * elapsed / self.rows_written))

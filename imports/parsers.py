@@ -12,14 +12,17 @@ from .tabular import Percent, clean_text, fold
 
 
 def parse_code(value) -> str:
-    text = clean_text(value)
+    text = parse_text(value)
     if not text:
         raise ValueError(_("code is empty"))
     return text
 
 
 def parse_text(value) -> str:
-    return clean_text(value)
+    text = clean_text(value)
+    if "\x00" in text:  # PostgreSQL's text cannot hold it (the write would fail for the whole file)
+        raise ValueError(_("a NUL character is not allowed"))
+    return text
 
 
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")

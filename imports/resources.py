@@ -17,7 +17,9 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -109,6 +111,18 @@ class PortalImportMixin(ImportExportMixin):
             "template_url": reverse("imports:template", args=[self.import_kind]),
             **extra,
         }
+
+    def export_action(self, request):
+        """django-import-export's export page, which takes the changelist's filters from its query string:
+        one the changelist would not take (`?copy=1`) raised, a 500; the changelist itself answers such a
+        filter with its error page."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as exc:
+            return HttpResponseBadRequest(
+                _("The filters of this export are not valid: %(reason)s") % {"reason": exc},
+                content_type="text/plain; charset=utf-8",
+            )
 
     def import_action(self, request, **kwargs):
         """Upload -> a dry run of the portal's importer -> the preview with its error rows."""

@@ -126,7 +126,9 @@ def run_import(
                 recorder=recorder,
             )
     except FileProblem as exc:
-        report.errors.append(RowIssue(None, name, str(exc)))
+        # A reader's reason may name the file where it was read (openpyxl's does: an upload's staged copy,
+        # a path of the server); people are told the name they know.
+        report.errors.append(RowIssue(None, name, str(exc).replace(str(path), name)))
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
     if recorder and report.record is None:
@@ -180,7 +182,31 @@ def _parse_sheet(importer, path, name, progress):
     if importer.errors:
         return None
     progress.read(max(0, len(sheet.rows) - (header.last_row - sheet.first_row + 1)))
-    return importer.parse(progress.counting(tabular.data_rows(sheet, header), header.last_row))
+    rows = progress.counting(tabular.data_rows(sheet, header), header.last_row)
+    return importer.parse(_until_too_many_errors(rows, importer, name))
+
+
+# A file refused this many times over is listed that far: a few bytes (an .ods row repeated a million
+# times, a CSV of empty rows) must not make millions of errors, each kept in memory and stored.
+MAX_ERRORS = 100_000
+
+
+def _until_too_many_errors(rows, importer, name):
+    """The rows, until the importer has found MAX_ERRORS errors; then one error saying where it stopped."""
+    last = None
+    for number, cells in rows:
+        if len(importer.errors) >= MAX_ERRORS:
+            importer.errors.append(
+                RowIssue(
+                    None,
+                    name,
+                    _("%(name)s: more than %(count)s errors; the rows after row %(row)s were not checked")
+                    % {"name": name, "count": f"{MAX_ERRORS:,}", "row": f"{last:,}"},
+                )
+            )
+            return
+        last = number
+        yield number, cells
 
 
 def _import(

@@ -34,7 +34,11 @@ from django.utils.translation import ngettext
 
 from core.xlsx import FORMULA_STARTS
 
+from .extent import Unreadable, sheet_over
+
 HEADER_SEARCH_ROWS = 20
+# The header is looked for in the first columns too: a row of a million cells must not make it take minutes.
+HEADER_SEARCH_COLUMNS = 1000
 TOTALS_WORDS = {"tổng", "tổng cộng", "tổng số", "cộng", "total"}
 SPREADSHEET_TYPES = {".xlsx", ".xls", ".ods"}
 SUPPORTED_TYPES = SPREADSHEET_TYPES | {".csv", ".json"}
@@ -82,6 +86,34 @@ def max_bytes():
 
 def max_uncompressed_bytes():
     return getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+
+def max_cells():
+    return getattr(settings, "IMPORT_MAX_CELLS", 2_000_000)
+
+
+def _refuse_huge_sheets(path, name, kind):
+    """Refuse a workbook with a sheet whose grid, from A1 to its farthest cell with a value, holds more than
+    IMPORT_MAX_CELLS cells, before a reader builds that grid (imports.extent: a few bytes can put one cell
+    at XFD1048576, 17 billion cells away)."""
+    try:
+        extent = sheet_over(path, kind, max_cells())
+    except Unreadable as exc:
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
+    if extent is not None:
+        raise FileProblem(
+            _(
+                "%(name)s: the sheet “%(sheet)s” reaches cell %(cell)s, a grid of %(cells)s cells; the limit is "
+                "%(limit)s: delete what lies outside the table, save the file and import it again"
+            )
+            % {
+                "name": name,
+                "sheet": extent.sheet,
+                "cell": extent.corner,
+                "cells": f"{extent.cells:,}",
+                "limit": f"{max_cells():,}",
+            }
+        )
 
 
 def file_type(name: str) -> str:
@@ -173,6 +205,7 @@ def read_sheets(path, name=None, *, want_formats=False):
     if kind == ".csv":
         yield _read_csv(path, name)
         return
+    _refuse_huge_sheets(path, name, kind)
     # Looked for beside calamine's read, in a thread: inflating the sheets is zlib's work, which lets go of
     # the GIL (0.13 s of a 100,000-row file's 4.5 s import, hidden so on a second core).
     formulas = _BACKGROUND.submit(_unsaved_formulas, path, kind)
@@ -210,7 +243,23 @@ def read_sheets(path, name=None, *, want_formats=False):
                 i = r - (first_row - 1)
                 if 0 <= i < len(rows) and c < len(rows[i]) and isinstance(rows[i][c], (int, float)):
                     rows[i][c] = Percent(rows[i][c])
+            _refuse_overlapping_merges(name, rows, first_row, merges)
             yield Sheet(sheet_name, rows, first_row, merges)
+
+
+def _refuse_overlapping_merges(name, rows, first_row, merges):
+    """Merged ranges do not overlap in a sound file, so together they cover at most the sheet; thousands of
+    ranges over the same cells (a crafted file) would make spreading their values (below) cost ranges ×
+    cells, minutes for a small file."""
+    height, width = len(rows), max(map(len, rows), default=0)
+    covered = 0
+    for (r1, c1), (r2, c2) in merges:
+        covered += max(0, min(r2, first_row + height - 2) - max(r1, first_row - 1) + 1) * max(
+            0, min(c2, width - 1) - c1 + 1
+        )
+    if covered > height * width:
+        reason = _("its merged cells overlap")
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": reason})
 
 
 def _spread_merged_values(rows, merges, row_offset, from_row=0):
@@ -245,7 +294,12 @@ def _read_csv(path, name):
             % {"name": name, "position": exc.start + 1}
         ) from None
     delimiter = _sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field over csv's limit (131,072 characters)
+        reason = _("line %(line)s: %(reason)s") % {"line": f"{reader.line_num:,}", "reason": exc}
+        raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": reason}) from None
     return Sheet(name, rows, 1)
 
 
@@ -272,18 +326,21 @@ def _read_xlsx_with_formats(path, name):
     try:
         for worksheet in workbook.worksheets:
             rows = []
-            for cells in worksheet.iter_rows():
-                row = []
-                for cell in cells:
-                    value = getattr(cell, "value", None)
-                    column = getattr(cell, "column", None)
-                    if column is not None:
-                        row.extend([""] * (column - 1 - len(row)))
-                    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-                    if number and "%" in _QUOTED.sub("", cell.number_format or ""):
-                        value = Percent(value)
-                    row.append("" if value is None else value)
-                rows.append(row)
+            try:  # read-only: the sheet's XML is parsed as its rows are read
+                for cells in worksheet.iter_rows():
+                    row = []
+                    for cell in cells:
+                        value = getattr(cell, "value", None)
+                        column = getattr(cell, "column", None)
+                        if column is not None:
+                            row.extend([""] * (column - 1 - len(row)))
+                        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                        if number and "%" in _QUOTED.sub("", cell.number_format or ""):
+                            value = Percent(value)
+                        row.append("" if value is None else value)
+                    rows.append(row)
+            except Exception as exc:  # a damaged sheet: ParseError, ValueError, KeyError ...
+                raise FileProblem(_("%(name)s cannot be read: %(reason)s") % {"name": name, "reason": exc}) from None
             yield Sheet(worksheet.title, rows, 1)
     finally:
         workbook.close()
@@ -589,7 +646,7 @@ def find_header(sheet: Sheet, labels: dict[str, str], minimum: int = 2) -> Heade
     """The header among the first 20 rows: the one to three rows naming most fields, at least `minimum`
     of them. `labels` maps folded header texts (or `group > text`) to field keys."""
     best, best_score = None, 0
-    texts = [[_cell_text(v) for v in row] for row in sheet.rows[:HEADER_SEARCH_ROWS]]
+    texts = [[_cell_text(v) for v in row[:HEADER_SEARCH_COLUMNS]] for row in sheet.rows[:HEADER_SEARCH_ROWS]]
     for bottom in range(len(texts)):
         # A taller reading must add something to the shorter ones to be taken.
         for top in range(bottom, max(bottom - 3, -1), -1):

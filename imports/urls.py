@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "imports"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.import_job_status, name="job_status"),
     path("jobs/<int:pk>/retry/", views.import_job_retry, name="job_retry"),
     path("templates/<str:kind>.xlsx", views.import_template, name="template"),
+    # Large exports in the background (export_views).
+    path("exports/new/", export_views.export_new, name="export_new"),
+    path("exports/<int:pk>/", export_views.export_job, name="export_job"),
+    path("exports/<int:pk>/status.json", export_views.export_job_status, name="export_status"),
+    path("exports/<int:pk>/download", export_views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", export_views.export_job_retry, name="export_retry"),
 ]

@@ -115,13 +115,14 @@ def unit_panel(request, unit, period, approved_only):
     indicators = [i for group in score.groups for i in group.indicators if i.points is not None]
     costliest = sorted((i for i in indicators if i.lost), key=lambda i: -i.lost)[:COSTLIEST]
     status = APPROVED if approved_only else None
+    # The board of the unit's parent when the user's scope holds it; else the top of their scope (a unit
+    # above the scope is never named, not even in a link: docs/security.md).
+    parent = Unit.objects.for_user(request.user).filter(pk=unit.parent_id).first() if unit.parent_id else None
     return (
         "scores/_unit_panel.html",
         {
             "score": score,
             "costliest": [(i, MORE_OF.get(i.kpi.key, i.kpi.label)) for i in costliest],
-            "board_url": url(
-                "scores:board", unit=unit.parent.code if unit.parent_id else None, period=period, status=status
-            ),
+            "board_url": url("scores:board", unit=parent.code if parent else None, period=period, status=status),
         },
     )

@@ -232,6 +232,8 @@ LOGGING = {
 DIRECTING_MAX_FILE_BYTES = env.int("DIRECTING_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
+# A sheet whose grid (A1 to its farthest cell with a value) would hold more cells is refused before it is read.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
 IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
 # The admin's exports (django-import-export) escape cells that would start a formula as ours do
 # (imports.resources.PortalResource.export_field); django-import-export's own escaping (which drops a
@@ -247,6 +249,12 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.Da
 # on the job released, or, where that cannot be seen, no heartbeat for IMPORT_JOB_STALE_SECONDS) is failed.
 IMPORT_JOB_HEARTBEAT_SECONDS = env.float("IMPORT_JOB_HEARTBEAT_SECONDS", default=1.0)
 IMPORT_JOB_STALE_SECONDS = env.int("IMPORT_JOB_STALE_SECONDS", default=120)
+# Large exports (docs/import.md, "Large exports"): the page's export of monthly figures holding more than
+# EXPORT_INLINE_MAX_ROWS rows is written by the same worker as a job, and its file kept a day in
+# EXPORT_JOBS_DIR (unset: `dvc_portal_exports` beside the staging directory), which the web server and the
+# worker must both reach. Its heartbeat and staleness are the import jobs'.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=50_000)
+EXPORT_JOBS_DIR = env("EXPORT_JOBS_DIR", default=None)
 
 # A read replica for the dashboards and the API (docs/deploy.md, "A read replica"): with DATABASE_REPLICA_URL
 # set, the `replica` alias, the router and its middleware of dvc_portal/routers.py, which say which reads go

@@ -2,7 +2,8 @@
    (imports:job_status, JSON) and moves the bar, the phase, the time left and the rows read, checked and
    written; once the job has ended, puts the section the server sends (the result, or why it failed and
    "Run the import again") in place of this one. Texts come formatted from the server, in the page's
-   language. */
+   language. An export job's page (templates/imports/_export_job.html, imports:export_status) has the same
+   ids and JSON, without the rows read and checked: what a page lacks is left alone. */
 (function () {
   "use strict";
 

@@ -43,6 +43,8 @@ TRIES = {
     "scores:board": [("get", {}, {"unit": "X", "period": "2025"}), ("get", {}, {"unit": "Y", "period": "2025"})],
     "reports:export_ranking": [("get", {}, {"parent": "X", "period": "2024", "kpi": "online_rate"})],
     "filings:export": [("get", {}, {"unit": "Y", "period": "2024"})],
+    # The same export prepared in the background (tests/imports/test_export_jobs.py).
+    "imports:export_new": [("post", {}, {"kind": "filings", "unit": "Y", "period": "2024"})],
     # Directing: ids of another unit's directive, assignment and report answer 404 like unknown ones
     # (tests/directing/test_pages.py checks them with a directive of the other unit).
     "directing:overdue": [("get", {}, {"unit": "Y"}), ("get", {}, {"unit": "X"})],
@@ -114,6 +116,11 @@ NO_UNIT = {
     "imports:job",
     "imports:job_status",
     "imports:job_retry",
+    # A large export in the background: its user's alone, 404 for anyone else (tests/imports/test_export_jobs.py).
+    "imports:export_job",
+    "imports:export_status",
+    "imports:export_download",
+    "imports:export_retry",
     "api:None",  # the API's catch-all: a JSON 404
 }
 
