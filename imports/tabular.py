@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 
 from core.xlsx import FORMULA_STARTS
 
-from .extent import Unreadable, sheet_over
+from .extent import Unreadable, column_letters, sheet_over
 
 HEADER_SEARCH_ROWS = 20
 # The header is looked for in the first columns too: a row of a million cells must not make it take minutes.
@@ -565,17 +565,8 @@ def _ods_unsaved_formulas(path):
             continue
         if any(element.get(a) is not None for a in value_attributes) or "".join(element.itertext()).strip():
             continue
-        found.append(f"{sheet_name}!{_column_letters(col)}{row + 1}")
+        found.append(f"{sheet_name}!{column_letters(col + 1)}{row + 1}")
     return found
-
-
-def _column_letters(col):
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --- header -------------------------------------------------------------------------------------------
