@@ -89,7 +89,7 @@ def max_uncompressed_bytes():
 
 
 def max_cells():
-    return getattr(settings, "IMPORT_MAX_CELLS", 2_000_000)
+    return getattr(settings, "IMPORT_MAX_CELLS", 5_000_000)
 
 
 def _refuse_huge_sheets(path, name, kind):

@@ -233,7 +233,7 @@ DIRECTING_MAX_FILE_BYTES = env.int("DIRECTING_MAX_FILE_BYTES", default=10 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 # A sheet whose grid (A1 to its farthest cell with a value) would hold more cells is refused before it is read.
-IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=5_000_000)
 IMPORT_STAGING_DIR = env("IMPORT_STAGING_DIR", default=None)
 # The admin's exports (django-import-export) escape cells that would start a formula as ours do
 # (imports.resources.PortalResource.export_field); django-import-export's own escaping (which drops a

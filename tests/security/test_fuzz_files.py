@@ -703,7 +703,7 @@ def test_a_cell_far_away_is_refused_before_the_sheet_is_read(case, tmp_path, cel
     report = case.run("units", far_xlsx(tmp_path, cell), ".xlsx", f"a cell {cell}")
     [error] = report.errors
     assert f"the sheet “Sheet1” reaches cell {corner}" in str(error)
-    assert "the limit is 2,000,000: delete what lies outside the table" in str(error)
+    assert "the limit is 5,000,000: delete what lies outside the table" in str(error)
 
 
 def test_an_empty_formatted_cell_far_away_does_not_count(case, tmp_path):
