@@ -6,6 +6,8 @@ PY      := $(VENV)/bin/python
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); `make test PYTEST_XDIST=` runs it in one process.
+PYTEST_XDIST ?= -n auto
 
 .PHONY: run test lint bench install migrate demo messages clean help
 
@@ -43,7 +45,7 @@ run: demo
 	DJANGO_SETTINGS_MODULE=dvc_portal.settings.local HOST=$(HOST) PORT=$(PORT) $(PY) scripts/run
 
 test: $(VENV)/.installed-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
