@@ -107,7 +107,7 @@ _REFERENCE = re.compile(rb"([A-Za-z]*)([0-9]*)")
 def _xlsx_extents(path, limit):
     try:
         with zipfile.ZipFile(path) as archive:
-            names = _xlsx_sheet_names(archive)
+            names = xlsx_sheet_names(archive)
             # Every member (each of a name written twice): calamine reads a sheet wherever the workbook's
             # relationships put it.
             for info in archive.infolist():
@@ -125,7 +125,7 @@ def _xlsx_extents(path, limit):
         raise Unreadable(str(exc) or type(exc).__name__) from None
 
 
-def _xlsx_sheet_names(archive):
+def xlsx_sheet_names(archive):
     """{member: sheet name} as the workbook names its sheets; {} when it cannot say."""
     from defusedxml.ElementTree import fromstring
 

@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 
 from core.xlsx import FORMULA_STARTS
 
-from .extent import Unreadable, column_letters, sheet_over
+from .extent import Unreadable, column_letters, sheet_over, xlsx_sheet_names
 
 HEADER_SEARCH_ROWS = 20
 # The header is looked for in the first columns too: a row of a million cells must not make it take minutes.
@@ -506,24 +506,6 @@ def _has_bytes(archive, member, needle, chunk=1 << 20):
     return False
 
 
-def _xlsx_sheet_names(archive):
-    """{member path: sheet name} of an .xlsx's worksheets (workbook.xml and its relationships)."""
-    from defusedxml.ElementTree import fromstring
-
-    rels_ns = "http://schemas.openxmlformats.org/package/2006/relationships"
-    doc_rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter(f"{{{rels_ns}}}Relationship")
-    }
-    names = {}
-    for sheet in fromstring(archive.read("xl/workbook.xml")).iter(f"{{{_XLSX_MAIN}}}sheet"):
-        target = targets.get(sheet.get(f"{{{doc_rels}}}id"), "")
-        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        names[member] = sheet.get("name", "")
-    return names
-
-
 def _xlsx_unsaved_formulas(path):
     """["Sheet!C2", ...]: the formula cells of an .xlsx without a saved value."""
     from defusedxml.ElementTree import iterparse
@@ -538,7 +520,7 @@ def _xlsx_unsaved_formulas(path):
         with_formulas = [m for m in members if _has_bytes(archive, m, b"<f")]
         if not with_formulas:
             return found
-        names = _xlsx_sheet_names(archive)
+        names = xlsx_sheet_names(archive)
         for member in with_formulas:
             sheet = names.get(member, member)
             with archive.open(member) as stream:
