@@ -5,9 +5,8 @@ its user's alone: anyone else gets 404. Any logged-in user may export what their
 page's export allows."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import xlsx
 from core.periods import PeriodError, period_param
-from core.templatetags.portal import count
 from filings.exports import export_units
 from units.models import Unit
 
@@ -24,7 +22,7 @@ from .export_jobs import export_file, fail_stale_exports
 from .models import ExportJob, ExportKind, JobStatus
 from .progress import Phase
 from .tasks import export_queue, export_retry
-from .views import WORKER_HINT_SECONDS, time_left
+from .views import job_status_response, job_waiting, time_left
 
 
 @login_required
@@ -93,8 +91,8 @@ def _context(job):
         "job_left": time_left(job, seconds_left),
         "job_title": export_title(job, expired),
         "job_phase": job.get_status_display() if job.status == JobStatus.FAILED else _phase(job).label,
-        "job_waiting": job.status == JobStatus.QUEUED
-        and (timezone.now() - job.queued_at).total_seconds() > WORKER_HINT_SECONDS,
+        "job_waiting": job_waiting(job),
+        "job_section": "imports/_export_job.html",
         "job_expired": expired,
     }
 
@@ -120,29 +118,14 @@ def export_job_status(request, pk):
     fail_stale_exports()
     job = _export_or_404(request, pk)
     context = _context(job)
-    payload = {
-        "id": job.pk,
-        "status": job.status,
-        "phase": context["job_phase_key"],
-        "rows": {"total": job.rows_total, "written": job.rows_written},
-        "percent": context["job_percent"],
-        "seconds_left": context["job_seconds_left"],
-        "reason": job.failure_reason,
-        "text": {
-            "status": job.get_status_display(),
-            "title": context["job_title"],
-            "phase": str(context["job_phase"]),
-            "total": count(job.rows_total),
-            "written": count(job.rows_written),
-            "left": context["job_left"],
-            "waiting": _("No worker has taken the export yet: is the worker running?")
-            if context["job_waiting"]
-            else "",
-        },
-    }
-    if job.finished:
-        payload["html"] = render_to_string("imports/_export_job.html", context, request=request)
-    return JsonResponse(payload)
+    return job_status_response(
+        request,
+        job,
+        context,
+        phase=context["job_phase_key"],
+        rows={"total": job.rows_total, "written": job.rows_written},
+        waiting=_("No worker has taken the export yet: is the worker running?"),
+    )
 
 
 @never_cache

@@ -208,6 +208,11 @@ def job_title(job) -> str:
     }[job.status]
 
 
+def job_waiting(job) -> bool:
+    """Whether a job has waited long enough for a worker that the page should ask whether one runs."""
+    return job.status == JobStatus.QUEUED and (timezone.now() - job.queued_at).total_seconds() > WORKER_HINT_SECONDS
+
+
 def _job_context(job):
     # A failed job's bar stays where it stopped.
     now = job.finished_at if job.status == JobStatus.FAILED and job.finished_at else timezone.now()
@@ -221,8 +226,8 @@ def _job_context(job):
         "job_left": time_left(job, seconds_left),
         "job_title": job_title(job),
         "job_phase": Phase(state.phase).label if job.status != JobStatus.FAILED else job.get_status_display(),
-        "job_waiting": job.status == JobStatus.QUEUED
-        and (timezone.now() - job.queued_at).total_seconds() > WORKER_HINT_SECONDS,
+        "job_waiting": job_waiting(job),
+        "job_section": "imports/_job.html",
         "listed": LISTED_ISSUES,
     }
     if job.status == JobStatus.DONE:
@@ -247,17 +252,20 @@ def import_job_status(request, pk):
     fail_stale_jobs()
     job = _job_or_404(request, pk)
     context = _job_context(job)
-    state = context["job_state"]
+    rows = {"total": job.rows_total, "read": job.rows_read, "checked": job.rows_checked, "written": job.rows_written}
+    waiting = _("No worker has taken the import yet: is the worker running?")
+    return job_status_response(request, job, context, phase=context["job_state"].phase, rows=rows, waiting=waiting)
+
+
+def job_status_response(request, job, context, *, phase, rows, waiting):
+    """A job's progress as JSON, import or export (static/js/import_progress.js reads both): its `rows`
+    ({name: number}), with the page's texts in the user's language, `waiting` among them when no worker has
+    taken it; once it has ended, the section that replaces the bar (context["job_section"])."""
     payload = {
         "id": job.pk,
         "status": job.status,
-        "phase": state.phase,
-        "rows": {
-            "total": job.rows_total,
-            "read": job.rows_read,
-            "checked": job.rows_checked,
-            "written": job.rows_written,
-        },
+        "phase": phase,
+        "rows": rows,
         "percent": context["job_percent"],
         "seconds_left": context["job_seconds_left"],
         "reason": job.failure_reason,
@@ -266,18 +274,13 @@ def import_job_status(request, pk):
             "status": job.get_status_display(),
             "title": context["job_title"],
             "phase": str(context["job_phase"]),
-            "total": count(job.rows_total),
-            "read": count(job.rows_read),
-            "checked": count(job.rows_checked),
-            "written": count(job.rows_written),
+            **{name: count(value) for name, value in rows.items()},
             "left": context["job_left"],
-            "waiting": _("No worker has taken the import yet: is the worker running?")
-            if context["job_waiting"]
-            else "",
+            "waiting": waiting if context["job_waiting"] else "",
         },
     }
     if job.finished:
-        payload["html"] = render_to_string("imports/_job.html", context, request=request)
+        payload["html"] = render_to_string(context["job_section"], context, request=request)
     return JsonResponse(payload)
 
 
