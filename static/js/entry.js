@@ -464,4 +464,6 @@
     // The rows come computed from the server; a re-shown form's totals are what was typed.
     recalcTotals();
   }
+  // Every handler is bound: the keys (Ctrl+S) work from here on.
+  form.setAttribute("data-ready", "");
 })();

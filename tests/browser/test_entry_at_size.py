@@ -111,6 +111,8 @@ def test_a_centre_of_2000_procedures_saves_submits_and_is_approved(page, live_se
         ("1.001999", 0, 3),
     ]
     # One unchanged row is never sent again: the next save changes nothing.
+    # (The reloaded page of 600 rows shows its message before its script has bound Ctrl+S.)
+    expect(page.locator("[data-entry-grid][data-ready]")).to_be_attached()
     page.keyboard.press("Control+s")
     expect(page.locator(".messages")).to_contain_text(re.compile("Không có thay đổi|Nothing changed"))
 
