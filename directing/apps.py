@@ -7,18 +7,23 @@ class DirectingConfig(AppConfig):
     verbose_name = _("Directing and outreach")
 
     def ready(self):
-        # Open and overdue tasks on the unit page and the home page (reports.panels).
+        # The unit page's sections are reused with its figures: every write of what they show raises the
+        # versions that key them (directing.versions).
         from reports.panels import register_panel
 
+        from . import versions
+
+        versions.connect()
+        # Open and overdue tasks on the unit page and the home page (reports.panels).
         from .views.directives import home_panel, unit_panel
 
-        register_panel("unit", unit_panel)
+        register_panel("unit", unit_panel, reusable=True)
         register_panel("home", home_panel)
         # The periodic indicators beside the KPIs on the unit page.
         from .views.indicators import unit_panel as indicators_panel
 
-        register_panel("unit", indicators_panel)
+        register_panel("unit", indicators_panel, reusable=True)
         # The outreach activities of the period, by kind, on the unit page.
         from .views.activities import unit_panel as activities_panel
 
-        register_panel("unit", activities_panel)
+        register_panel("unit", activities_panel, reusable=True)

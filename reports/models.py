@@ -122,12 +122,16 @@ class UnitVersion(models.Model):
     targets (reports.reuse). The sum of the counters of a subtree changes with every committed write in
     it, so that results reused between requests (keyed by that sum) are never those of older data."""
 
-    # No constraint: a counter raised while its unit is being deleted (a target deleted with it) is harmless,
-    # and the sums read only the units that exist.
+    # No constraint: the counter of a deleted unit stays and is harmless (deleting a unit draws a new shared
+    # token, so no earlier key comes back).
     unit = models.OneToOneField(
         "units.Unit", on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
     )
     version = models.PositiveBigIntegerField(default=0)
+    # The unit's path (units.Unit.path), kept here so that a subtree's counters are summed from one index
+    # range of this table alone (reports.reuse): written with the counter, and brought up to date in the
+    # transaction of every change of the unit tree (services.shared_version_renew).
+    path = models.CharField(max_length=255, db_index=True, default="")
 
     def __str__(self):
         return f"{self.unit_id}: {self.version}"

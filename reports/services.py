@@ -18,6 +18,7 @@ from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
 from filings.models import FieldFiling, MonthlyFiling
 from procedures.models import Offering, ServiceLevel, month_index
+from units.models import Unit
 
 from .kpis import KPIS
 from .models import OfferingTotal, SharedVersion, Target, UnitMonthTotal, UnitVersion
@@ -251,19 +252,21 @@ def totals_on_offerings_changed(sender, *, changes, **kwargs):
 
 
 def versions_bump(unit_ids):
-    """Raise the version of each unit (UnitVersion), creating it at 1, in the caller's transaction: the
-    results reused between requests that read these units are not reused any more once it commits. The
-    rows are locked until the transaction ends (two writers of one unit take turns, as its unit-months
-    already make them)."""
+    """Raise the version of each unit (UnitVersion), creating it at 1 with the unit's path, in the caller's
+    transaction: the results reused between requests that read these units are not reused any more once it
+    commits. The rows are locked until the transaction ends (two writers of one unit take turns, as its
+    unit-months already make them). A unit that does not exist (being deleted) gets no counter."""
     unit_ids = sorted(set(unit_ids))
     if not unit_ids:
         return
     alias = router.db_for_write(UnitVersion)
-    table = connections[alias].ops.quote_name(UnitVersion._meta.db_table)
+    quote = connections[alias].ops.quote_name
+    table, units = quote(UnitVersion._meta.db_table), quote(Unit._meta.db_table)
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         for batch in batched(unit_ids, 500):
             cursor.execute(
-                f"INSERT INTO {table} (unit_id, version) VALUES {', '.join(['(%s, 1)'] * len(batch))} "
+                f"INSERT INTO {table} (unit_id, version, path) SELECT id, 1, path FROM {units} "
+                f"WHERE id IN ({', '.join(['%s'] * len(batch))}) "
                 f"ON CONFLICT (unit_id) DO UPDATE SET version = {table}.version + 1",
                 list(batch),
             )
@@ -271,14 +274,20 @@ def versions_bump(unit_ids):
 
 def shared_version_renew():
     """Draw a new SharedVersion token, in the caller's transaction: no result reused before counts once it
-    commits (a change of the unit tree or the catalogue, a rebuild of the totals)."""
+    commits (a change of the unit tree or the catalogue, a rebuild of the totals). The counters' copies of
+    the units' paths are brought up to date in the same transaction, so that a subtree's counters are those
+    of the units under it (reports.reuse)."""
     alias = router.db_for_write(SharedVersion)
-    table = connections[alias].ops.quote_name(SharedVersion._meta.db_table)
+    quote = connections[alias].ops.quote_name
+    table = quote(SharedVersion._meta.db_table)
+    versions, units = quote(UnitVersion._meta.db_table), quote(Unit._meta.db_table)
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (id, token) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET token = excluded.token",
             [secrets.token_hex(16)],
         )
+        current = f"(SELECT u.path FROM {units} u WHERE u.id = {versions}.unit_id)"
+        cursor.execute(f"UPDATE {versions} SET path = {current} WHERE path <> {current}")
 
 
 def versions_on_statuses_changed(sender, *, unit_months, **kwargs):

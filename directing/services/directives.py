@@ -14,6 +14,7 @@ from ..documents import document_problem
 from ..models import Directive, Task, TaskAssignment, TaskReport
 from ..rules.directives import MAX_TIMES_PER_WEEK, WEEK, week_of
 from ..rules.validity import unit_inactive_on_reason
+from ..versions import units_written
 
 
 def _refuse(field, reason):
@@ -95,6 +96,7 @@ def assignments_add(task: Task, units=(), *, all_communes_under: Unit | None = N
             if unit.pk not in assigned
         ]
         TaskAssignment.objects.bulk_create(new)
+        units_written(assignment.unit_id for assignment in new)
     return len(new)
 
 

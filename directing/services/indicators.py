@@ -13,6 +13,7 @@ from units.models import Unit
 
 from ..models import Indicator, IndicatorValue
 from ..rules.indicators import indicator_problems, indicator_value_problems
+from ..versions import units_written
 
 FIELDS = ("value", "denominator", "note")
 BATCH = 1000
@@ -143,5 +144,6 @@ def indicator_values_upsert(rows, *, user=None, today: datetime.date | None = No
                 result.unchanged += 1
         IndicatorValue.objects.bulk_create(new, batch_size=BATCH)
         IndicatorValue.objects.bulk_update(changed, [*FIELDS, "updated_by", "updated_at"], batch_size=BATCH)
+        units_written(value.unit_id for value in new + changed)
     result.created, result.updated = len(new), len(changed)
     return result

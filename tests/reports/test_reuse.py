@@ -17,6 +17,7 @@ from filings.services import Source, filings_delete, filings_upsert
 from filings.workflow import unit_months_approve_bulk
 from procedures.models import Procedure, ServiceLevel
 from procedures.services import offerings_upsert
+from reports.models import UnitVersion
 from reports.reuse import reuse
 from reports.services import targets_upsert
 from tests.factories import UserFactory
@@ -109,6 +110,27 @@ def test_statuses_targets_offerings_and_the_tree_are_in_the_very_next_answer(cli
     assert row_of(api(client, key, parent="T", period="2019-07", kpi="online_rate"), "X3")["name"] == "Xã Ba"
     units_upsert([{"code": "X3", "name": "Xã Ba mới"}], reason="test")
     assert row_of(api(client, key, parent="T", period="2019-07", kpi="online_rate"), "X3")["name"] == "Xã Ba mới"
+
+
+def test_a_unit_moved_takes_its_counter_along(client, town):
+    """A subtree's versions are summed from the counters' copies of the units' paths: a commune moved to
+    another district is counted there at once, and its next edit is in the next answer of its new parent."""
+    key = api_token_create(user=UserFactory(username="quantri", role=Role.ADMIN), name="test")[1]
+    params = {"period": "2019-07", "kpi": "online_rate"}
+    units_upsert([{"code": "D2", "name": "Huyện Hai", "kind": "district"}], reason="test")
+    assert api(client, key, parent="D2", **params)["rows"] == []
+    write("X1", 7, 1, 9)  # X1 has a counter under the town
+    assert row_of(api(client, key, parent="T", **params), "X1")["numerator"] == 1
+
+    units_upsert([{"code": "X1", "parent_code": "D2"}], reason="test")
+    x1 = Unit.objects.get(code="X1")
+    assert x1.path.startswith(Unit.objects.get(code="D2").path)
+    assert UnitVersion.objects.get(unit=x1).path == x1.path
+    assert [row["unit"] for row in api(client, key, parent="D2", **params)["rows"]] == ["X1"]
+    assert "X1" not in [row["unit"] for row in api(client, key, parent="T", **params)["rows"]]
+
+    write("X1", 7, 9, 1)
+    assert row_of(api(client, key, parent="D2", **params), "X1")["numerator"] == 9
 
 
 def test_an_edit_is_on_the_very_next_page(client, town, leader):
