@@ -125,8 +125,9 @@ def filings_upsert(
     written.
 
     The unit-months written must be writable by `user` (filings.locks: approved months need an admin's
-    `force`; raises UnitMonthLocked) and, for those in `expected_versions` ({(unit_id, year, month):
-    version}), still at the version the user saw (raises VersionConflict)."""
+    `force`; raises UnitMonthLocked, naming only the locked unit-months that a row would change: rows equal
+    to what a locked unit-month stores are counted unchanged) and, for those in `expected_versions`
+    ({(unit_id, year, month): version}), still at the version the user saw (raises VersionConflict)."""
     return _upsert(
         PER_PROCEDURE,
         rows,
@@ -173,19 +174,59 @@ def _upsert(kind, rows, fields, *, source, user, note, force, expected_versions)
     problems = refused_rows(rows, fields)
     if problems:
         raise FilingsRefused(problems, rows, kind)
+    given = rows
+    positions = range(len(rows))  # of the rows written, in `given`
     with transaction.atomic():
-        guard = locks.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
+        try:
+            guard = locks.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
+        except locks.UnitMonthLocked as locked:
+            # A locked month is refused only when a row would change it: a file exported and imported back,
+            # or a year's report sent again with its approved months as they are, changes nothing there.
+            positions = _outside_unchanged_locked(kind, rows, fields, locked)
+            rows = [given[position] for position in positions]
+            result.unchanged = len(given) - len(rows)
+            if not rows:
+                return result
+            guard = locks.write_guard(rows, user=user, force=force, expected_versions=expected_versions)
         problems = _mixed(kind, rows)
         if problems:
-            raise FilingsRefused(problems, rows, kind)
+            raise FilingsRefused({positions[p]: issues for p, issues in problems.items()}, given, kind)
         writer = _PostgresWriter(kind) if connection.vendor == "postgresql" else _OrmWriter(kind)
         reason = f"{source}: {note}" if note else source
         written = writer.upsert(rows, fields, user=user, reason=reason)
         guard.written(written.unit_months, reason=reason)
         _written(written.unit_months)
-        result.created, result.updated, result.unchanged = written.created, written.updated, written.unchanged
+        result.created, result.updated = written.created, written.updated
+        result.unchanged += written.unchanged
         result.changed_ids = written.ids
     return result
+
+
+def _figures(row, fields):
+    """The row's figures in `fields` as they are stored: a missing or None count of form 06 is 0; a
+    Decision 766 count stays None (not reported)."""
+    return tuple(row.get(f) if f in SCORE_FIELDS else row.get(f) or 0 for f in fields)
+
+
+def _outside_unchanged_locked(kind, rows, fields, locked):
+    """The positions of the rows to write when some of their unit-months are locked: all but those of a
+    locked unit-month that equal what is stored. Raises UnitMonthLocked, for the locked unit-months only
+    where a row would change (or add) figures."""
+    in_locked = [row for row in rows if (row["unit_id"], row["year"], row["month"]) in locked.locked]
+    stored = _existing(kind, in_locked)
+    key_of = itemgetter(*kind.key)
+    changing = {
+        (row["unit_id"], row["year"], row["month"])
+        for row in in_locked
+        if (found := stored.get(key_of(row))) is None or _figures(found, fields) != _figures(row, fields)
+    }
+    if changing:
+        raise locks.UnitMonthLocked({key: locked.locked[key] for key in changing if key in locked.locked})
+    return [
+        position
+        for position, row in enumerate(rows)
+        if (row["unit_id"], row["year"], row["month"]) not in locked.locked
+    ]
 
 
 def _mixed(kind, rows):
@@ -264,10 +305,8 @@ class _OrmWriter:
         to_create, to_update, unchanged = [], [], 0
         key = self.kind.key
         key_of = itemgetter(*key)
-        # A missing or None count of form 06 is 0; a Decision 766 count stays None (not reported).
-        optional = tuple(f in SCORE_FIELDS for f in fields)
         for row in rows:
-            counts = tuple(row.get(f) if empty else row.get(f) or 0 for f, empty in zip(fields, optional))
+            counts = _figures(row, fields)
             stored = existing.get(key_of(row))
             if stored is None:
                 new = dict(zip(key, key_of(row)))

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 
 from filings.locks import UnitMonthLocked
 from filings.models import COUNT_FIELDS, MAX_COUNT, MonthlyFiling, UnitMonth
-from filings.services import FilingsRefused, Source, filings_delete, filings_upsert
+from filings.services import FilingsRefused, Source, field_filings_upsert, filings_delete, filings_upsert
 from filings.workflow import unit_months_approve_bulk
 from reports.models import UnitMonthTotal
 from reports.services import totals_rebuild
-from tests.factories import FilingFactory, ProcedureFactory, UnitFactory, UserFactory
+from tests.factories import FieldFactory, FilingFactory, ProcedureFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +207,50 @@ def test_deleting_a_queryset_obeys_the_lock_and_deletes_nothing_when_refused(key
     assert not MonthlyFiling.history.filter(history_type="-").exists()
     assert filings_delete(MonthlyFiling.objects.all(), source=Source.ADMIN, user=admin, force=True) == 2
     assert filings_delete(MonthlyFiling.objects.all(), source=Source.ADMIN, user=admin, force=True) == 0
+
+
+def test_a_locked_month_refuses_only_the_rows_that_would_change_it(key):
+    """A file exported and imported back, or a year's report sent again, leaves its approved months alone
+    without force; a row that would change or add a figure of one is refused, and then nothing at all is
+    written."""
+    august = {**key, "month": 8}
+    filings_upsert(
+        [{**key, "received_online": 4}, {**august, "received_online": 1}],
+        fields=["received_online"],
+        source=Source.IMPORT,
+    )
+    unit_months_approve_bulk([(key["unit_id"], 2024, 7)], user=None)
+    july = UnitMonth.objects.get(unit_id=key["unit_id"], year=2024, month=7)
+    history = MonthlyFiling.history.count()
+
+    result = filings_upsert(
+        [{**key, "received_online": 4}, {**august, "received_online": 2}],
+        fields=["received_online"],
+        source=Source.IMPORT,
+    )
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    assert MonthlyFiling.history.count() == history + 1  # August's change only
+    assert UnitMonth.objects.get(pk=july.pk).version == july.version
+
+    for rows in (
+        [{**key, "received_online": 5}, {**august, "received_online": 3}],  # July changed
+        [{**key, "procedure_id": ProcedureFactory().pk, "received_online": 0}, {**august, "received_online": 3}],
+    ):
+        with pytest.raises(UnitMonthLocked) as refused:
+            filings_upsert(rows, fields=["received_online"], source=Source.IMPORT)
+        assert list(refused.value.locked) == [(key["unit_id"], 2024, 7)]
+    assert sorted(MonthlyFiling.objects.values_list("month", "received_online")) == [(7, 4), (8, 2)]
+
+
+def test_refusals_name_the_callers_rows_when_unchanged_locked_rows_are_left_out(key):
+    filings_upsert([{**key, "received_online": 4}], fields=["received_online"], source=Source.IMPORT)
+    unit_months_approve_bulk([(key["unit_id"], 2024, 7)], user=None)
+    field = {"unit_id": key["unit_id"], "field_id": FieldFactory().pk, "year": 2024, "month": 8, "received_online": 1}
+    field_filings_upsert([field], fields=["received_online"], source=Source.IMPORT)
+    with pytest.raises(FilingsRefused) as refused:
+        filings_upsert(
+            [{**key, "received_online": 4}, {**key, "month": 8, "received_online": 1}],
+            fields=["received_online"],
+            source=Source.IMPORT,
+        )
+    assert list(refused.value.problems) == [1]  # August's row, reported per field: the second row given

@@ -349,16 +349,24 @@ def test_counts_that_only_some_rows_report_are_left_out(stored, tmp_path):
     assert err == "" and sheet_rows(path, "filings")[1][0]["ratings"] == 9
 
 
-def test_an_approved_month_imports_back_with_force(stored, tmp_path):
-    """The lock refuses any row of an approved month, changed or not (docs/workflow.md): an admin imports
-    such a file back with --force, and then nothing changes."""
+def test_an_approved_month_imports_back_unchanged_without_force(stored, tmp_path):
+    """The lock refuses only the rows that would change an approved month (docs/workflow.md): the file
+    exported imports back as it is; once a figure of that month is edited in it, only --force writes it."""
     assert UnitMonth.objects.filter(unit=stored["A"], year=2024, month=7).update(status=UnitMonthStatus.APPROVED) == 1
     path = tmp_path / "filings.csv"
     export("filings", path, "--unit", "A")
     status, out, err = import_back("filings", path)
+    assert status == 0 and last_line(out).startswith("created 0, updated 0, unchanged 2, errors 0")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    july = next(i for i, line in enumerate(lines) if "07/2024" in line or "2024-07" in line)
+    cells = lines[july].split(",")
+    cells[-1] = str(int(cells[-1] or 0) + 1)
+    lines[july] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, out, err = import_back("filings", path)
     assert status == 1 and "approved" in err
     status, out, _err = import_back("filings", path, "--force")
-    assert status == 0 and last_line(out).startswith("created 0, updated 0, unchanged 2, errors 0")
+    assert status == 0 and last_line(out).startswith("created 0, updated 1, unchanged 1, errors 0")
 
 
 @pytest.mark.parametrize(
