@@ -202,10 +202,13 @@ def _upsert(kind, rows, fields, *, source, user, note, force, expected_versions)
     return result
 
 
+_SCORES = frozenset(SCORE_FIELDS)
+
+
 def _figures(row, fields):
     """The row's figures in `fields` as they are stored: a missing or None count of form 06 is 0; a
     Decision 766 count stays None (not reported)."""
-    return tuple(row.get(f) if f in SCORE_FIELDS else row.get(f) or 0 for f in fields)
+    return tuple(row.get(f) if f in _SCORES else row.get(f) or 0 for f in fields)
 
 
 def _outside_unchanged_locked(kind, rows, fields, locked):
@@ -221,7 +224,7 @@ def _outside_unchanged_locked(kind, rows, fields, locked):
         if (found := stored.get(key_of(row))) is None or _figures(found, fields) != _figures(row, fields)
     }
     if changing:
-        raise locks.UnitMonthLocked({key: locked.locked[key] for key in changing if key in locked.locked})
+        raise locks.UnitMonthLocked({key: locked.locked[key] for key in changing})
     return [
         position
         for position, row in enumerate(rows)
