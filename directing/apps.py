@@ -7,8 +7,8 @@ class DirectingConfig(AppConfig):
     verbose_name = _("Directing and outreach")
 
     def ready(self):
-        # The unit page's sections are reused with its figures: every write of what they show raises the
-        # versions that key them (directing.versions).
+        # The sections are reused with the pages' figures: every write of what they show raises the versions
+        # that key them (directing.versions).
         from reports.panels import register_panel
 
         from . import versions
@@ -18,7 +18,7 @@ class DirectingConfig(AppConfig):
         from .views.directives import home_panel, unit_panel
 
         register_panel("unit", unit_panel, reusable=True)
-        register_panel("home", home_panel)
+        register_panel("home", home_panel, reusable=True)
         # The periodic indicators beside the KPIs on the unit page.
         from .views.indicators import unit_panel as indicators_panel
 

@@ -9,7 +9,7 @@ queries.
 A panel registered `reusable` shows only what the versions of reports.reuse follow (the figures of reports,
 and data of its own app whose every change renews reports' shared version, as the scores app does for its
 versions, or raises the counters of the units it concerns, as directing.versions does): it is rendered with
-the page's figures and reused with them. The others run on every request (the home page's, all of them).
+the page's figures and reused with them. The others run on every request.
 """
 
 PANELS = {"unit": [], "home": []}

@@ -72,8 +72,8 @@ def home(request):
     """The KPIs of the user's top units and of their direct children for the current year (or ?period=);
     with many children in all, only those of the units opened with ?open=CODE. ?status=approved counts
     approved unit-months only; either way the page says how many unit-months are not yet approved. The
-    figures are reused between requests while they stay the same (reports.reuse); the panels of the apps
-    above are not."""
+    figures are reused between requests while they stay the same (reports.reuse), and with them the
+    panels of the apps above that are registered reusable; the others run on every request."""
     period, period_text, period_error = period_from(request)
     approved_only, status_error = approved_only_from(request)
 
@@ -81,7 +81,7 @@ def home(request):
         return _home_context(request, period, period_text, period_error, approved_only, status_error)
 
     fragments = page_fragments(request, "home", lambda: scope_of(request.user)[1], build)
-    context = {"fragments": fragments, "panels": panels_for("home", request, period, approved_only)}
+    context = {"fragments": fragments, "panels": panels_for("home", request, period, approved_only, reusable=False)}
     if fragments.entry is None:
         context.update(fragments.context)
     return render(request, "home.html", context)
@@ -140,6 +140,7 @@ def _home_context(request, period, period_text, period_error, approved_only, sta
         "status_url": status_url(request, approved_only),
         "alerts": alerts[:ALERTS_SHOWN],
         "alert_count": len(alerts),
+        "reused_panels": panels_for("home", request, period, approved_only, reusable=True),
     }
 
 

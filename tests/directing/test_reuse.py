@@ -1,6 +1,7 @@
-"""The unit page's directing sections (open tasks, indicators, activities) are reused with its figures
-(reports.reuse) and follow every write of what they show at once: through the services (bulk writes
-included), one by one as the admin saves and deletes, and a change of a directive, task or indicator.
+"""The directing sections of the unit page (open tasks, indicators, activities) and of the home page (open
+tasks) are reused with their figures (reports.reuse) and follow every write of what they show at once:
+through the services (bulk writes included), one by one as the admin saves and deletes, and a change of a
+directive, task or indicator.
 
 Outside a transaction (`transaction=True`), as requests run: inside one, nothing is reused."""
 
@@ -96,3 +97,20 @@ def test_the_unit_pages_directing_sections_are_reused_and_follow_every_write(cli
     assert "50" in section(page(), "activities-panel")
     Activity.objects.get().delete()
     assert section(page(), "activities-panel") == ""
+
+
+def test_the_home_pages_open_tasks_are_reused_and_follow_a_report(client, city):
+    clerk = UserFactory(username="clerk_a", role="clerk", units=[city["A"]])
+    directive = directive_save(number="1/UBND", issued=ISSUED, issuer=city["T"], title="Tuyên truyền")
+    assignments_add(task_save(directive, title="Treo pano", deadline=DEADLINE), [city["A"]])
+    client.force_login(clerk)
+
+    def page():
+        return client.get(reverse("home"), {"period": "2019"}).content.decode()
+
+    assert "Treo pano" in section(page(), "tasks-panel")
+    with CaptureQueriesContext(connection) as queries:
+        assert "Treo pano" in section(page(), "tasks-panel")
+    assert not [q["sql"] for q in queries.captured_queries if "directing_" in q["sql"]]  # reused
+    report_submit(TaskAssignment.objects.get(), user=clerk, done_on=DEADLINE, today=DEADLINE)
+    assert section(page(), "tasks-panel") == ""
