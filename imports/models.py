@@ -86,13 +86,32 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class ImportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What every job that the tasks worker runs keeps (imports.jobs): its status, when it was queued,
+    started, last seen alive and finished, why it failed, how many runs it took, its latest task."""
+
+    Status = JobStatus
+
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    failure_reason = models.CharField(_("why it failed"), max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
+    # The task result (django.tasks) of the latest run.
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ImportJob(BackgroundJob):
     """The import of a previewed upload, confirmed on the import page and run in the background by the
     tasks worker (imports.tasks, imports.jobs): its status, how far it got, and how it ended. The file is
     the one its preview names (kind, name, SHA-256, the unit given), staged under its hash until imported;
     a failed job runs again on the same file."""
-
-    Status = JobStatus
 
     preview = models.ForeignKey(ImportRecord, verbose_name=_("preview"), on_delete=models.CASCADE, related_name="jobs")
     user = models.ForeignKey(
@@ -106,23 +125,13 @@ class ImportJob(models.Model):
     force = models.BooleanField(_("overwrite locked months"), default=False)
     # The language of the page that queued it: the import's messages are written in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
     phase = models.CharField(_("phase"), max_length=10, choices=Phase, default=Phase.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     checking_since = models.DateTimeField(_("checking since"), null=True, blank=True)
     writing_since = models.DateTimeField(_("writing since"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    failure_reason = models.CharField(_("why it failed"), max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
-    # The task result (django.tasks) of the latest run.
-    task_id = models.CharField(_("task"), max_length=64, blank=True)
     # The import's record once it has run to its end (imported, or refused by the rules).
     result = models.OneToOneField(
         ImportRecord,
@@ -173,13 +182,11 @@ class ExportKind(models.TextChoices):
     FILINGS = "filings", _("monthly figures")
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """A large export written in the background by the tasks worker (imports.export_jobs), for a page's
     export that holds more than EXPORT_INLINE_MAX_ROWS rows: what to write (the kind, the unit's subtree or
     the whole scope of its user, the period), how far it got, and the finished file, kept a day in
     EXPORT_JOBS_DIR for its user to download. A failed job, or one whose file has expired, runs again."""
-
-    Status = JobStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="export_jobs"
@@ -191,20 +198,10 @@ class ExportJob(models.Model):
     period = models.CharField(_("period"), max_length=40)
     # The language of the page that queued it: the file's titles and the job's messages are written in it.
     language = models.CharField(_("language"), max_length=10, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus, default=JobStatus.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     # The finished file's name in EXPORT_JOBS_DIR (set when it is complete).
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    failure_reason = models.CharField(_("why it failed"), max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
-    # The task result (django.tasks) of the latest run.
-    task_id = models.CharField(_("task"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("export job")

@@ -461,7 +461,8 @@ def main_backup(argv=None):
     )
     parser.add_argument("--no-media", action="store_true", help="the database only, not MEDIA_ROOT's files")
     args = parser.parse_args(argv)
-    try:
+
+    def run():
         _setup_django()
         if args.output:
             output = Path(args.output)
@@ -472,13 +473,21 @@ def main_backup(argv=None):
         if not output.parent.is_dir():
             raise Refused(f"no directory {output.parent}")
         backup(output, media=not args.no_media)
+        print(output)
+
+    return _exit_status("backup", run)
+
+
+def _exit_status(command, run) -> int:
+    """0 after run(), else 1 with the reason on stderr: a refusal, or the database's error."""
+    try:
+        run()
     except Refused as exc:
-        print(f"backup: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return 1
     except _database_errors() as exc:
-        print(f"backup: the database failed: {str(exc).strip()}", file=sys.stderr)
+        print(f"{command}: the database failed: {str(exc).strip()}", file=sys.stderr)
         return 1
-    print(output)
     return 0
 
 
@@ -631,13 +640,9 @@ def main_restore(argv=None):
         help="PostgreSQL: leave out the dump's GRANTs (e.g. to a replica's read-only role this server lacks)",
     )
     args = parser.parse_args(argv)
-    try:
+
+    def run():
         _setup_django()
         restore(args.archive, force=args.force, media=not args.no_media, privileges=not args.no_privileges)
-    except Refused as exc:
-        print(f"restore: {exc}", file=sys.stderr)
-        return 1
-    except _database_errors() as exc:
-        print(f"restore: the database failed: {str(exc).strip()}", file=sys.stderr)
-        return 1
-    return 0
+
+    return _exit_status("restore", run)

@@ -12,6 +12,7 @@ from units.models import Unit
 
 from ..models import Activity
 from ..rules.activities import activity_problems
+from ..versions import one_bump
 
 FIELDS = ("participants", "note")
 
@@ -43,7 +44,7 @@ def activities_upsert(rows, *, today: datetime.date | None = None) -> UpsertResu
     if problems:
         raise RowsRefused(problems)
     result = UpsertResult()
-    with transaction.atomic():
+    with transaction.atomic(), one_bump():
         stored = {
             (a.unit_id, a.date, a.kind): a
             for a in Activity.objects.filter(

@@ -17,6 +17,7 @@ from directing.models import Activity, TaskAssignment
 from directing.services.activities import activities_upsert
 from directing.services.directives import assignments_add, directive_save, report_submit, task_save
 from directing.services.indicators import indicator_save, indicator_values_upsert
+from reports.models import UnitVersion
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,3 +115,16 @@ def test_the_home_pages_open_tasks_are_reused_and_follow_a_report(client, city):
     assert not [q["sql"] for q in queries.captured_queries if "directing_" in q["sql"]]  # reused
     report_submit(TaskAssignment.objects.get(), user=clerk, done_on=DEADLINE, today=DEADLINE)
     assert section(page(), "tasks-panel") == ""
+
+
+def test_activities_written_row_by_row_raise_their_units_counters_once(city):
+    rows = [
+        {"unit_id": unit.pk, "date": datetime.date(2019, 3, day), "kind": "conference", "participants": 10, "note": ""}
+        for unit in (city["A"], city["T"])
+        for day in (1, 2, 3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        activities_upsert(rows, today=datetime.date(2020, 1, 15))
+    bumps = [q["sql"] for q in queries.captured_queries if "reports_unitversion" in q["sql"]]
+    assert len(bumps) == 1  # six activities, one statement for both units
+    assert set(UnitVersion.objects.filter(unit__in=[city["A"], city["T"]]).values_list("version", flat=True)) == {1}

@@ -18,7 +18,6 @@ import csv
 import datetime
 import functools
 import io
-import os
 import resource
 import shutil
 import tempfile
@@ -32,7 +31,7 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.utils import translation
-from hypothesis import HealthCheck, Phase, currently_in_test_context, given, note, settings
+from hypothesis import currently_in_test_context, given, note
 from hypothesis import strategies as st
 
 from directing.services.directives import directive_save, task_save
@@ -44,6 +43,7 @@ from procedures.services import offerings_write
 from tests.factories import ProcedureFactory, TargetFactory, UnitFactory
 from tests.imports.conftest import SAMPLES, XLS
 from tests.imports.files import write_csv, write_ods, write_xlsx
+from tests.security.fuzzing import fuzz_settings
 from units.models import UnitKind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning")]  # openpyxl's, on damage
@@ -52,18 +52,8 @@ SECONDS = 10  # per import, loosely: a shared CI machine may be slow
 MEGABYTES = 300  # Python's peak (tracemalloc) and the growth of the process's peak (native readers too)
 NOT_DATA = {"imports.ImportRecord", "imports.ImportIssues"}  # what a refused import writes, by design
 
-FUZZ = settings(
-    # FUZZ_EXAMPLES=500 (and FUZZ_RANDOM=1 for other files than the fixed ones) to search further locally.
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)),
-    deadline=None,
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    database=None,
-    print_blob=False,
-    # No shrinking: a failure is reported as generated, described by its note; shrinking the large files
-    # would take minutes.
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+# FUZZ_EXAMPLES=500 (and FUZZ_RANDOM=1 for other files than the fixed ones) to search further locally.
+FUZZ = fuzz_settings(60)
 
 # A valid file of each kind, for the world below.
 TABLES = {

@@ -17,7 +17,7 @@ from django.contrib.admin import site
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from hypothesis import HealthCheck, Phase, currently_in_test_context, given, note, settings
+from hypothesis import currently_in_test_context, given, note
 from hypothesis import strategies as st
 
 from accounts.models import ApiToken, User
@@ -26,21 +26,14 @@ from demo.seeding import seed_demo
 from directing.models import Directive, Inspection, InspectionVisit, TaskAssignment, TaskReport
 from imports.models import ImportJob, ImportRecord
 from procedures.models import Procedure
+from tests.security.fuzzing import fuzz_settings
 
 pytestmark = pytest.mark.django_db
 
 SECONDS = 15  # per request, loosely: a year of KPIs over the whole demo on a shared CI machine
-FUZZ = settings(
-    # FUZZ_EXAMPLES=1000 (and FUZZ_RANDOM=1 for other requests than the fixed ones) to search further;
-    # FUZZ_LOG=FILE writes each request's status and time there.
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)),
-    deadline=None,
-    derandomize=not os.environ.get("FUZZ_RANDOM"),
-    database=None,
-    print_blob=False,
-    phases=(Phase.explicit, Phase.reuse, Phase.generate),
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+# FUZZ_EXAMPLES=1000 (and FUZZ_RANDOM=1 for other requests than the fixed ones) to search further;
+# FUZZ_LOG=FILE writes each request's status and time there.
+FUZZ = fuzz_settings(150)
 
 # The parameters the views and the API read (request.GET, period_param, the forms of GET pages), and the
 # admin's changelist parameters.
