@@ -34,6 +34,8 @@ from .series import monthly_kpis
 # The KPIs watched: the online rate (DOMAIN.md: "an alert when a unit's rate falls far below its own
 # recent months").
 WATCHED = ("online_rate",)
+# The alerts a page shows first, the newest: the home page's (the unit pages list theirs, the rest folded).
+ALERTS_SHOWN = 10
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from procedures.models import Procedure
 from units.models import Unit, UnitKind
 from units.selectors import ancestors_in_scope, todays_successors, unit_in_scope_or_404
 
-from .alerts import alerts_for
+from .alerts import ALERTS_SHOWN, alerts_for
 from .breakdowns import (
     department_breakdown,
     field_breakdown,
@@ -377,7 +377,11 @@ def _unit_context(request, unit, period, period_text, approved_only, kpi, tree, 
             (item, url("reports:unit", item.code, period=period, status=status) if item.code in linked else None)
             for item in departments
         ],
-        "alerts": alerts_for(unit, period, approved_only=approved_only).alerts,
+        # Newest first: the first ALERTS_SHOWN shown, the rest folded (a province's communes make hundreds).
+        "alerts": sorted(
+            alerts_for(unit, period, approved_only=approved_only).alerts, key=lambda a: a.month, reverse=True
+        ),
+        "alerts_shown": ALERTS_SHOWN,
         "export_url": url(
             "reports:export_unit", unit.code, period=period, kpi=kpi.key, status=status, tree=tree_param(tree)
         ),

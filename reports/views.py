@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from units.models import Unit
 
-from .alerts import alerts_for
+from .alerts import ALERTS_SHOWN, alerts_for
 from .kpis import FORM_06, KPIS, kpis_of
 from .panels import panels_for
 from .params import approved_only_from, period_from, status_url, url
@@ -24,8 +24,6 @@ from .status import APPROVED
 MAIN_KPI = "online_rate"
 # The KPIs of the table: form 06's (the others are on each unit's page).
 SHOWN_KPIS = tuple(kpi.key for kpi in kpis_of(FORM_06))
-# The alerts listed on the home page (the newest first); the unit pages list their own.
-ALERTS_SHOWN = 10
 # Above this many child rows in all, only the children of the units opened with ?open=CODE are loaded: an
 # administrator's 34 provinces hold 3,321 communes, megabytes of HTML nobody reads at once.
 CHILD_ROWS_LIMIT = 250

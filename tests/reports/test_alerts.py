@@ -3,11 +3,13 @@ far below its own recent months, by the binomial test of filings.quality, so tha
 flagged for what chance explains; per unit (own figures) and per subtree; in a fixed number of queries."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command, load_command_class
 from django.db import transaction
+from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tokens import api_token_create
@@ -15,6 +17,7 @@ from core.periods import Month, Period
 from demo.seeding import seed_demo
 from filings.services import Source, filings_upsert
 from filings.workflow import unit_month_approve, unit_month_submit
+from procedures.models import Procedure
 from reports.alerts import alerts_for
 from tests.factories import ProcedureFactory, UnitFactory, UserFactory
 from units.models import Unit, UnitKind
@@ -398,3 +401,24 @@ def test_demo_month_of_the_alert(seeded):
         "2023-06"
     ] * 8
     assert Month(2023, 6) in {a.month for a in alerts_for(Unit.objects.get(code="502"), Period.parse("2023")).alerts}
+
+
+def test_the_unit_page_shows_the_newest_alerts_and_folds_the_rest(client, district, monkeypatch, settings):
+    """A province's communes make hundreds of alerts: the page shows ALERTS_SHOWN of them, the newest first,
+    and folds the others under a summary that counts them all."""
+    monkeypatch.setattr("reports.dashboards.ALERTS_SHOWN", 1)
+    write(centre(), steady(range(1, 6), 15, 30) | {6: (0, 30)})
+    write(
+        Unit.objects.get(code="A"),
+        steady(range(1, 8), 15, 30) | {8: (0, 30)},
+        procedure=Procedure.objects.get(code="1.000001"),
+    )
+    client.force_login(UserFactory(role=Role.ADMIN))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("reports:unit", args=["D"]), {"period": "2019"}).content.decode()
+    section = html[html.index('id="alerts"') : html.index("</section>", html.index('id="alerts"'))]
+    shown, folded = section.split("<details")
+    months = re.findall(r"(\d\d/2019)</strong>", section)
+    assert months == sorted(months, key=lambda m: m[:2], reverse=True) and months[0] == "08/2019"
+    assert shown.count("<li>") == 1 and "08/2019" in shown
+    assert "All 3 alerts, newest first" in folded and folded.count("<li>") == 2
