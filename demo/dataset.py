@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from itertools import batched
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from core.periods import Month
@@ -21,6 +21,7 @@ from filings.models import MonthlyFiling
 from filings.services import Source, filings_delete, filings_upsert
 from procedures.models import AuthorityLevel, Offering, Procedure, ServiceLevel
 from procedures.services import offerings_upsert, offerings_write, procedures_delete, procedures_upsert
+from reports.services import versions_compact
 from units.models import Unit, UnitKind
 from units.services import units_delete, units_upsert
 
@@ -190,4 +191,9 @@ def dataset_generate(
                     total += len(rows)
                     rows, chunk_units = [], []
             say(f"filings up to {year}-{month:02d}: {total}")
+    # The planner's statistics of the tables just filled: autovacuum gathers them only some minutes later,
+    # and until then a province's page plans its reads as for empty tables (over gunicorn's 30 s).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    versions_compact()
     return DatasetSize(provinces, communes, procedures, len(offered), total)

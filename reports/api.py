@@ -19,7 +19,7 @@ from units.selectors import unit_in_scope
 from .alerts import alerts_for
 from .kpis import COMPUTED_KPIS, UnknownKpi, get_kpi
 from .projection import with_projections
-from .reuse import possible, reused, scope_of
+from .reuse import possible, reused, scope_of, unit_in_scope_with_versions
 from .selectors import Tree, TreeError, kpis_for, parse_tree, ranked_units, ranking
 from .status import StatusError, parse_status
 
@@ -81,19 +81,32 @@ def _tree(request):
 
 
 def unit_of(user, parameter, code):
-    unit = unit_in_scope(user, code)
+    """The unit in the user's scope, else 404 naming the parameter."""
+    return _found(unit_in_scope(user, code), parameter, code)
+
+
+def unit_and_versions_of(user, parameter, code):
+    """unit_of's unit and the versions of its subtree for _reused (None when nothing is reused), in one
+    query."""
+    unit, versions = unit_in_scope_with_versions(user, code)
+    return _found(unit, parameter, code), versions
+
+
+def _found(unit, parameter, code):
     if unit is None:
         raise ApiError(f"{parameter}: no unit with code {code!r} in your scope", status=404, parameter=parameter)
     return unit
 
 
-def _reused(kind, parts, path, tree, compute):
-    """compute()'s answer, encoded once and reused while the data under `path` stay the same
-    (reports.reuse); in today's tree the figures add predecessors from anywhere, so every unit's versions
-    count, and today's date."""
+def _reused(kind, parts, path, tree, compute, versions=None):
+    """compute()'s answer, encoded once and reused while the data under `path` (whose `versions` the
+    caller may have read already) stay the same (reports.reuse); in today's tree the figures add
+    predecessors from anywhere, so every unit's versions count, and today's date."""
     if tree == Tree.TODAY:
-        path, parts = "", (*parts, timezone.localdate())
-    encoded = reused(kind, (*parts, str(tree)), path, lambda: json.dumps(compute(), **JSON_PARAMS).encode())
+        path, parts, versions = "", (*parts, timezone.localdate()), None
+    encoded = reused(
+        kind, (*parts, str(tree)), path, lambda: json.dumps(compute(), **JSON_PARAMS).encode(), versions=versions
+    )
     return HttpResponse(encoded, content_type="application/json")
 
 
@@ -103,7 +116,7 @@ def kpi(request, user):
     # Every parameter is read before the unit is looked up, so a malformed request gets its 400 first.
     code, period, own = required_param(request, "unit"), period_of(request), _flag(request, "own")
     approved_only, tree = approved_only_of(request), _tree(request)
-    unit = unit_of(user, "unit", code)
+    unit, versions = unit_and_versions_of(user, "unit", code)
     # The projections depend on today's date too.
     return _reused(
         "api.kpi",
@@ -111,6 +124,7 @@ def kpi(request, user):
         unit.path,
         tree,
         lambda: with_projections(kpis_for(unit, period, own=own, approved_only=approved_only, tree=tree)).as_json(),
+        versions,
     )
 
 
@@ -122,14 +136,14 @@ def ranking_view(request, user):
     approved_only, tree = approved_only_of(request), _tree(request)
     parts = (period.start.index, period.end.index, kpi.key, approved_only)
     if code:
-        parent = unit_of(user, "parent", code)
+        parent, versions = unit_and_versions_of(user, "parent", code)
 
         def compute():
             return ranking(period, kpi.key, parent=parent, approved_only=approved_only, tree=tree).as_json()
 
         if kpi.key in COMPUTED_KPIS:  # computed by another app, from data these versions do not follow
             return compute()
-        return _reused("api.ranking", (parent.pk, *parts), parent.path, tree, compute)
+        return _reused("api.ranking", (parent.pk, *parts), parent.path, tree, compute, versions)
 
     def compute_top():
         roots = Unit.objects.scope_roots_for(user)

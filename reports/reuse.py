@@ -39,6 +39,7 @@ from django.db import connections, router
 from django.utils import timezone, translation
 
 from units.models import PATH_STEP
+from units.selectors import unit_in_scope_with
 
 from .models import SharedVersion, UnitVersion
 
@@ -86,6 +87,35 @@ def _versions(alias, path):
         return cursor.fetchone()
 
 
+@functools.cache
+def _subtree_versions_sql(alias):
+    """The two columns of _versions for the subtree of the unit `u` of another query (its path a column,
+    not a parameter): the counters whose path lies from the unit's up to the unit's followed by "~", which
+    in byte order are exactly those that start with it (a path is digits and "/"). PostgreSQL compares so
+    with its pattern operators, which the path's `LIKE` index serves whatever the database's collation;
+    SQLite compares bytes by default."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    version, shared = quote(UnitVersion._meta.db_table), quote(SharedVersion._meta.db_table)
+    path = quote("path")
+    low, high = ("~>=~", "~<~") if connection.vendor == "postgresql" else (">=", "<")
+    return (
+        f"(SELECT token FROM {shared} WHERE id = 1), (SELECT COALESCE(SUM(v.version), 0) FROM {version} v "
+        f"WHERE v.{path} {low} u.{path} AND v.{path} {high} (u.{path} || '~'))"
+    )
+
+
+def unit_in_scope_with_versions(user, code):
+    """(the unit with `code` in the user's scope or None, the versions of its subtree for reuse(), or None
+    when results are not reused here) in one query (units.selectors.unit_in_scope_with): what the API reads
+    before a reused answer of one unit."""
+    if not possible():
+        return unit_in_scope_with(user, code)[0], None
+    alias = router.db_for_read(UnitVersion)
+    unit, versions = unit_in_scope_with(user, code, _subtree_versions_sql(alias), using=alias)
+    return unit, versions or None
+
+
 class Reuse:
     """The cache entries of one result: `get(name)` and `set(name, value)` for its parts (a page has
     several fragments), under a key from `kind`, `parts` (what the result was asked with: hashable
@@ -110,25 +140,26 @@ def possible() -> bool:
     return not (connections[alias].in_atomic_block or connections["default"].in_atomic_block)
 
 
-def reuse(kind: str, parts, path) -> Reuse | None:
+def reuse(kind: str, parts, path, versions=None) -> Reuse | None:
     """The reusable entries of a result that reads the units under `path` (or path(), called only when
     results are reused), or None when results are not reused here (turned off, inside a transaction, no
-    shared token). One query."""
+    shared token). One query, none when the `versions` of the units under `path` were read already
+    (unit_in_scope_with_versions)."""
     if not possible():
         return None
     path = path() if callable(path) else path
-    token, counters = _versions(router.db_for_read(UnitVersion), path)
+    token, counters = versions or _versions(router.db_for_read(UnitVersion), path)
     if token is None:
         return None
     digest = hashlib.sha256(repr((kind, parts, path, token, int(counters))).encode()).hexdigest()
     return Reuse(f"reports:{kind}:{digest}")
 
 
-def reused(kind: str, parts, path, compute, *, keep=None):
+def reused(kind: str, parts, path, compute, *, keep=None, versions=None):
     """compute()'s value, or the one stored for the same `kind`, `parts` and versions of the units under
     `path` (see reuse()); with `keep`, a value is stored only when keep(value) is true (not the month by
     month sums of thousands of units: the page that shows them is reused whole)."""
-    entry = reuse(kind, parts, path)
+    entry = reuse(kind, parts, path, versions)
     if entry is None:
         return compute()
     value = entry.get()

@@ -290,6 +290,20 @@ def shared_version_renew():
         cursor.execute(f"UPDATE {versions} SET path = {current} WHERE path <> {current}")
 
 
+def versions_compact():
+    """Give the counters' table back the space of the rows that raising them left behind, on PostgreSQL
+    (elsewhere, or inside a transaction, nothing). Every raise leaves an old row, which a commit frees for
+    reuse but not for return: after a bulk load that raised each of 3,321 counters some fifteen times in
+    one transaction (`generate_dataset`), the table held 360 pages where 28 hold it, and the national
+    versions that a ranking of the provinces reads took 1.2 ms instead of 0.2 ms of the database."""
+    alias = router.db_for_write(UnitVersion)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (FULL, ANALYZE) {connection.ops.quote_name(UnitVersion._meta.db_table)}")
+
+
 def versions_on_statuses_changed(sender, *, unit_months, **kwargs):
     """filings.signals.statuses_changed: the approved months of these units changed."""
     versions_bump({um["unit_id"] for um in unit_months})

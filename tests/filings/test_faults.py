@@ -169,7 +169,7 @@ def test_an_api_read_that_loses_its_connection_answers_503_in_json(office, setti
     settings.REPORTS_REUSE = False
     year, _month = office.open_month
     client = login(office.leader)
-    with killed_after(api, "unit_of") as killed:
+    with killed_after(api, "unit_and_versions_of") as killed:
         response = client.get(f"/api/v1/kpi?unit={office.district.code}&period={year}")
     assert killed and response.status_code == 503 and response["Retry-After"] == "30"
     assert response.json()["error"].startswith("The database could not be reached. Nothing was saved")

@@ -6,7 +6,7 @@ These tests run outside a transaction (`transaction=True`), as requests do: insi
 """
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,8 +18,8 @@ from filings.workflow import unit_months_approve_bulk
 from procedures.models import Procedure, ServiceLevel
 from procedures.services import offerings_upsert
 from reports.models import UnitVersion
-from reports.reuse import reuse
-from reports.services import targets_upsert
+from reports.reuse import _versions, reuse, unit_in_scope_with_versions
+from reports.services import targets_upsert, versions_bump, versions_compact
 from tests.factories import UserFactory
 from units.models import Unit
 from units.services import units_upsert
@@ -69,12 +69,39 @@ def row_of(data, code):
     return next(row for row in data["rows"] if row["unit"] == code)
 
 
+def test_a_units_versions_read_with_it_are_those_of_its_subtree(town):
+    """unit_in_scope_with_versions reads the versions of the unit's subtree in the query that finds it: the
+    same as reuse() reads by the path's LIKE, before and after a write below the unit and beside it."""
+    admin = UserFactory(role=Role.ADMIN)
+    beside = Unit.objects.create(code="U", name="Thị xã U", kind="district")
+    alias = router.db_for_read(UnitVersion)
+
+    def both(code):
+        with CaptureQueriesContext(connection) as queries:
+            unit, versions = unit_in_scope_with_versions(admin, code)
+        assert len(queries) == 1
+        return versions, _versions(alias, unit.path)
+
+    before = {code: both(code) for code in ("T", "X1", "X2", "U")}
+    assert all(mine == theirs for mine, theirs in before.values())
+    write("X1", 8, 5, 5)
+    after = {code: both(code) for code in ("T", "X1", "X2", "U")}
+    assert all(mine == theirs for mine, theirs in after.values())
+    assert [after[code][0] != before[code][0] for code in ("T", "X1", "X2", "U")] == [True, True, False, False]
+    assert unit_in_scope_with_versions(admin, beside.code)[0] == beside
+    # A leader of the town: nothing of another district, whatever its versions.
+    leader = UserFactory(username="lanhdao2", role=Role.LEADER, units=[town])
+    assert unit_in_scope_with_versions(leader, "U") == (None, None)
+    assert unit_in_scope_with_versions(leader, "X2")[1] == after["X2"][0]
+
+
 def test_an_edit_is_in_the_very_next_api_answer(client, town, key):
     first = api(client, key, parent="T", period="2019-07", kpi="online_rate")
     assert (row_of(first, "X1")["numerator"], row_of(first, "X1")["denominator"]) == (1, 10)
     with CaptureQueriesContext(connection) as queries:
         assert api(client, key, parent="T", period="2019-07", kpi="online_rate") == first
-    assert figures_read(queries) == []  # the token, the parent in the user's scope, the versions: reused
+    assert figures_read(queries) == []  # reused
+    assert len(queries) == 2  # the token; the parent in the user's scope with the versions of its subtree
     write("X1", 7, 9, 1)
     after = api(client, key, parent="T", period="2019-07", kpi="online_rate")
     assert (row_of(after, "X1")["numerator"], row_of(after, "X1")["denominator"]) == (9, 10)
@@ -158,3 +185,24 @@ def test_nothing_is_reused_inside_a_transaction(town):
     assert reuse("test", (), "") is not None
     with transaction.atomic():
         assert reuse("test", (), "") is None
+
+
+def test_compacting_the_counters_keeps_them_and_frees_their_pages(town):
+    """reports.services.versions_compact after a bulk load that raised each counter many times in one
+    transaction: the same counters in fewer pages (PostgreSQL; elsewhere it does nothing)."""
+    ids = list(Unit.objects.values_list("pk", flat=True))
+    with transaction.atomic():
+        for _ in range(200):
+            versions_bump(ids)
+    counters = dict(UnitVersion.objects.values_list("unit_id", "version"))
+
+    def pages():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_size(%s) / 8192", [UnitVersion._meta.db_table])
+            return cursor.fetchone()[0]
+
+    before = pages() if connection.vendor == "postgresql" else None
+    versions_compact()
+    assert dict(UnitVersion.objects.values_list("unit_id", "version")) == counters
+    if connection.vendor == "postgresql":
+        assert before >= 5 and pages() == 1

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from tests.factories import UnitFactory, UserFactory
 from units.models import PATH_STEP, Unit, UnitKind
+from units.selectors import unit_in_scope
 from units.services import units_rebuild_paths
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,31 @@ def test_for_user_is_the_assigned_units_and_below(tree):
     assert codes(Unit.objects.for_user(nobody)) == []
     admin = UserFactory(role=Role.ADMIN)
     assert len(codes(Unit.objects.for_user(admin))) == 4
+
+
+def test_unit_in_scope_finds_what_for_user_finds_in_one_query(tree):
+    province, district, ward, other = tree
+    ward.valid_from, ward.valid_to = datetime.date(2020, 1, 1), datetime.date(2025, 6, 30)
+    ward.save()
+    users = [
+        UserFactory(role=Role.CLERK, units=[district]),
+        UserFactory(role=Role.LEADER, units=[ward, other]),
+        UserFactory(role=Role.LEADER),
+        UserFactory(role=Role.ADMIN),
+    ]
+    for user in users:
+        for unit in Unit.objects.all():
+            with CaptureQueriesContext(connection) as queries:
+                found = unit_in_scope(user, f" {unit.code} ")
+            assert len(queries) == 1
+            expected = Unit.objects.for_user(user).filter(pk=unit.pk).first()
+            assert found == expected, (user.username, unit.code)
+            if found is not None:  # every column as the ORM reads it (dates on SQLite too)
+                fields = [f.attname for f in Unit._meta.concrete_fields]
+                assert [getattr(found, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert unit_in_scope(users[3], "NO-SUCH-UNIT") is None
+    assert unit_in_scope(users[3], "  ") is None
+    assert unit_in_scope(AnonymousUser(), "195") is None
 
 
 def test_scope_roots_drop_units_below_other_assigned_units(tree):
