@@ -124,7 +124,12 @@ class Figures(models.Model):
 class MonthlyFiling(Figures):
     """A unit's figures of one procedure in one month."""
 
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings")
+    # No index of its own: the unique (unit, procedure, year, month) starts with the unit and serves every
+    # read by unit (and the check of a unit's deletion); a second index cost every import one more entry
+    # per figure (issue 16).
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="filings", db_index=False
+    )
     procedure = models.ForeignKey(
         "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="filings"
     )
@@ -149,8 +154,9 @@ class FieldFiling(Figures):
     official form 06 and the one-stop systems' statistics count them. A unit-month is reported per
     procedure or per field, never both (filings.services)."""
 
+    # No index of its own, as MonthlyFiling's: the unique (unit, field, year, month) starts with it.
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="field_filings"
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="field_filings", db_index=False
     )
     field = models.ForeignKey(
         "procedures.Field", verbose_name=_("field"), on_delete=models.PROTECT, related_name="filings"
