@@ -38,10 +38,10 @@ def _scope_query(alias, through, admin, extra):
     return sql, unit
 
 
-def unit_in_scope_with(user, code, extra="", params=(), *, using=None) -> tuple[Unit | None, tuple]:
-    """unit_in_scope's unit and, in the same query, the values of `extra`: SQL of more columns, which may
-    read the unit's columns as `u.column` (reports.reuse reads the versions of its subtree so), with their
-    `params`. One query (none for a blank code), built once: through the ORM it cost more than the
+def unit_in_scope_with(user, code, extra="", *, using=None) -> tuple[Unit | None, tuple]:
+    """unit_in_scope's unit and, in the same query, the values of `extra`: SQL of more columns (without
+    parameters), which may read the unit's columns as `u.column` (reports.reuse reads the versions of its
+    subtree so). One query (none for a blank code), built once: through the ORM it cost more than the
     database's answer on every request (issue 16). (None, ()) when the unit is not in the scope."""
     code = (code or "").strip()
     if not code or not user.is_authenticated:
@@ -51,7 +51,7 @@ def unit_in_scope_with(user, code, extra="", params=(), *, using=None) -> tuple[
     through = user._meta.get_field("units").remote_field.through
     sql, unit = _scope_query(alias, through, admin, extra)
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [*params, code] if admin else [*params, code, user.pk])
+        cursor.execute(sql, [code] if admin else [code, user.pk])
         row = cursor.fetchone()
     if row is None:
         return None, ()
