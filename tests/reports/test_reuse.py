@@ -187,22 +187,26 @@ def test_nothing_is_reused_inside_a_transaction(town):
         assert reuse("test", (), "") is None
 
 
-def test_compacting_the_counters_keeps_them_and_frees_their_pages(town):
+def test_compacting_the_counters_keeps_them_and_rewrites_their_table(town):
     """reports.services.versions_compact after a bulk load that raised each counter many times in one
-    transaction: the same counters in fewer pages (PostgreSQL; elsewhere it does nothing)."""
+    transaction: the same counters, in a table written anew without the old rows (PostgreSQL; elsewhere it
+    does nothing). How many pages that frees depends on the other transactions of the moment (a row that an
+    open snapshot may still see is kept), so the test checks the rewrite itself."""
     ids = list(Unit.objects.values_list("pk", flat=True))
     with transaction.atomic():
         for _ in range(200):
             versions_bump(ids)
     counters = dict(UnitVersion.objects.values_list("unit_id", "version"))
 
-    def pages():
+    def file_node():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_relation_size(%s) / 8192", [UnitVersion._meta.db_table])
+            cursor.execute("SELECT pg_relation_filenode(%s)", [UnitVersion._meta.db_table])
             return cursor.fetchone()[0]
 
-    before = pages() if connection.vendor == "postgresql" else None
+    before = file_node() if connection.vendor == "postgresql" else None
     versions_compact()
     assert dict(UnitVersion.objects.values_list("unit_id", "version")) == counters
     if connection.vendor == "postgresql":
-        assert before >= 5 and pages() == 1
+        assert file_node() != before
+    with transaction.atomic():
+        versions_compact()  # inside a transaction (where VACUUM cannot run): nothing, and no error
