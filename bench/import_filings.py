@@ -62,18 +62,11 @@ def step_product(path):
     }
 
 
-COUNTS = [
-    "carried_over",
-    "received_online",
-    "received_direct",
-    "received_postal",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "pending_on_time",
-    "pending_overdue",
-    "returned_postal",
-]
+def _counts():
+    """Report form 06's ten counts, in the file's column order (filings.models, after Django is set up)."""
+    from filings.models import COUNT_FIELDS
+
+    return COUNT_FIELDS
 
 
 def _read(path):
@@ -98,7 +91,8 @@ def _read(path):
 
 
 def _copy(raw, table, rows):
-    with raw.copy(f"COPY {table} (unit_id, procedure_id, year, month, {', '.join(COUNTS)}) FROM STDIN") as copy:
+    columns = ", ".join(_counts())
+    with raw.copy(f"COPY {table} (unit_id, procedure_id, year, month, {columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -111,16 +105,16 @@ def step_limit(path):
         raw = cursor.cursor
         raw.execute(
             "CREATE TEMPORARY TABLE bench_in (unit_id bigint, procedure_id bigint, year int, month int, "
-            + ", ".join(f"{c} int" for c in COUNTS)
+            + ", ".join(f"{c} int" for c in _counts())
             + ")"
         )
         rows = _read(path)
         _copy(raw, "bench_in", rows)
-        columns = "unit_id, procedure_id, year, month, " + ", ".join(COUNTS)
+        columns = "unit_id, procedure_id, year, month, " + ", ".join(_counts())
         raw.execute(
             f"INSERT INTO filings_monthlyfiling ({columns}) SELECT {columns} FROM bench_in "
             "ON CONFLICT (unit_id, procedure_id, year, month) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in COUNTS)
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in _counts())
         )
         inserted = raw.rowcount
         raw.execute("DROP TABLE bench_in")
@@ -136,7 +130,7 @@ def step_bare(path):
         raw.execute("DROP TABLE IF EXISTS bench_bare")
         raw.execute(
             "CREATE TABLE bench_bare (id bigserial PRIMARY KEY, unit_id bigint, procedure_id bigint, year int, "
-            "month int, " + ", ".join(f"{c} int" for c in COUNTS) + ")"
+            "month int, " + ", ".join(f"{c} int" for c in _counts()) + ")"
         )
         start = time.perf_counter()
         rows = _read(path)

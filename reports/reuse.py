@@ -71,13 +71,22 @@ def enabled() -> bool:
     return settings.REPORTS_REUSE
 
 
-@functools.cache
-def _versions_sql(alias, under_path):
+def _versions_columns(alias, where=""):
+    """The two columns of the versions: the shared token and the sum of the counters (`v`) that `where`
+    keeps. The counters' own copy of the paths is read: no row of the units."""
     quote = connections[alias].ops.quote_name
     version, shared = quote(UnitVersion._meta.db_table), quote(SharedVersion._meta.db_table)
-    # One index range of the counters' own copy of the paths: no row of the units is read.
-    counters = f"SELECT COALESCE(SUM(version), 0) FROM {version}" + (" WHERE path LIKE %s" if under_path else "")
-    return f"SELECT (SELECT token FROM {shared} WHERE id = 1), ({counters})"
+    return (
+        f"(SELECT token FROM {shared} WHERE id = 1), "
+        f"(SELECT COALESCE(SUM(v.version), 0) FROM {version} v{' WHERE ' if where else ''}{where})"
+    )
+
+
+@functools.cache
+def _versions_sql(alias, under_path):
+    # Under a path, one range of the path's LIKE index.
+    where = f"v.{connections[alias].ops.quote_name('path')} LIKE %s" if under_path else ""
+    return "SELECT " + _versions_columns(alias, where)
 
 
 def _versions(alias, path):
@@ -89,20 +98,15 @@ def _versions(alias, path):
 
 @functools.cache
 def _subtree_versions_sql(alias):
-    """The two columns of _versions for the subtree of the unit `u` of another query (its path a column,
-    not a parameter): the counters whose path lies from the unit's up to the unit's followed by "~", which
-    in byte order are exactly those that start with it (a path is digits and "/"). PostgreSQL compares so
+    """_versions' columns for the subtree of the unit `u` of another query (its path a column, not a
+    parameter): the counters whose path lies from the unit's up to the unit's followed by "~", which in
+    byte order are exactly those that start with it (a path is digits and "/"). PostgreSQL compares so
     with its pattern operators, which the path's `LIKE` index serves whatever the database's collation;
     SQLite compares bytes by default."""
     connection = connections[alias]
-    quote = connection.ops.quote_name
-    version, shared = quote(UnitVersion._meta.db_table), quote(SharedVersion._meta.db_table)
-    path = quote("path")
+    path = connection.ops.quote_name("path")
     low, high = ("~>=~", "~<~") if connection.vendor == "postgresql" else (">=", "<")
-    return (
-        f"(SELECT token FROM {shared} WHERE id = 1), (SELECT COALESCE(SUM(v.version), 0) FROM {version} v "
-        f"WHERE v.{path} {low} u.{path} AND v.{path} {high} (u.{path} || '~'))"
-    )
+    return _versions_columns(alias, f"v.{path} {low} u.{path} AND v.{path} {high} (u.{path} || '~')")
 
 
 def unit_in_scope_with_versions(user, code):
