@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from core.rows import Columns
+from core.rows import Columns, fetch_row
 
 from .models import ApiToken
 from .tokens import api_token_mark_used, hash_key
@@ -80,9 +80,7 @@ def api_token_for_key(key: str) -> ApiToken | None:
         return None
     alias = router.db_for_read(ApiToken)
     sql, token_columns, user_columns = _token_query(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [hash_key(key)])
-        row = cursor.fetchone()
+    row = fetch_row(alias, sql, [hash_key(key)])
     if row is None:
         return None
     token = token_columns.instance(row[: len(token_columns)])

@@ -38,6 +38,7 @@ from django.core.cache import caches
 from django.db import connections, router
 from django.utils import timezone, translation
 
+from core.rows import fetch_row
 from units.models import PATH_STEP
 from units.selectors import unit_in_scope_with
 
@@ -82,31 +83,34 @@ def _versions_columns(alias, where=""):
     )
 
 
+def _subtree(alias, low, high):
+    """The condition that keeps the counters (`v`) whose path lies from `low` up to `high`: a unit's path and
+    the same followed by "~", which in byte order are exactly those that start with it (a path is digits
+    and "/"). PostgreSQL compares so with its pattern operators, which the path's `LIKE` index serves
+    whatever the database's collation; SQLite compares bytes by default. One range of the index, whatever
+    the path (a `LIKE` of a parameter would not be, once prepared: core.rows.fetch_row)."""
+    connection = connections[alias]
+    path = f"v.{connection.ops.quote_name('path')}"
+    low_op, high_op = ("~>=~", "~<~") if connection.vendor == "postgresql" else (">=", "<")
+    return f"{path} {low_op} {low} AND {path} {high_op} {high}"
+
+
 @functools.cache
 def _versions_sql(alias, under_path):
-    # Under a path, one range of the path's LIKE index.
-    where = f"v.{connections[alias].ops.quote_name('path')} LIKE %s" if under_path else ""
-    return "SELECT " + _versions_columns(alias, where)
+    return "SELECT " + _versions_columns(alias, _subtree(alias, "%s", "%s") if under_path else "")
 
 
 def _versions(alias, path):
     """(shared token or None, sum of the unit counters under `path`) in one query."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_versions_sql(alias, bool(path)), [path + "%"] if path else [])
-        return cursor.fetchone()
+    return fetch_row(alias, _versions_sql(alias, bool(path)), [path, path + "~"] if path else [])
 
 
 @functools.cache
 def _subtree_versions_sql(alias):
     """_versions' columns for the subtree of the unit `u` of another query (its path a column, not a
-    parameter): the counters whose path lies from the unit's up to the unit's followed by "~", which in
-    byte order are exactly those that start with it (a path is digits and "/"). PostgreSQL compares so
-    with its pattern operators, which the path's `LIKE` index serves whatever the database's collation;
-    SQLite compares bytes by default."""
-    connection = connections[alias]
-    path = connection.ops.quote_name("path")
-    low, high = ("~>=~", "~<~") if connection.vendor == "postgresql" else (">=", "<")
-    return _versions_columns(alias, f"v.{path} {low} u.{path} AND v.{path} {high} (u.{path} || '~')")
+    parameter)."""
+    path = f"u.{connections[alias].ops.quote_name('path')}"
+    return _versions_columns(alias, _subtree(alias, path, f"({path} || '~')"))
 
 
 def unit_in_scope_with_versions(user, code):

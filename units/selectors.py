@@ -8,7 +8,7 @@ from django.db import connections, router
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core.rows import Columns
+from core.rows import Columns, fetch_row
 
 from .models import PATH_STEP, Unit
 
@@ -50,9 +50,7 @@ def unit_in_scope_with(user, code, extra="", *, using=None) -> tuple[Unit | None
     admin = user.is_portal_admin
     through = user._meta.get_field("units").remote_field.through
     sql, unit = _scope_query(alias, through, admin, extra)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [code] if admin else [code, user.pk])
-        row = cursor.fetchone()
+    row = fetch_row(alias, sql, [code] if admin else [code, user.pk])
     if row is None:
         return None, ()
     return unit.instance(row[: len(unit)]), tuple(row[len(unit) :])

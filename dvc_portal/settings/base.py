@@ -119,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
     )
+elif env.bool("DB_PREPARED_STATEMENTS", default=True):
+    # psycopg prepares a query when its cursor asks (or after so many runs, never reached): Django's cursors
+    # never ask; core.rows.fetch_row does, for the few small queries of every request. Django's default (None)
+    # prepares nothing: DB_PREPARED_STATEMENTS=0, for a PgBouncer in transaction mode (docs/deploy.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache of the figures reused between requests (reports.reuse: keyed by versions of the data, so never
@@ -267,6 +272,9 @@ if env("DATABASE_REPLICA_URL", default=""):
         if _name in DATABASES["default"]:
             DATABASES["replica"].setdefault(_name, DATABASES["default"][_name])
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        if "prepare_threshold" in DATABASES["default"].get("OPTIONS", {}):
+            _threshold = DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+            DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", _threshold)
         # Read-only sessions: a write sent there by mistake fails, even on a replica alias that is the primary.
         DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c default_transaction_read_only=on")
     # Tests: the replica is the test database of default, through its own connection.
