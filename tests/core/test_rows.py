@@ -42,9 +42,7 @@ def test_fetch_row_gives_the_plain_querys_row_for_every_parameter_and_counts_as_
 def test_on_postgresql_the_query_is_prepared_once_and_survives_a_rolled_back_savepoint():
     UnitFactory(code="A1", name="Phường A")
     fetch_row("default", SQL, ["A1"])
-    assert [statement for statement in prepared_statements() if "units_unit" in statement] == [
-        SQL.replace("%s", "$1")
-    ]
+    assert [statement for statement in prepared_statements() if "units_unit" in statement] == [SQL.replace("%s", "$1")]
     # A savepoint rolled back (a failed write inside a request's transaction) leaves the statement usable.
     with transaction.atomic():
         UnitFactory(code="B2", name="Phường B")
