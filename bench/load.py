@@ -123,6 +123,14 @@ def sign_in(url, secret_key):
     return user, f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}", key
 
 
+def prepared_statements() -> bool:
+    """Whether the servers prepare the small queries of every request (core.rows.fetch_row), as the
+    settings read DB_PREPARED_STATEMENTS (after sign_in has set Django up with the servers' environment)."""
+    from django.db import connections
+
+    return connections["default"].settings_dict["OPTIONS"].get("prepare_threshold") is not None
+
+
 def addresses():
     """(label, path, kind) of the addresses measured: kind "api", "page" or "health"."""
     from reports.models import UnitMonthTotal
@@ -214,7 +222,8 @@ def main():
         script = handle.name
     print(
         f"database {args.database_url}; period {year}; gunicorn 2 sync workers; wrk {args.connections} connections, "
-        f"{args.seconds} s per address, timeout 30 s; CPUs: {os.cpu_count()}"
+        f"{args.seconds} s per address, timeout 30 s; CPUs: {os.cpu_count()}; prepared statements "
+        f"{'on' if prepared_statements() else 'off (DB_PREPARED_STATEMENTS=0)'}"
     )
     runs = []
     try:

@@ -110,7 +110,7 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: each of gunicorn's sync workers keeps its one connection across requests (a new
-# connection per request cost /healthz three quarters of its time), checked before reuse after an error.
+# connection per request cost /healthz three quarters of its time), checked before each request's first query.
 # DB_CONN_MAX_AGE=0 closes it after every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=True)

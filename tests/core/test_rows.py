@@ -2,6 +2,7 @@
 gives, whatever their parameters and however often they run, and count as queries like any other."""
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -50,3 +51,23 @@ def test_on_postgresql_the_query_is_prepared_once_and_survives_a_rolled_back_sav
         transaction.set_rollback(True)
     assert fetch_row("default", SQL, ["B2"]) is None
     assert fetch_row("default", SQL, ["A1"]) == ("A1", "Phường A")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a database server that drops the connection")
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_the_database_dropped_is_opened_again_before_the_query():
+    """The health check of persistent connections (CONN_HEALTH_CHECKS) runs before fetch_row's query as before
+    any other: a database restarted between two requests fails neither."""
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] and connection.settings_dict["CONN_MAX_AGE"]
+    UnitFactory(code="A1", name="Phường A")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    request_finished.send(sender=None)  # the connection is kept for the next request
+    psycopg = pytest.importorskip("psycopg")
+    params = connection.get_connection_params()
+    with psycopg.connect(**{**params, "autocommit": True}) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    request_started.send(sender=None)
+    assert fetch_row("default", SQL, ["A1"]) == ("A1", "Phường A")
+    assert fetch_row("default", "SELECT pg_backend_pid()", []) != (pid,)
