@@ -8,8 +8,7 @@ converters (booleans, dates and times on SQLite), as a queryset would have built
 params)` runs such a query, prepared on PostgreSQL.
 """
 
-import functools
-
+import psycopg
 from django.db import connections
 
 
@@ -43,17 +42,11 @@ class Columns:
         return self.model.from_db(self.alias, [field.attname for field in self.fields], converted)
 
 
-@functools.cache
-def _prepared_cursor_class():
-    import psycopg
+class _PreparedCursor(psycopg.Cursor):
+    """psycopg's cursor with the parameters bound on the server, which prepares every query it runs."""
 
-    class PreparedCursor(psycopg.Cursor):
-        """psycopg's cursor with the parameters bound on the server, which prepares every query it runs."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparedCursor
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def fetch_row(alias, sql, params):
@@ -76,7 +69,7 @@ def fetch_row(alias, sql, params):
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    raw = _prepared_cursor_class()(connection.connection)
+    raw = _PreparedCursor(connection.connection)
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(raw) as cursor:
         cursor.execute(sql, params)

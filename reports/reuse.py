@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 
 from core.rows import fetch_row
 from units.models import PATH_STEP
-from units.selectors import unit_in_scope_with
+from units.selectors import subtree_params, subtree_sql, unit_in_scope_with
 
 from .models import SharedVersion, UnitVersion
 
@@ -83,34 +83,23 @@ def _versions_columns(alias, where=""):
     )
 
 
-def _subtree(alias, low, high):
-    """The condition that keeps the counters (`v`) whose path lies from `low` up to `high`: a unit's path and
-    the same followed by "~", which in byte order are exactly those that start with it (a path is digits
-    and "/"). PostgreSQL compares so with its pattern operators, which the path's `LIKE` index serves
-    whatever the database's collation; SQLite compares bytes by default. One range of the index, whatever
-    the path (a `LIKE` of a parameter would not be, once prepared: core.rows.fetch_row)."""
-    connection = connections[alias]
-    path = f"v.{connection.ops.quote_name('path')}"
-    low_op, high_op = ("~>=~", "~<~") if connection.vendor == "postgresql" else (">=", "<")
-    return f"{path} {low_op} {low} AND {path} {high_op} {high}"
-
-
 @functools.cache
 def _versions_sql(alias, under_path):
-    return "SELECT " + _versions_columns(alias, _subtree(alias, "%s", "%s") if under_path else "")
+    path = f"v.{connections[alias].ops.quote_name('path')}"
+    return "SELECT " + _versions_columns(alias, subtree_sql(alias, path) if under_path else "")
 
 
 def _versions(alias, path):
     """(shared token or None, sum of the unit counters under `path`) in one query."""
-    return fetch_row(alias, _versions_sql(alias, bool(path)), [path, path + "~"] if path else [])
+    return fetch_row(alias, _versions_sql(alias, bool(path)), subtree_params(path) if path else [])
 
 
 @functools.cache
 def _subtree_versions_sql(alias):
     """_versions' columns for the subtree of the unit `u` of another query (its path a column, not a
     parameter)."""
-    path = f"u.{connections[alias].ops.quote_name('path')}"
-    return _versions_columns(alias, _subtree(alias, path, f"({path} || '~')"))
+    quote = connections[alias].ops.quote_name
+    return _versions_columns(alias, subtree_sql(alias, f"v.{quote('path')}", of=f"u.{quote('path')}"))
 
 
 def unit_in_scope_with_versions(user, code):

@@ -7,6 +7,7 @@ These tests run outside a transaction (`transaction=True`), as requests do: insi
 
 import pytest
 from django.db import connection, router, transaction
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -71,7 +72,8 @@ def row_of(data, code):
 
 def test_a_units_versions_read_with_it_are_those_of_its_subtree(town):
     """unit_in_scope_with_versions reads the versions of the unit's subtree in the query that finds it: the
-    same as reuse() reads by the path's LIKE, before and after a write below the unit and beside it."""
+    same as reuse() reads by the unit's path, and as the ORM adds up under it, before and after a write below
+    the unit and beside it."""
     admin = UserFactory(role=Role.ADMIN)
     beside = Unit.objects.create(code="U", name="Thị xã U", kind="district")
     alias = router.db_for_read(UnitVersion)
@@ -80,6 +82,8 @@ def test_a_units_versions_read_with_it_are_those_of_its_subtree(town):
         with CaptureQueriesContext(connection) as queries:
             unit, versions = unit_in_scope_with_versions(admin, code)
         assert len(queries) == 1
+        counters = UnitVersion.objects.filter(path__startswith=unit.path).aggregate(sum=Sum("version"))["sum"]
+        assert int(versions[1]) == (counters or 0)
         return versions, _versions(alias, unit.path)
 
     before = {code: both(code) for code in ("T", "X1", "X2", "U")}
