@@ -2,6 +2,7 @@
 filings_delete of a queryset, set-based."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -103,6 +104,8 @@ def test_unknown_field_names_are_a_programming_error(key):
         (-1, "số âm"),
         ("5", "không phải là số nguyên"),
         (2.5, "không phải là số nguyên"),
+        (True, "không phải là số nguyên"),
+        (Decimal(3), "không phải là số nguyên"),
     ],
 )
 def test_a_count_out_of_range_or_not_a_whole_number_is_refused(key, value, reason):
@@ -115,6 +118,23 @@ def test_a_count_out_of_range_or_not_a_whole_number_is_refused(key, value, reaso
     assert refused.value.problems == {1: [("received_online", refused.value.problems[1][0][1])]}
     assert reason in refused.value.problems[1][0][1]
     assert not MonthlyFiling.objects.exists()
+
+
+def test_among_many_rows_each_refused_one_is_named_by_its_position_with_all_its_problems(key):
+    """Counts are checked over all the rows at once; the rows refused are then named one by one."""
+    rows = [{**key, "unit_id": UnitFactory().pk, "month": 1 + n % 12, "received_online": n} for n in range(600)]
+    rows[1]["received_direct"] = None  # None is 0: fine
+    rows[417]["received_direct"] = -3
+    rows[599] = {**rows[599], "month": 13, "received_online": MAX_COUNT + 1}
+    with pytest.raises(FilingsRefused) as refused:
+        filings_upsert(rows, fields=["received_online", "received_direct"], source=Source.IMPORT)
+    problems = refused.value.problems
+    assert sorted(problems) == [417, 599]
+    assert [field for field, _reason in problems[417]] == ["received_direct"]
+    assert [field for field, _reason in problems[599]] == ["received_online", "month"]
+    assert not MonthlyFiling.objects.exists()
+    del rows[599], rows[417]
+    assert filings_upsert(rows, fields=["received_online", "received_direct"], source=Source.IMPORT).created == 598
 
 
 def test_the_ceiling_itself_is_stored(key):
