@@ -4,7 +4,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -90,7 +90,8 @@ def month_index(year, month):
 def offering_start():
     """The month an offering starts, as a month index (-1: from the beginning). The rule of the level in
     force, spelt once for every query: an offering holds from the whole month of its start date, and the
-    latest one started holds (procedures.selectors.LevelIndex says the same in Python)."""
+    latest one started holds: of two that start in the same month, the one with the later date
+    (procedures.selectors.LevelIndex says the same in Python)."""
     return Coalesce(
         month_index(ExtractYear("valid_from"), ExtractMonth("valid_from")),
         Value(-1),
@@ -104,10 +105,13 @@ class OfferingQuerySet(models.QuerySet):
         return self.annotate(start=offering_start()).filter(start__lte=index)
 
     def in_force(self, year: int, month: int):
-        """The offering of each (unit, procedure) in force in that month: the latest one started by then."""
+        """The offering of each (unit, procedure) in force in that month: the latest one started by then
+        (one per pair: of two started in the same month, the later date's)."""
         index = month_index(year, month)
         later = Offering.objects.started_by(index).filter(
-            unit_id=OuterRef("unit_id"), procedure_id=OuterRef("procedure_id"), start__gt=OuterRef("start")
+            Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), valid_from__gt=OuterRef("valid_from")),
+            unit_id=OuterRef("unit_id"),
+            procedure_id=OuterRef("procedure_id"),
         )
         return self.started_by(index).filter(~Exists(later))
 
@@ -123,7 +127,10 @@ class OfferingQuerySet(models.QuerySet):
 
     def _in_force(self, column, unit, procedure, index):
         return Subquery(
-            self.started_by(index).filter(unit_id=unit, procedure_id=procedure).order_by("-start").values(column)[:1]
+            self.started_by(index)
+            .filter(unit_id=unit, procedure_id=procedure)
+            .order_by("-start", F("valid_from").desc(nulls_last=True))
+            .values(column)[:1]
         )
 
 

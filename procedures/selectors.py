@@ -1,5 +1,6 @@
 """Reads of the procedures app."""
 
+import datetime
 from bisect import bisect_right
 from collections import defaultdict
 
@@ -19,11 +20,11 @@ class LevelIndex:
         starts = defaultdict(list)
         for unit, procedure, valid_from, level in offerings:
             start = month_index(valid_from.year, valid_from.month) if valid_from else -1
-            starts[unit, procedure].append((start, level))
+            starts[unit, procedure].append((start, valid_from or datetime.date.min, level))
         self._starts = {}
         for key, items in starts.items():
-            items.sort()
-            self._starts[key] = ([start for start, _level in items], [level for _start, level in items])
+            items.sort()  # of two started in the same month, the later date's comes last, and holds
+            self._starts[key] = ([start for start, _day, _level in items], [level for _start, _day, level in items])
 
     @classmethod
     def for_units(cls, unit_ids):

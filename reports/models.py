@@ -97,8 +97,8 @@ class OfferingTotal(models.Model):
 
     A derived table like UnitMonthTotal, so that the procedure rates read one row per unit rather than
     every offering (498,150 of them nationally). A unit's rows follow the rule of the level in force
-    (procedures.models.offering_start: the offerings of a (unit, procedure) that started last by the
-    month hold) and change only in the months in which one of its offerings starts; they are kept by
+    (procedures.models.offering_start: of the offerings of a (unit, procedure), the one that started last
+    by the month holds) and change only in the months in which one of its offerings starts; they are kept by
     `reports.services.offering_totals_refresh`, which the offerings' writes call in their own transaction
     (the `offerings_changed` signal), and recomputed by `manage.py rebuild_totals`."""
 

@@ -3,6 +3,7 @@ the filing KPIs read and the offering totals that the procedure rates read, kept
 filings' and procedures' signals (reports/apps.py); and the versions that the results reused between
 requests are keyed by (reports.reuse), raised in the same transactions."""
 
+import datetime
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -166,20 +167,23 @@ def totals_refresh_after_offerings(pairs):
 
 
 def offering_spans(offerings):
-    """[(start, end, offerings, online, full)] of one unit, from its offerings as (procedure id, start,
-    service level) tuples (start: the month index offering_start gives; -1 from the beginning): in each
-    month from `start` up to the month before `end` (None: from then on), the counts of the offerings in
-    force, by the rule of procedures.models.OfferingQuerySet.in_force: for each procedure, the offerings
-    that started last by that month (two that start in the same month both hold). A span begins in a month
-    where an offering starts and the counts change; before the first one the unit offers nothing."""
-    starts = defaultdict(lambda: defaultdict(list))  # procedure -> start -> levels
-    for procedure, start, level in offerings:
-        starts[procedure][start].append(level)
+    """[(start, end, offerings, online, full)] of one unit, from its offerings as (procedure id, valid_from
+    or None, service level) tuples: in each month from `start` (a month index, as offering_start gives;
+    -1 from the beginning) up to the month before `end` (None: from then on), the counts of the offerings
+    in force, by the rule of procedures.models.OfferingQuerySet.in_force: for each procedure, the one that
+    started last by that month (of two started in the same month, the later date's). A span begins in a
+    month where an offering starts and the counts change; before the first one the unit offers nothing."""
+    latest = defaultdict(dict)  # procedure -> start -> (date, level) of the latest date started then
+    for procedure, valid_from, level in offerings:
+        start = month_index(valid_from.year, valid_from.month) if valid_from else -1
+        day = valid_from or datetime.date.min
+        found = latest[procedure].get(start)
+        if found is None or found[0] < day:
+            latest[procedure][start] = (day, level)
     events = defaultdict(list)  # start -> [(procedure, its counts from then on)]
-    for procedure, by_start in starts.items():
-        for start, levels in by_start.items():
-            counts = (len(levels), sum(level in _ONLINE for level in levels), levels.count(ServiceLevel.FULL))
-            events[start].append((procedure, counts))
+    for procedure, by_start in latest.items():
+        for start, (_day, level) in by_start.items():
+            events[start].append((procedure, (1, int(level in _ONLINE), int(level == ServiceLevel.FULL))))
     current, totals, spans = {}, (0, 0, 0), []
     for start in sorted(events):
         for procedure, counts in events[start]:
@@ -209,8 +213,7 @@ def offering_totals_refresh(unit_ids):
                 .iterator(chunk_size=10000)
             )
             for unit_id, procedure_id, valid_from, level in rows:
-                start = month_index(valid_from.year, valid_from.month) if valid_from else -1
-                by_unit[unit_id].append((procedure_id, start, level))
+                by_unit[unit_id].append((procedure_id, valid_from, level))
             OfferingTotal.objects.bulk_create(
                 [
                     OfferingTotal(unit_id=unit_id, start=start, end=end, offerings=all_, online=online, full=full)

@@ -27,8 +27,7 @@ def fill(apps, schema_editor):
             .iterator(chunk_size=10000)
         )
         for unit_id, procedure_id, valid_from, level in rows:
-            start = valid_from.year * 12 + valid_from.month - 1 if valid_from else -1
-            by_unit[unit_id].append((procedure_id, start, level))
+            by_unit[unit_id].append((procedure_id, valid_from, level))
         OfferingTotal.objects.bulk_create(
             [
                 OfferingTotal(unit_id=unit_id, start=start, end=end, offerings=all_, online=online, full=full)

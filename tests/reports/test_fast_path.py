@@ -72,13 +72,13 @@ def build(seed, communes=3, procedures=5):
     units = list(Unit.objects.order_by("code"))
     procedures = list(Procedure.objects.order_by("code"))
     fields = list(Field.objects.order_by("code"))
-    starts = [None, *[month.first_day for month in MONTHS[::4]], datetime.date(2025, 3, 17)]
+    starts = [None, *[month.first_day for month in MONTHS[::4]], datetime.date(2025, 3, 5), datetime.date(2025, 3, 17)]
     offerings = []
     for unit in units:
         for procedure in procedures:
             if rng.random() < 0.2:
                 continue  # not offered
-            # No two offerings of a (unit, procedure) start in one month: the level in force would be either.
+            # Two may start in March 2025: the later date's holds for the whole month.
             for start in sorted(set(rng.sample(starts, rng.randint(1, 3))), key=lambda d: d or datetime.date.min):
                 level = rng.choice([ServiceLevel.FULL, ServiceLevel.PARTIAL, ServiceLevel.NONE])
                 offerings.append(
@@ -135,17 +135,20 @@ class Plain:
         )
         self.procedure_rows = list(MonthlyFiling.objects.all())
         self.field_rows = list(FieldFiling.objects.all())
-        self.offerings = defaultdict(list)  # (unit, procedure) -> [(start, level)]
+        self.offerings = defaultdict(list)  # (unit, procedure) -> [(start, valid_from, level)]
         for unit_id, procedure_id, valid_from, level in Offering.objects.values_list(
             "unit_id", "procedure_id", "valid_from", "service_level"
         ):
             start = month_index(valid_from.year, valid_from.month) if valid_from else -1
-            self.offerings[unit_id, procedure_id].append((start, level))
+            self.offerings[unit_id, procedure_id].append((start, valid_from or datetime.date.min, level))
+
+    def in_force(self, unit_id, procedure_id, index):
+        """The level of the offering in force in the month `index`: the latest started (start, then date)."""
+        started = [item for item in self.offerings.get((unit_id, procedure_id), []) if item[0] <= index]
+        return max(started)[2] if started else None
 
     def level(self, unit_id, procedure_id, year, month):
-        index = month_index(year, month)
-        started = [(start, level) for start, level in self.offerings.get((unit_id, procedure_id), []) if start <= index]
-        return max(started)[1] if started else None
+        return self.in_force(unit_id, procedure_id, month_index(year, month))
 
     def values(self, unit, period, own, approved_only):
         def in_scope(unit_id):
@@ -196,18 +199,16 @@ class Plain:
             (r.unit_id, r.procedure_id) for r in self.procedure_rows if counted(r) and r.received_online > 0
         }
         o = defaultdict(int)
-        for (unit_id, procedure_id), items in self.offerings.items():
+        for unit_id, procedure_id in self.offerings:
             if not in_scope(unit_id) or not self.units[unit_id].exists_between(day, day):
                 continue
-            started = [start for start, _level in items if start <= end]
-            if not started:
+            level = self.in_force(unit_id, procedure_id, end)
+            if level is None:
                 continue
-            for start, level in items:
-                if start == max(started):
-                    o["all"] += 1
-                    o["online"] += level in ONLINE
-                    o["full"] += level == ServiceLevel.FULL
-                    o["used"] += level in ONLINE and (unit_id, procedure_id) in online_filed
+            o["all"] += 1
+            o["online"] += level in ONLINE
+            o["full"] += level == ServiceLevel.FULL
+            o["used"] += level in ONLINE and (unit_id, procedure_id) in online_filed
         return {
             "online_rate": (s["online"], s["new"]),
             "online_rate_eligible": (s["eligible_online"], s["eligible_new"], len(by_field)),
@@ -322,36 +323,36 @@ def test_reused_results_follow_every_edit_through_the_write_services():
     assert kpis_for_units([commune], periods[0])[commune.pk]["online_rate"].target == 40
 
 
-def test_the_offering_spans_follow_the_level_in_force():
-    """offering_spans against the SQL rule's counts, month by month, ties in one month included (both
-    offerings started in that month hold)."""
-    offerings = [
-        (1, -1, ServiceLevel.NONE),
-        (1, month_index(2024, 3), ServiceLevel.FULL),
-        (2, month_index(2024, 3), ServiceLevel.PARTIAL),
-        (2, month_index(2024, 3), ServiceLevel.NONE),  # the same month: both hold
-        (2, month_index(2024, 7), ServiceLevel.FULL),
-        (3, month_index(2024, 5), ServiceLevel.NONE),
-        (3, month_index(2024, 9), ServiceLevel.NONE),  # no change of counts: no new span
+@pytest.mark.django_db
+def test_the_offering_spans_follow_the_offerings_in_force():
+    """offering_spans against the SQL rule (Offering.objects.in_force), month by month; two offerings of a
+    procedure started in the same month included: the later date's holds, the procedure counts once."""
+    day = datetime.date
+    unit = Unit.objects.create(code="SPANS", name="Spans", kind="commune")
+    procedures = [Procedure.objects.create(code=f"9.99999{n}", name=f"P{n}") for n in range(3)]
+    plan = [
+        (0, None, ServiceLevel.NONE),
+        (0, day(2024, 3, 1), ServiceLevel.FULL),
+        (1, day(2024, 3, 1), ServiceLevel.NONE),
+        (1, day(2024, 3, 20), ServiceLevel.PARTIAL),  # the same month, later: holds for all of March
+        (1, day(2024, 7, 5), ServiceLevel.FULL),
+        (2, day(2024, 5, 9), ServiceLevel.NONE),
+        (2, day(2024, 9, 1), ServiceLevel.NONE),  # no change of counts: no new span
     ]
-    spans = offering_spans(offerings)
-
-    def counts_in(index):
-        started = defaultdict(list)
-        for procedure, start, level in offerings:
-            if start <= index:
-                started[procedure].append((start, level))
-        total = [0, 0, 0]
-        for items in started.values():
-            top = max(start for start, _level in items)
-            for start, level in items:
-                if start == top:
-                    total[0] += 1
-                    total[1] += level in ONLINE
-                    total[2] += level == ServiceLevel.FULL
-        return tuple(total)
-
+    Offering.objects.bulk_create(
+        [
+            Offering(unit=unit, procedure=procedures[p], valid_from=start, service_level=level)
+            for p, start, level in plan
+        ]
+    )
+    spans = offering_spans([(procedures[p].pk, start, level) for p, start, level in reversed(plan)])
     for index in range(month_index(2023, 12), month_index(2025, 1)):
+        year, month = divmod(index, 12)
+        levels = list(
+            Offering.objects.in_force(year, month + 1).filter(unit=unit).values_list("service_level", flat=True)
+        )
+        expected = (len(levels), sum(level in ONLINE for level in levels), levels.count(ServiceLevel.FULL))
         found = [s[2:] for s in spans if s[0] <= index and (s[1] is None or index < s[1])]
-        assert found == ([counts_in(index)] if any(counts_in(index)) else []), index
+        assert found == ([expected] if levels else []), (year, month + 1)
+    assert [s[2:] for s in spans if s[0] == month_index(2024, 3)] == [(2, 2, 1)]  # not 3 offerings in March
     assert len(spans) == 4  # -1, 2024-03, 2024-05, 2024-07
