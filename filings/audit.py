@@ -36,10 +36,10 @@ class UnitMonthHistory(HistoricalRecords):
     """simple-history's records of a model keyed by unit and month (figures, unit-month status), indexed
     for how they are read: by (unit, year, month) for a unit-month's history page and the four-eyes rule,
     by id for one row's history in the admin (figures per field, unit-month statuses; the figures per
-    procedure have no such view, and no index on id). simple-history's default single-column indexes on the foreign keys (and on
-    history_date, which settings.SIMPLE_HISTORY_DATE_INDEX turns off for every history) serve no query
-    here, and each costs an index entry (and its WAL) for every history row that a 100,000-row import
-    writes (the index on the user alone costs a fifth of the history insert).
+    procedure have no such view, and no index on id). simple-history's default single-column indexes on
+    the foreign keys (and on history_date, which settings.SIMPLE_HISTORY_DATE_INDEX turns off for every
+    history) serve no query here, and each costs an index entry (and its WAL) for every history row that a
+    100,000-row import writes (the index on the user alone costs a fifth of the history insert).
     For the same reason the user column is a foreign key for Django but neither constrained nor indexed in
     the database: a deferred check would queue a trigger event per history row, and nothing reads the
     history by user. Deleting a user (rare: accounts are deactivated) still sets the column to NULL, with
