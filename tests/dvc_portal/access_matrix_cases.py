@@ -436,6 +436,7 @@ TABLE: dict[str, list[Try]] = {
         get(lambda w, r: Request(query={"period": YEAR, "open": district(w, r)}), scoped(outside=OK())),
     ],
     "healthz": [plain_get(EVERYONE)],
+    "favicon": [plain_get(by_role(anonymous=OK(301), clerk=OK(301), leader=OK(301), admin=OK(301)))],
     "login": [plain_get(by_role(anonymous=OK(), clerk=OK(302), leader=OK(302), admin=OK(302)))],
     "logout": [plain_post(by_role(anonymous=SIGNED_OUT, clerk=SIGNED_OUT, leader=SIGNED_OUT, admin=SIGNED_OUT))],
     "set_language": [
