@@ -93,6 +93,7 @@ TRIES = {
 NO_UNIT = {
     "home",
     "healthz",
+    "favicon",
     "login",
     "logout",
     "set_language",
