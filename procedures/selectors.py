@@ -10,9 +10,9 @@ from .models import Offering, month_index
 class LevelIndex:
     """The service level in force of a (unit, procedure) in a month, from offerings loaded once: the
     latest offering that starts in or before the month (a start mid-month counts for the whole month; of
-    two that start in the same month, the later date's), the rule `procedures.models.offering_start` states in SQL, with the same month index. For code that
-    checks many rows at once (the import, the demo); None when the unit does not offer the procedure that
-    month."""
+    two that start in the same month, the later date's), the rule `procedures.models.offering_start`
+    states in SQL, with the same month index. For code that checks many rows at once (the import, the
+    demo); None when the unit does not offer the procedure that month."""
 
     def __init__(self, offerings):
         """`offerings`: (unit, procedure, valid_from or None, service_level) tuples, keyed by whatever
