@@ -99,6 +99,15 @@ def offering_start():
     )
 
 
+def offering_rank(valid_from) -> tuple[int, datetime.date]:
+    """offering_start's rule in Python, for code that holds the offerings (procedures.selectors.LevelIndex,
+    reports.services.offering_spans): (the month index of the start, -1 from the beginning; the start
+    date). Of the offerings of a (unit, procedure) started by a month, the highest rank holds."""
+    if valid_from is None:
+        return -1, datetime.date.min
+    return month_index(valid_from.year, valid_from.month), valid_from
+
+
 class OfferingQuerySet(models.QuerySet):
     def started_by(self, index):
         """Offerings that start in or before the month `index` (a month index, a value or an expression)."""

@@ -1,10 +1,9 @@
 """Reads of the procedures app."""
 
-import datetime
 from bisect import bisect_right
 from collections import defaultdict
 
-from .models import Offering, month_index
+from .models import Offering, month_index, offering_rank
 
 
 class LevelIndex:
@@ -19,8 +18,7 @@ class LevelIndex:
         the caller looks up with (ids, or codes in the demo's plan)."""
         starts = defaultdict(list)
         for unit, procedure, valid_from, level in offerings:
-            start = month_index(valid_from.year, valid_from.month) if valid_from else -1
-            starts[unit, procedure].append((start, valid_from or datetime.date.min, level))
+            starts[unit, procedure].append((*offering_rank(valid_from), level))
         self._starts = {}
         for key, items in starts.items():
             items.sort()  # of two started in the same month, the later date's comes last, and holds

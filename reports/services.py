@@ -3,7 +3,6 @@ the filing KPIs read and the offering totals that the procedure rates read, kept
 filings' and procedures' signals (reports/apps.py); and the versions that the results reused between
 requests are keyed by (reports.reuse), raised in the same transactions."""
 
-import datetime
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.errors import RowsRefused
 from core.periods import FIRST_YEAR, LAST_YEAR
 from filings.models import FieldFiling, MonthlyFiling
-from procedures.models import Offering, ServiceLevel, month_index
+from procedures.models import Offering, ServiceLevel, month_index, offering_rank
 from units.models import Unit
 
 from .kpis import KPIS
@@ -175,8 +174,7 @@ def offering_spans(offerings):
     month where an offering starts and the counts change; before the first one the unit offers nothing."""
     latest = defaultdict(dict)  # procedure -> start -> (date, level) of the latest date started then
     for procedure, valid_from, level in offerings:
-        start = month_index(valid_from.year, valid_from.month) if valid_from else -1
-        day = valid_from or datetime.date.min
+        start, day = offering_rank(valid_from)
         found = latest[procedure].get(start)
         if found is None or found[0] < day:
             latest[procedure][start] = (day, level)
