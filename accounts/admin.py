@@ -9,11 +9,15 @@ from .tokens import api_token_revoke
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "is_active", "last_login"]
+    list_display = ["username", "full_name", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "is_staff"]
     filter_horizontal = ["units", "groups", "user_permissions"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Portal role and scope"), {"fields": ["role", "units"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Portal role and scope"), {"fields": ["role", "units"]}),)
+
+    @admin.display(description=_("full name"))
+    def full_name(self, user):
+        return user.get_full_name()
 
 
 @admin.register(ApiToken)

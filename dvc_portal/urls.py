@@ -1,11 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from core.views import favicon, healthz
 from reports import api_urls as reports_api_urls
 from reports.views import home
 from scores import api_urls as scores_api_urls
+
+# The admin under the portal's name, not Django's.
+admin.site.site_header = _("Online Public Service Tracker: administration")
+admin.site.site_title = _("Online Public Service Tracker")
+admin.site.index_title = _("Catalogue, users and data")
 
 urlpatterns = [
     path("", home, name="home"),

@@ -3,6 +3,7 @@ import gzip
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .progress import Phase, ProgressState
@@ -52,7 +53,9 @@ class ImportRecord(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        # The admin's lists and links: the kind as the import page names it, the time where the users are.
+        when = f" ({timezone.localtime(self.created_at):%d/%m/%Y %H:%M})" if self.created_at else ""
+        return f"{self.get_kind_display()}: {self.file_name}{when}"
 
 
 class ImportIssues(models.Model):
@@ -159,7 +162,7 @@ class ImportJob(BackgroundJob):
         ]
 
     def __str__(self):
-        return f"{self.preview.kind} {self.preview.file_name} ({self.get_status_display()})"
+        return f"{self.preview.get_kind_display()}: {self.preview.file_name} ({self.get_status_display()})"
 
     @property
     def finished(self):
@@ -218,7 +221,7 @@ class ExportJob(BackgroundJob):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.unit_code or '*'} {self.period} ({self.get_status_display()})"
+        return f"{self.get_kind_display()}: {self.unit_code or '*'} {self.period} ({self.get_status_display()})"
 
     @property
     def finished(self):

@@ -49,14 +49,19 @@ def admin_required(view):
     return wrapped
 
 
-def _page(request, **context):
-    context.setdefault("form", ImportUploadForm())
-    # Past imports: the real ones; previews (dry runs) only when asked for (?previews=1).
+def _history(request):
+    """The past imports the page lists: the real ones; previews (dry runs) only when asked for
+    (?previews=1)."""
     with_previews = request.GET.get("previews") == "1"
     recent = ImportRecord.objects.select_related("user")
     if not with_previews:
         recent = recent.filter(dry_run=False)
-    context["recent"] = recent[:20]
+    return {"recent": recent[:20], "with_previews": with_previews}
+
+
+def _page(request, **context):
+    context.setdefault("form", ImportUploadForm())
+    context.update(_history(request))
     # Imports in the background that have not ended well (queued, running, failed), so that whoever left
     # their page finds them again; done ones are in the list of past imports.
     fail_stale_jobs()
@@ -64,7 +69,6 @@ def _page(request, **context):
     if context.get("job") is not None:
         jobs = jobs.exclude(pk=context["job"].pk)  # shown above
     context["jobs"] = jobs[:10]
-    context["with_previews"] = with_previews
     context["kinds"] = kind_choices()
     context["listed"] = LISTED_ISSUES
     return render(request, "imports/import.html", context, status=context.pop("status", 200))
@@ -254,13 +258,23 @@ def import_job_status(request, pk):
     context = _job_context(job)
     rows = {"total": job.rows_total, "read": job.rows_read, "checked": job.rows_checked, "written": job.rows_written}
     waiting = _("No worker has taken the import yet: is the worker running?")
-    return job_status_response(request, job, context, phase=context["job_state"].phase, rows=rows, waiting=waiting)
+    return job_status_response(
+        request,
+        job,
+        context,
+        phase=context["job_state"].phase,
+        rows=rows,
+        waiting=waiting,
+        # The page's list of past imports, with this one now.
+        ended={"history": lambda: render_to_string("imports/_history.html", _history(request), request=request)},
+    )
 
 
-def job_status_response(request, job, context, *, phase, rows, waiting):
+def job_status_response(request, job, context, *, phase, rows, waiting, ended=None):
     """A job's progress as JSON, import or export (static/js/import_progress.js reads both): its `rows`
     ({name: number}), with the page's texts in the user's language, `waiting` among them when no worker has
-    taken it; once it has ended, the section that replaces the bar (context["job_section"])."""
+    taken it; once it has ended, the section that replaces the bar (context["job_section"]), and the other
+    sections of the page that `ended` renders ({key: function returning their HTML})."""
     payload = {
         "id": job.pk,
         "status": job.status,
@@ -281,6 +295,7 @@ def job_status_response(request, job, context, *, phase, rows, waiting):
     }
     if job.finished:
         payload["html"] = render_to_string(context["job_section"], context, request=request)
+        payload.update({key: render() for key, render in (ended or {}).items()})
     return JsonResponse(payload)
 
 

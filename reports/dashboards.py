@@ -124,13 +124,20 @@ def breadcrumb(request, unit, view, period, approved_only, *, unit_param=False, 
     return [*zip([u.name for u in above], links), (unit.name, None)]
 
 
-def _closed(unit, tree):
-    """In today's tree, a unit that no longer exists has no units below it: what took them over (the
-    pages say so instead of showing an empty ranking). None otherwise."""
-    today = timezone.localdate()
-    if tree != Tree.TODAY or unit is None or unit.valid_to is None or unit.valid_to >= today:
+def _closed(unit, tree, period):
+    """A unit with nothing to show, and what took over its units, for the pages to say so instead of
+    showing empty figures: in today's tree a unit that no longer exists (it has no units below it); in the
+    period's tree a unit not in force during the period (`in_period`: a district merged away in 2025,
+    looked at in 2026). None otherwise."""
+    if unit is None:
         return None
-    return {"unit": unit, "successors": todays_successors(unit, today)}
+    today = timezone.localdate()
+    if tree == Tree.TODAY:
+        if unit.valid_to is None or unit.valid_to >= today:
+            return None
+    elif unit.exists_between(period.start.first_day, period.end.last_day):
+        return None
+    return {"unit": unit, "successors": todays_successors(unit, today), "in_period": tree != Tree.TODAY}
 
 
 @login_required
@@ -231,7 +238,7 @@ def _ranking_context(request, period, period_text, approved_only, kpi, tree, err
         "status_url": status_url(request, approved_only),
         "tree_today": tree == Tree.TODAY,
         "tree_switch": tree_switch(request, tree),
-        "closed": _closed(parent, tree),
+        "closed": _closed(parent, tree, period),
         "errors": errors,
         "rows": [(row, unit_url(row.unit)) for row in result.rows],
         "projected": any(row.kpi_value.projection is not None for row in result.rows),
@@ -355,7 +362,7 @@ def _unit_context(request, unit, period, period_text, approved_only, kpi, tree, 
         "errors": errors,
         "tree_today": tree == Tree.TODAY,
         "tree_switch": tree_switch(request, tree),
-        "closed": _closed(unit, tree),
+        "closed": _closed(unit, tree, period),
         "lineage": figures,
         "reused_panels": panels_for("unit", request, unit, period, approved_only, reusable=True),
         "kpi": kpi,

@@ -256,7 +256,29 @@
     },
   };
 
-  /* Trend: the target's name and value written above the right end of its dashed line. */
+  /* Whether a line of the chart (other than the target's) crosses the box [left, right] x [top, bottom]:
+     each segment between two points, where it lies within the box's columns. */
+  function linesCross(chart, box) {
+    return chart.data.datasets.some(function (dataset, index) {
+      if (dataset.$dvcRole === "target") return false;
+      var points = chart.getDatasetMeta(index).data.filter(function (point) {
+        return point && !point.skip && isFinite(point.x) && isFinite(point.y);
+      });
+      return points.some(function (point, i) {
+        var next = points[i + 1] || point;
+        var from = Math.max(box.left, Math.min(point.x, next.x));
+        var to = Math.min(box.right, Math.max(point.x, next.x));
+        if (from > to) return false;
+        var slope = next.x === point.x ? 0 : (next.y - point.y) / (next.x - point.x);
+        var y1 = point.y + slope * (from - point.x);
+        var y2 = point.y + slope * (to - point.x);
+        return Math.max(y1, y2) >= box.top && Math.min(y1, y2) <= box.bottom;
+      });
+    });
+  }
+
+  /* Trend: the target's name and value written at the right end of its dashed line, above it, or below it
+     where a line of figures or the chart's top edge is in the way. */
   var trendPlugin = {
     id: "dvcTrend",
     afterDatasetsDraw: function (chart, args, options) {
@@ -271,12 +293,21 @@
       ctx.textBaseline = "bottom";
       var text = state.labels.target + " " + format(state.target, state.unit, state.locale, valueDecimals(state.unit));
       var width = ctx.measureText(text).width;
+      var left = area.right - width - 8;
+      var places = [y - 19, y + 3].map(function (top) {
+        var box = { left: left, right: area.right - 2, top: top, bottom: top + 16 };
+        return { box: box, inside: top >= area.top && top + 16 <= area.bottom, free: !linesCross(chart, box) };
+      });
+      var place =
+        places.filter(function (p) { return p.inside && p.free; })[0] ||
+        places.filter(function (p) { return p.inside; })[0] ||
+        places[0];
       ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
-      ctx.fillRect(area.right - width - 8, y - 19, width + 6, 16);
+      ctx.fillRect(left, place.box.top, width + 6, 16);
       ctx.fillStyle = (options.colors || FALLBACK_COLORS).target;
-      ctx.fillText(text, area.right - 4, y - 4);
+      ctx.fillText(text, area.right - 4, place.box.top + 15);
       ctx.restore();
-      state.marks = [{ target: state.target, y: y, left: area.left, right: area.right }];
+      state.marks = [{ target: state.target, y: y, left: area.left, right: area.right, labelTop: place.box.top }];
     },
   };
 

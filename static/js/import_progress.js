@@ -1,9 +1,10 @@
 /* The progress bar of a background import (templates/imports/_job.html): polls the job's status
    (imports:job_status, JSON) and moves the bar, the phase, the time left and the rows read, checked and
    written; once the job has ended, puts the section the server sends (the result, or why it failed and
-   "Run the import again") in place of this one. Texts come formatted from the server, in the page's
-   language. An export job's page (templates/imports/_export_job.html, imports:export_status) has the same
-   ids and JSON, without the rows read and checked: what a page lacks is left alone. */
+   "Run the import again") in place of this one, and the list of past imports sent with it. Texts come
+   formatted from the server, in the page's language. An export job's page (templates/imports/_export_job.html,
+   imports:export_status) has the same ids and JSON, without the rows read and checked nor the list: what a
+   page lacks is left alone. */
 (function () {
   "use strict";
 
@@ -51,6 +52,12 @@
           holder.innerHTML = data.html;
           var replacement = holder.firstElementChild;
           section.replaceWith(replacement);
+          // The import page's list of past imports, with this one now (an export's page has none).
+          var history = document.getElementById("import-history-section");
+          if (history && data.history) {
+            holder.innerHTML = data.history;
+            history.replaceWith(holder.firstElementChild);
+          }
           return;
         }
         window.setTimeout(function () { poll(section); }, INTERVAL);

@@ -101,6 +101,21 @@ TREND = {
     "labels": {"target": "Chỉ tiêu"},
 }
 
+# Trends whose target label cannot sit above its line's right end: this year's line runs just above the
+# target there (the unit page of Cẩm Phả, 2026), and a target near 100% (the chart's top edge).
+TREND_CROSSED = {
+    **TREND,
+    "months": [f"2026-{month:02d}" for month in range(1, 13)],
+    "series": [{"label": "2026", "values": [40.0, 41.5, 43.0, 44.0, 45.5, 47.0, 48.0, 49.5, 51.0, 53.0, 53.5, 53.2]}],
+    "target": 50.0,
+}
+TREND_TOP = {
+    **TREND,
+    "months": [f"2026-{month:02d}" for month in range(1, 13)],
+    "series": [{"label": "2026", "values": [96.0, 97.2, 97.5, 96.8, 97.9, 98.1, 97.0, 96.5, 97.7, 98.0, 97.4, 97.6]}],
+    "target": 98.5,
+}
+
 PAGES = {
     "all": [
         ("ranking", "rank-small", RANKING_SMALL),
@@ -109,6 +124,11 @@ PAGES = {
     ],
     "ranking": [("ranking", "rank-large", RANKING_LARGE)],
     "trend": [("trend", "trend", TREND)],
+    "trend-labels": [
+        ("trend", "trend", TREND),
+        ("trend", "trend-crossed", TREND_CROSSED),
+        ("trend", "trend-top", TREND_TOP),
+    ],
 }
 
 

@@ -267,6 +267,29 @@ def test_trend_draws_this_year_last_year_dashed_and_the_target(open_charts):
     expect(page.locator('[data-chart-legend="trend"] li')).to_have_text(["2019", "2018", "Chỉ tiêu"])
 
 
+def test_the_target_label_moves_below_its_line_where_a_line_or_the_top_is_in_the_way(open_charts):
+    page = open_charts("trend-labels")
+    placed = page.evaluate(
+        """() => ["trend", "trend-crossed", "trend-top"].map((id) => {
+            const chart = DvcCharts.charts.get(id);
+            const [mark] = chart.$dvc.marks;
+            const meta = chart.getDatasetMeta(0).data;
+            return {id, y: mark.y, labelTop: mark.labelTop, areaTop: chart.chartArea.top,
+                    areaBottom: chart.chartArea.bottom, lastY: meta[meta.length - 1].y};
+        })"""
+    )
+    plain, crossed, top = placed
+    # Nothing in the way: above the line.
+    assert plain["labelTop"] + 16 <= plain["y"]
+    # This year's line runs just above the target at the right end: the label goes below, clear of it.
+    assert crossed["lastY"] < crossed["y"]
+    assert crossed["labelTop"] > crossed["y"]
+    # 98,5% of a scale that ends at 100%: above would leave the chart; below stays inside it.
+    assert top["labelTop"] > top["y"]
+    for label in placed:
+        assert label["areaTop"] <= label["labelTop"] and label["labelTop"] + 16 <= label["areaBottom"], label
+
+
 def test_ranking_grows_with_its_units(open_charts, screenshot):
     page = open_charts("ranking")
     rows = len(RANKING_LARGE["rows"])

@@ -116,6 +116,7 @@ def test_the_progress_bar_of_an_import_reaches_its_end(
     bar = page.locator("#import-progress")
     expect(page.locator("#import-job[data-status=queued]")).to_have_count(1)
     expect(bar).to_have_attribute("value", "0")
+    expect(page.locator("#import-history")).to_have_count(0)  # no import yet (its preview is hidden)
 
     with worker_running(live_server):
         expect(page.locator("#import-job[data-status=running]")).to_have_count(1)
@@ -138,6 +139,9 @@ def test_the_progress_bar_of_an_import_reaches_its_end(
         expect(page.locator("#import-progress-percent")).to_have_text("100%")
         expect(page.locator("#rows-written")).to_have_text("6")
         expect(page.locator("#import-result #count-created")).to_have_text("6")
+        # The list of past imports has it now, without a reload; the file is named once above the summary.
+        expect(page.locator("#import-history")).to_contain_text("bao_cao_thang_7.xlsx")
+        assert page.locator("#import-job").inner_text().count("bao_cao_thang_7.xlsx") == 1
     assert MonthlyFiling.objects.count() == 6
     assert ImportJob.objects.get().status == JobStatus.DONE
 

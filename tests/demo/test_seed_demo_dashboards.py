@@ -107,6 +107,36 @@ def test_a_dissolved_city_in_todays_tree_says_who_took_its_units_over(seeded, cl
     assert 'data-note="closed"' not in client.get(reverse("reports:ranking"), {"unit": "195"}).content.decode()
 
 
+def _note(response, name):
+    html = response.content.decode()
+    assert response.status_code == 200 and f'data-note="{name}"' in html, name
+    note = html[html.index(f'data-note="{name}"') :]
+    return " ".join(note[: note.index("</div>")].split())
+
+
+def test_a_unit_not_in_force_in_the_period_says_so_instead_of_empty_figures(seeded, client):
+    login(client, "lanhdao195")
+    # Cẩm Phả city was dissolved on 1 July 2025: in 2026 its pages say so and who took its units over.
+    for response in (
+        client.get(reverse("reports:unit", args=["195"]), {"period": "2026"}),
+        client.get(reverse("reports:ranking"), {"unit": "195", "period": "2026"}),
+    ):
+        note = _note(response, "not-in-period")
+        assert "Thành phố Cẩm Phả chỉ tồn tại đến 30/06/2025 nên không có số liệu trong kỳ này." in note
+        assert "Phường Cẩm Phả (22.CAMPHA)" in note and "Phường Quang Hanh (22.QUANGHANH)" in note
+    # A period it was in force: its figures, no note.
+    html = client.get(reverse("reports:unit", args=["195"]), {"period": JAN_JUL}).content.decode()
+    assert 'data-note="not-in-period"' not in html and "Trung tâm" in html  # its units ranked
+    # A ward formed by the merger, looked at before it: from when it exists.
+    login(client, "lanhdao22")
+    note = _note(client.get(reverse("reports:unit", args=["22.CAMPHA"]), {"period": "2019"}), "not-in-period")
+    assert "Phường Cẩm Phả chỉ tồn tại từ 01/07/2025 nên không có số liệu trong kỳ này." in note
+    assert "đơn vị hiện nay" in note
+    # In today's tree it has its predecessors' figures: nothing to explain.
+    today = client.get(reverse("reports:unit", args=["22.CAMPHA"]), {"period": "2019", "tree": "today"})
+    assert 'data-note="not-in-period"' not in today.content.decode()
+
+
 def sheet(response, title):
     assert response.status_code == 200, response.content[:200]
     return [

@@ -5,6 +5,7 @@ django-import-export's."""
 import pytest
 import tablib
 from django.urls import reverse
+from django.utils import translation
 
 from filings.models import MonthlyFiling
 from filings.resources import MonthlyFilingResource
@@ -107,3 +108,19 @@ def test_admin_export_through_the_resources(admin_client, tree):
 def test_admin_confirm_of_nothing_sends_back_to_the_upload(admin_client, tree):
     response = admin_client.post(reverse("admin:filings_monthlyfiling_process_import"), {"record": "abc"})
     assert response.status_code == 302 and response["Location"].endswith("/import/")
+
+
+def test_the_admin_speaks_of_imports_and_people_as_the_portal_does(admin_client, settings):
+    settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
+    record = ImportRecord.objects.create(kind="filings", file_name="bao_cao.xlsx")
+    ImportRecord.objects.filter(pk=record.pk).update(created_at="2026-12-05T22:14:00Z")
+    record.refresh_from_db()
+    # The kind as the import page names it, the time where the users are (UTC+7: the next morning).
+    with translation.override("vi"):
+        assert str(record) == "Số liệu hằng tháng (biểu số 06): bao_cao.xlsx (06/12/2026 05:14)"
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Cổng theo dõi DVC trực tuyến: quản trị" in index and "Django" not in index.split("<body", 1)[1]
+    users = admin_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert "Họ và tên" in users and "Get full name" not in users
+    records = admin_client.get(reverse("admin:imports_importrecord_changelist")).content.decode()
+    assert "Số liệu hằng tháng (biểu số 06): bao_cao.xlsx (06/12/2026 05:14)" in records

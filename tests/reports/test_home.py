@@ -515,6 +515,16 @@ class TestErrorPages:
         assert response.status_code == 404
         assert "Không tìm thấy trang" in text_of(response)
 
+    def test_403_is_in_vietnamese_inside_the_portal(self, client, cam_pha):
+        client.force_login(UserFactory(username="canbo", role=Role.CLERK, units=[cam_pha]))
+        response = client.get(reverse("imports:page"))  # administrators only
+        assert response.status_code == 403
+        text = text_of(response)
+        assert "Không được phép" in text and "Vai trò của bạn không được mở trang này" in text
+        html = response.content.decode()
+        # The portal around it: the menu with the user's name, a way back.
+        assert "canbo" in text and 'href="/"' in html and "Forbidden" not in html
+
     def test_500_template_renders_without_a_request(self, db):
         from django.template.loader import render_to_string
 
