@@ -32,6 +32,8 @@
   var ROW_PX = 28; // per unit of a ranking: 50 communes stay legible
   var RANKING_CHROME_PX = 64; // x axis, its title and padding
   var TREND_HEIGHT_PX = 320;
+  var TREND_LABEL_ROOM_PX = 20; // above a trend's plot: its target's label (16 px) fits there
+  var LINE_REACH_PX = 5; // how far a trend's line and its dots reach from the line's centre
   var PRINT_WIDTH_PX = 680; // A4 portrait less the margins, at 96 dpi
   var EXPORT_WIDTH_PX = 1000;
   var EXPORT_PIXEL_RATIO = 2;
@@ -266,19 +268,22 @@
       });
       return points.some(function (point, i) {
         var next = points[i + 1] || point;
-        var from = Math.max(box.left, Math.min(point.x, next.x));
-        var to = Math.min(box.right, Math.max(point.x, next.x));
+        var from = Math.max(box.left - LINE_REACH_PX, Math.min(point.x, next.x));
+        var to = Math.min(box.right + LINE_REACH_PX, Math.max(point.x, next.x));
         if (from > to) return false;
         var slope = next.x === point.x ? 0 : (next.y - point.y) / (next.x - point.x);
         var y1 = point.y + slope * (from - point.x);
         var y2 = point.y + slope * (to - point.x);
-        return Math.max(y1, y2) >= box.top && Math.min(y1, y2) <= box.bottom;
+        // The line's width and its points' dots (a radius of about 4 px) reach beyond its centre.
+        return Math.max(y1, y2) >= box.top - LINE_REACH_PX && Math.min(y1, y2) <= box.bottom + LINE_REACH_PX;
       });
     });
   }
 
-  /* Trend: the target's name and value written at the right end of its dashed line, above it, or below it
-     where a line of figures or the chart's top edge is in the way. */
+  /* Trend: the target's name and value written on its dashed line, above it at the right end where the way
+     is clear (the plot's top padding leaves room above a target near 100%); else the first clear place
+     below it, or further left along it, where lines of figures are in the way; where none is clear, over
+     the plot's top right corner rather than over the figures. */
   var trendPlugin = {
     id: "dvcTrend",
     afterDatasetsDraw: function (chart, args, options) {
@@ -292,22 +297,33 @@
       ctx.textAlign = "right";
       ctx.textBaseline = "bottom";
       var text = state.labels.target + " " + format(state.target, state.unit, state.locale, valueDecimals(state.unit));
-      var width = ctx.measureText(text).width;
-      var left = area.right - width - 8;
-      var places = [y - 19, y + 3].map(function (top) {
-        var box = { left: left, right: area.right - 2, top: top, bottom: top + 16 };
-        return { box: box, inside: top >= area.top && top + 16 <= area.bottom, free: !linesCross(chart, box) };
-      });
-      var place =
-        places.filter(function (p) { return p.inside && p.free; })[0] ||
-        places.filter(function (p) { return p.inside; })[0] ||
-        places[0];
+      var width = ctx.measureText(text).width + 6;
+      var places = [];
+      for (var right = area.right - 2; right - width >= area.left + 2; right -= 24) {
+        [y - 19, y + 3].forEach(function (top) {
+          var box = { left: right - width, right: right, top: top, bottom: top + 16 };
+          if (top >= 0 && box.bottom <= area.bottom) places.push({ box: box, free: !linesCross(chart, box) });
+        });
+      }
+      // Where no place beside the line is clear, over the plot's top right corner, in the room left for it.
+      var corner = { box: { left: area.right - 2 - width, right: area.right - 2, top: Math.max(0, area.top - 18) } };
+      var place = places.filter(function (p) { return p.free; })[0] || corner;
       ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
-      ctx.fillRect(left, place.box.top, width + 6, 16);
+      ctx.fillRect(place.box.left, place.box.top, width, 16);
       ctx.fillStyle = (options.colors || FALLBACK_COLORS).target;
-      ctx.fillText(text, area.right - 4, place.box.top + 15);
+      ctx.fillText(text, place.box.right - 2, place.box.top + 15);
       ctx.restore();
-      state.marks = [{ target: state.target, y: y, left: area.left, right: area.right, labelTop: place.box.top }];
+      state.marks = [
+        {
+          target: state.target,
+          y: y,
+          left: area.left,
+          right: area.right,
+          labelTop: place.box.top,
+          labelLeft: place.box.left,
+          labelRight: place.box.right,
+        },
+      ];
     },
   };
 
@@ -590,6 +606,8 @@
       type: "line",
       data: { labels: data.months.map(monthLabel), datasets: datasets },
       options: {
+        // Room above the plot for the target's label when the target is near its top (98,5%).
+        layout: { padding: { top: TREND_LABEL_ROOM_PX } },
         responsive: !forExport,
         maintainAspectRatio: false,
         animation: forExport ? false : animation(),
@@ -641,7 +659,7 @@
     };
     if (forExport) {
       config.options.devicePixelRatio = EXPORT_PIXEL_RATIO;
-      config.options.layout = { padding: { left: 16, right: 24, top: 12, bottom: 12 } };
+      config.options.layout = { padding: { left: 16, right: 24, top: TREND_LABEL_ROOM_PX, bottom: 12 } };
     }
     return config;
   }

@@ -106,7 +106,7 @@ TREND = {
 TREND_CROSSED = {
     **TREND,
     "months": [f"2026-{month:02d}" for month in range(1, 13)],
-    "series": [{"label": "2026", "values": [40.0, 41.5, 43.0, 44.0, 45.5, 47.0, 48.0, 49.5, 51.0, 53.0, 53.5, 53.2]}],
+    "series": [{"label": "2026", "values": [40.0, 42.0, 44.0, 46.0, 51.0, 52.0, 52.5, 53.0, 53.0, 53.0, 53.5, 53.2]}],
     "target": 50.0,
 }
 TREND_TOP = {
@@ -114,6 +114,37 @@ TREND_TOP = {
     "months": [f"2026-{month:02d}" for month in range(1, 13)],
     "series": [{"label": "2026", "values": [96.0, 97.2, 97.5, 96.8, 97.9, 98.1, 97.0, 96.5, 97.7, 98.0, 97.4, 97.6]}],
     "target": 98.5,
+}
+
+# This year's line just above the target and last year's just below it at the right end, far from it earlier
+# in the year: the label finds a clear place further left.
+TREND_BOTH = {
+    **TREND,
+    "months": [f"2026-{month:02d}" for month in range(1, 13)],
+    "series": [
+        {"label": "2026", "values": [58.0, 60.5, 62.0, 61.0, 59.0, 56.0, 53.0, 51.5, 51.2, 51.4, 51.1, None]},
+        {
+            "label": "2025",
+            "values": [30.2, 31.0, 32.9, 34.7, 36.6, 40.5, 45.7, 48.4, 48.7, 48.6, 48.8, 48.5],
+            "previous": True,
+        },
+    ],
+    "target": 50.0,
+}
+
+# Lines around the target all year (the unit page of Quảng Ninh, 2026): no clear place beside it.
+TREND_TANGLED = {
+    **TREND,
+    "months": [f"2026-{month:02d}" for month in range(1, 13)],
+    "series": [
+        {"label": "2026", "values": [47.5, 52.5, 47.8, 52.2, 47.6, 52.4, 47.9, 52.1, 47.5, 52.6, 47.7, 52.3]},
+        {
+            "label": "2025",
+            "values": [52.0, 48.0, 52.3, 47.9, 52.1, 48.2, 52.4, 47.8, 52.2, 48.1, 52.5, 47.6],
+            "previous": True,
+        },
+    ],
+    "target": 50.0,
 }
 
 PAGES = {
@@ -128,6 +159,8 @@ PAGES = {
         ("trend", "trend", TREND),
         ("trend", "trend-crossed", TREND_CROSSED),
         ("trend", "trend-top", TREND_TOP),
+        ("trend", "trend-both", TREND_BOTH),
+        ("trend", "trend-tangled", TREND_TANGLED),
     ],
 }
 

@@ -267,27 +267,48 @@ def test_trend_draws_this_year_last_year_dashed_and_the_target(open_charts):
     expect(page.locator('[data-chart-legend="trend"] li')).to_have_text(["2019", "2018", "Chỉ tiêu"])
 
 
-def test_the_target_label_moves_below_its_line_where_a_line_or_the_top_is_in_the_way(open_charts):
-    page = open_charts("trend-labels")
+def test_the_target_label_finds_a_clear_place_on_its_line(page, open_charts):
+    # As narrow as a trend of the unit page (three in a row), where the lines are closer together.
+    page.set_viewport_size({"width": 440, "height": 900})
+    open_charts("trend-labels")
     placed = page.evaluate(
-        """() => ["trend", "trend-crossed", "trend-top"].map((id) => {
+        """() => ["trend", "trend-crossed", "trend-top", "trend-both", "trend-tangled"].map((id) => {
             const chart = DvcCharts.charts.get(id);
             const [mark] = chart.$dvc.marks;
-            const meta = chart.getDatasetMeta(0).data;
-            return {id, y: mark.y, labelTop: mark.labelTop, areaTop: chart.chartArea.top,
-                    areaBottom: chart.chartArea.bottom, lastY: meta[meta.length - 1].y};
+            const lines = chart.data.datasets.map((dataset, i) => dataset.$dvcRole === "target" ? [] :
+                chart.getDatasetMeta(i).data.filter((p) => !p.skip).map((p) => [p.x, p.y]));
+            return {id, y: mark.y, top: mark.labelTop, left: mark.labelLeft, right: mark.labelRight,
+                    plotTop: chart.chartArea.top, plotRight: chart.chartArea.right,
+                    plotBottom: chart.chartArea.bottom, lines};
         })"""
     )
-    plain, crossed, top = placed
-    # Nothing in the way: above the line.
-    assert plain["labelTop"] + 16 <= plain["y"]
-    # This year's line runs just above the target at the right end: the label goes below, clear of it.
-    assert crossed["lastY"] < crossed["y"]
-    assert crossed["labelTop"] > crossed["y"]
-    # 98,5% of a scale that ends at 100%: above would leave the chart; below stays inside it.
-    assert top["labelTop"] > top["y"]
+
+    def crossed(label):
+        """Whether a line of figures, or a dot on it (its radius about 4 px), touches the label's box."""
+        for line in label["lines"]:
+            for (x1, y1), (x2, y2) in zip(line, line[1:]):
+                lo, hi = max(label["left"] - 4, x1), min(label["right"] + 4, x2)
+                if lo > hi:
+                    continue
+                ys = [y1 + (y2 - y1) * (x - x1) / (x2 - x1) for x in (lo, hi)]
+                if max(ys) >= label["top"] - 4 and min(ys) <= label["top"] + 16 + 4:
+                    return True
+        return False
+
+    plain, below, top, both, tangled = placed
+    # Nothing in the way: above the line, at its right end.
+    assert plain["top"] + 16 <= plain["y"] and plain["right"] > plain["plotRight"] - 5
+    # This year's line runs just above the target at the right end: below it.
+    assert below["top"] > below["y"] and below["right"] > below["plotRight"] - 5
+    # 98,5% of a scale that ends at 100%: above, in the room left over the plot, not cut off.
+    assert top["top"] + 16 <= top["y"] and top["top"] >= 0
+    # Lines just above and just below at the right end: further left, where the way is clear.
+    assert both["right"] < both["plotRight"] - 24
+    # Lines on both sides all along: over the plot's top right corner, not over the figures.
+    assert tangled["top"] + 16 <= tangled["plotTop"] and tangled["right"] > tangled["plotRight"] - 5
     for label in placed:
-        assert label["areaTop"] <= label["labelTop"] and label["labelTop"] + 16 <= label["areaBottom"], label
+        assert label["top"] >= 0 and label["top"] + 16 <= label["plotBottom"], label
+        assert not crossed(label), label
 
 
 def test_ranking_grows_with_its_units(open_charts, screenshot):
