@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class ImportsConfig(AppConfig):
@@ -13,3 +14,10 @@ class ImportsConfig(AppConfig):
     def ready(self):
         # Each app's importers.py registers its kinds (imports.registry), as admin.py registers models.
         autodiscover_modules("importers")
+
+
+class TaskQueueConfig(TasksAppConfig):
+    """django-tasks-db (the queue of the background imports and exports) under a name the admin shows in the
+    user's language: its own is a plain English string ("Tasks Database Backend")."""
+
+    verbose_name = _("Task queue")

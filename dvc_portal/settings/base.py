@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
-    "django_tasks_db",
+    "imports.apps.TaskQueueConfig",  # django_tasks_db, named in the user's language
     "core",
     "accounts",
     "units",
