@@ -56,6 +56,12 @@ class Month:
     def shift(self, months):
         return Month.from_index(self.index + months)
 
+    def shift_within(self, months):
+        """The month `months` months away, or None where it falls outside FIRST_YEAR..LAST_YEAR: for the
+        windows that reach back (or ahead) from a month near either end, as January 2000's month before."""
+        index = self.index + months
+        return Month.from_index(index) if FIRST_YEAR * 12 <= index < (LAST_YEAR + 1) * 12 else None
+
     @property
     def first_day(self):
         return datetime.date(self.year, self.month, 1)

@@ -31,6 +31,10 @@ def parse_month(text) -> Month:
         raise ValueError(str(exc)) from None
 
 
+# A row's id as the page sends it: a database id (ASCII digits, within a bigint).
+_ROW_ID = re.compile(r"[0-9]{1,18}")
+
+
 class StartForm(forms.Form):
     """Which unit and month to open."""
 
@@ -92,7 +96,7 @@ class EntryForm:
     def _changes(self):
         try:
             changes = json.loads(self.data.get("changes") or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             changes = None
         if not isinstance(changes, dict) or not all(isinstance(cells, dict) for cells in changes.values()):
             self.summary.append(_("The changes sent by the page could not be read; reload the page."))
@@ -112,7 +116,7 @@ class EntryForm:
         changes = self._changes()
         ids = {}
         for key in changes:
-            if key.isdigit():
+            if _ROW_ID.fullmatch(key):
                 ids[int(key)] = key
             else:
                 self.summary.append(_("Unknown row “%(value)s”.") % {"value": key})

@@ -194,7 +194,9 @@ def _items(kind, ids):
 
 def _last_month(kind, unit, year, month):
     """{row id: pending files} of the month before, for the rows it has figures for."""
-    previous = Month(year, month).shift(-1)
+    previous = Month(year, month).shift_within(-1)
+    if previous is None:  # January of the first year
+        return {}
     return {
         item_id: on_time + overdue
         for item_id, on_time, overdue in kind.model.objects.filter(unit=unit, year=previous.year, month=previous.month)

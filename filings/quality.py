@@ -33,7 +33,7 @@ from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from core.periods import Month, Period
+from core.periods import FIRST_YEAR, Month, Period
 from core.rates import Rate
 from procedures.models import Offering
 
@@ -99,7 +99,10 @@ def baseline(unit, year: int, month: int, kind=PER_PROCEDURE) -> Baseline:
     (a unit that switched to reporting per field keeps its history), each row's from the months it
     reported in `kind` (filings.kinds). Two queries."""
     current = Month(year, month)
-    period = Period(current.shift(-HISTORY_MONTHS), current.shift(-1))
+    before = current.shift_within(-1)
+    if before is None:  # January of the first year: no month before it
+        return Baseline([])
+    period = Period(current.shift_within(-HISTORY_MONTHS) or Month(FIRST_YEAR, 1), before)
     by_item = defaultdict(dict)
     item_months = set()
     totals = defaultdict(int)

@@ -47,10 +47,13 @@ def parse_count(value) -> int:
         text = str(value).strip()
         if not text:
             return 0
-        if text.isdigit():
-            number = int(text)
-        elif _GROUPED.match(text):
-            number = int(re.sub(r"\D", "", text))
+        # Unicode digits that int() does not read (a superscript ²) are not whole numbers either.
+        digits = text if text.isdigit() else re.sub(r"\D", "", text) if _GROUPED.match(text) else None
+        if digits is not None:
+            try:
+                number = int(digits)
+            except ValueError:
+                raise ValueError(_("%(value)r is not a whole number") % {"value": text}) from None
         elif re.fullmatch(r"-\s*[\d.,\s]+", text):
             raise ValueError(_("%(value)s is negative; counts cannot be below 0") % {"value": text})
         else:

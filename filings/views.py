@@ -91,6 +91,7 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
     unit_month = grid.unit_month
     actions = workflow.allowed_actions(unit, year, month, unit_month, user=request.user)
     this = Month(year, month)
+    previous, following = this.shift_within(-1), this.shift_within(1)
     submitted = unit_month is not None and unit_month.status == UnitMonthStatus.SUBMITTED
     context = {
         "unit": unit,
@@ -116,11 +117,12 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
         "score_ceilings": grid_module.score_ceilings_json(),
         "form": form,
         "conflict": conflict,
-        "previous_month": this.shift(-1),
-        "next_month": this.shift(1),
-        "has_previous": unit.exists_between(this.shift(-1).first_day, this.shift(-1).last_day),
-        "has_next": this.shift(1) <= Month.of(timezone.localdate())
-        and unit.exists_between(this.shift(1).first_day, this.shift(1).last_day),
+        "previous_month": previous,
+        "next_month": following,
+        "has_previous": previous is not None and unit.exists_between(previous.first_day, previous.last_day),
+        "has_next": following is not None
+        and following <= Month.of(timezone.localdate())
+        and unit.exists_between(following.first_day, following.last_day),
         "decimal_separator": get_format("DECIMAL_SEPARATOR"),
         "thousand_separator": get_format("THOUSAND_SEPARATOR"),
         "quality": {"spreads": quality.FIGURE_SPREADS, "z": quality.RATE_Z, "points": quality.RATE_MIN_POINTS},
@@ -217,7 +219,8 @@ def entry_rows(request, code, year, month):
         rows, following = grid_module.search_rows(unit, year, month, query), None
     else:
         try:
-            offset = max(int(request.GET.get("offset", 0)), 0)
+            # Beyond any catalogue (a few thousand rows): an empty page, not a number the database refuses.
+            offset = min(max(int(request.GET.get("offset", 0)), 0), 1_000_000)
         except ValueError:
             return JsonResponse({"error": _("The parameter “offset” must be a whole number.")}, status=400)
         rows, following = grid_module.folded_rows(unit, year, month, offset=offset)
@@ -260,7 +263,11 @@ def decide(request, code, year, month):
     unit, year, month = _unit_month(request, code, year, month)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The decision form is incomplete; reload the page."))
+        if set(form.errors) == {"reason"}:  # a reason too long: say so
+            for error in form.errors["reason"]:
+                messages.error(request, f"{form.fields['reason'].label}: {error}")
+        else:
+            messages.error(request, _("The decision form is incomplete; reload the page."))
         return redirect(_entry_url(unit, year, month))
     action, version, reason = (form.cleaned_data[k] for k in ("action", "version", "reason"))
     transition = {

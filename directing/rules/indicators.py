@@ -46,6 +46,14 @@ def shift_start(periodicity: str, start: datetime.date, periods: int) -> datetim
     return Month.of(start).shift(periods * MONTHS[periodicity]).first_day
 
 
+def starts_up_to(periodicity: str, last: datetime.date, count: int) -> list[datetime.date]:
+    """The first days of the `count` periods ending with the one starting on `last`, oldest first; those
+    before the portal's first year left out (a window reaching back from 2001)."""
+    first = Month.of(last)
+    months = [first.shift_within(back * MONTHS[periodicity]) for back in range(-(count - 1), 1)]
+    return [month.first_day for month in months if month is not None]
+
+
 def period_of(periodicity: str, start: datetime.date) -> Period:
     """The report period (core.periods.Period) of the indicator's period starting on `start`."""
     first = Month.of(start)

@@ -21,7 +21,7 @@ from core.periods import Period
 from core.rates import round_half_up
 
 from ..models import Indicator, IndicatorValue, Periodicity
-from ..rules.indicators import period_of, period_start_of, shift_start
+from ..rules.indicators import period_of, period_start_of, starts_up_to
 
 # How many periods a trend shows, ending with the latest reported one.
 SERIES_LENGTH = {Periodicity.MONTH: 12, Periodicity.QUARTER: 8, Periodicity.YEAR: 5}
@@ -142,7 +142,7 @@ def indicator_series(unit, *, as_of: datetime.date | None = None) -> list[Series
     for indicator in indicators:
         last = indicator.latest or period_start_of(indicator.periodicity, as_of)
         length = SERIES_LENGTH[indicator.periodicity]
-        windows[indicator.pk] = [shift_start(indicator.periodicity, last, back) for back in range(-(length - 1), 1)]
+        windows[indicator.pk] = starts_up_to(indicator.periodicity, last, length)
     reported = [i for i in indicators if i.latest is not None]
     found = {}
     if reported:

@@ -5,6 +5,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
@@ -201,6 +202,10 @@ def report_confirm(report: TaskReport, *, user) -> TaskReport:
     return report
 
 
+# As long as a unit-month's return reason may be (filings.forms.DecisionForm).
+RETURN_REASON_MAX = 2000
+
+
 def report_return(report: TaskReport, *, user, reason: str) -> TaskReport:
     """A leader of the issuing unit returns a pending report with a reason; the task counts as not
     reported again until the unit reports anew."""
@@ -210,6 +215,9 @@ def report_return(report: TaskReport, *, user, reason: str) -> TaskReport:
         _decidable(report, user)
         if not reason:
             _refuse("reason", _("say why the report is returned"))
+        if len(reason) > RETURN_REASON_MAX:
+            count = number_format(RETURN_REASON_MAX, force_grouping=True)
+            _refuse("reason", _("the reason may be at most %(count)s characters long") % {"count": count})
         report.returned_by, report.returned_at, report.return_reason = user, timezone.now(), reason
         report.save(update_fields=["returned_by", "returned_at", "return_reason"])
     return report

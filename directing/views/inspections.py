@@ -9,7 +9,7 @@ the report). Anything else answers 404; a user who may see but not write gets 40
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +47,19 @@ def _refusal_to_form(form, refused: RowsRefused, field_of=lambda position, field
             form.add_error(name if name in form.fields else None, reason)
 
 
+class _UnitChoices(forms.ModelMultipleChoiceField):
+    """Units by id; an id no database could hold (30 digits) is an invalid choice, not a server error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class RecommendationForm(forms.Form):
     title = forms.CharField(
         label=gettext_lazy("Recommendation"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -54,9 +67,7 @@ class RecommendationForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Units"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    units = _UnitChoices(label=gettext_lazy("Units"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, inspection, *args, **kwargs):
         super().__init__(*args, prefix="recommendation", **kwargs)

@@ -27,14 +27,16 @@ _COMPARED = (
 def month_comparison(unit, year, month):
     """The unit's own figures of a month beside the month before and the same month a year earlier, as the
     KPI engine computes them: {"months", "rows": [{"label", "is_rate", "values", "changes"}], "online_rate"}.
-    The entry page shows it in the leader's decision box (`{% month_comparison unit year month as c %}`)."""
+    The entry page shows it in the leader's decision box (`{% month_comparison unit year month as c %}`).
+    A month before the portal's first is None, its values too."""
     this = Month(year, month)
-    months = [this, this.shift(-1), this.shift(-12)]
+    # None before the portal's first month (January 2000 has no month before it): no figures there.
+    months = [this, this.shift_within(-1), this.shift_within(-12)]
     keys = tuple(dict.fromkeys(key for key, _part, _label in _COMPARED))
-    kpis = [kpis_for_units([unit], Period(m, m), own=True, keys=keys)[unit.pk] for m in months]
+    kpis = [kpis_for_units([unit], Period(m, m), own=True, keys=keys)[unit.pk] if m else None for m in months]
     rows = []
     for key, part, label in _COMPARED:
-        values = [getattr(k[key], part) for k in kpis]
+        values = [getattr(k[key], part) if k else None for k in kpis]
         changes = [None if values[0] is None or v is None else values[0] - v for v in values[1:]]
         kpi = kpis[0][key].kpi
         rows.append(

@@ -114,3 +114,11 @@ def test_a_vietnamese_month_out_of_range_is_refused_with_the_reason():
 def test_the_last_month_known_has_a_last_day():
     assert Month(2100, 12).last_day == datetime.date(2100, 12, 31)
     assert Month(2024, 2).last_day == datetime.date(2024, 2, 29)
+
+
+def test_shift_within_stays_in_the_portals_years():
+    assert Month(2000, 2).shift_within(-1) == Month(2000, 1)
+    assert Month(2000, 1).shift_within(-1) is None
+    assert Month(2001, 6).shift_within(-24) is None
+    assert Month(2100, 12).shift_within(1) is None
+    assert Month(2100, 11).shift_within(1) == Month(2100, 12)

@@ -88,6 +88,8 @@ def test_report_confirm_and_return(directive_world):
         report_confirm(report, user=w["clerk"])
     with pytest.raises(RowsRefused):  # a reason is needed
         report_return(report, user=w["leader"], reason=" ")
+    with pytest.raises(RowsRefused, match="2.000"):  # as long as a unit-month's at most
+        report_return(report, user=w["leader"], reason="x" * 2001)
     report_return(report, user=w["leader"], reason="Thiếu ảnh chụp")
     assert status_of(w, DEADLINE + 5 * DAY)["status"] == "not_done"  # a returned report does not count
     again = report_submit(w["assignment"], user=w["clerk"], done_on=DEADLINE, today=DEADLINE + 6 * DAY)

@@ -270,6 +270,10 @@ def test_series_of_the_last_periods_in_two_queries(province, indicators, django_
     assert by_code["kiosks"].latest is None and len(by_code["kiosks"].points) == 12
     # As of the end of 2018: 2019 is not yet there.
     assert indicator_series(province["P"], as_of=datetime.date(2018, 12, 31))[0].latest.value == 100
+    # Near the portal's first year the window starts in 2000, not before.
+    early = {item.indicator.code: item for item in indicator_series(province["P"], as_of=datetime.date(2001, 6, 30))}
+    assert [start.year for start, _figure in early["official_mail"].points] == [2000, 2001]
+    assert [start for start, _figure in early["kiosks"].points][0] == datetime.date(2000, 7, 1)
 
 
 # --- pages --------------------------------------------------------------------------------------------

@@ -506,6 +506,9 @@ def test_bad_input_on_the_pages_gives_a_message_and_writes_nothing(client, pages
     for data in (
         {"recommendation-title": "Mới", "recommendation-deadline": "hôm qua", "recommendation-units": [pages["A"].pk]},
         {"recommendation-title": "Mới", "recommendation-deadline": "2030-01-01", "recommendation-units": ["999999"]},
+        # An id no database holds (30 digits), or not a plain number.
+        {"recommendation-title": "Mới", "recommendation-deadline": "2030-01-01", "recommendation-units": ["9" * 30]},
+        {"recommendation-title": "Mới", "recommendation-deadline": "2030-01-01", "recommendation-units": ["²"]},
         {
             "recommendation-title": "Mới",
             "recommendation-deadline": "2030-01-01",

@@ -204,6 +204,17 @@ def test_a_return_without_reason_is_refused_and_with_one_is_shown_to_the_clerk(c
     assert "Thiếu số hồ sơ qua BCCI" in start.content.decode()
 
 
+def test_a_return_reason_too_long_is_named(client, office):
+    year, month = office.open_month
+    unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
+    client.force_login(office.leader)
+    data = {"action": "return", "version": 1, "reason": "x" * 2001}
+    response = client.post(url(office.commune, year, month, "decide"), data, follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Lý do:") and "2000" in m for m in said), said
+    assert UnitMonth.objects.get().status == "submitted"
+
+
 def test_a_decision_on_a_stale_page_is_refused(client, office):
     year, month = office.open_month
     unit_month_submit(unit=office.commune, year=year, month=month, user=office.clerk)
@@ -282,10 +293,35 @@ def test_unit_ids_in_the_posted_data_are_ignored(as_clerk, office):
 
 def test_unknown_procedure_ids_in_the_posted_data_are_refused(as_clerk, office):
     year, month = office.open_month
-    for changes in ('{"999999": {"received_online": "6"}}', '{"x": {}}', '{"1": [1, 2]}', "[1]", "{not json"):
+    nested = "[" * 100_000  # deeper than the JSON reader may go
+    huge = "9" * 30  # no database id is so long
+    for changes in (
+        '{"999999": {"received_online": "6"}}',
+        '{"x": {}}',
+        '{"1": [1, 2]}',
+        "[1]",
+        "{not json",
+        '{"²": {"received_online": "1"}}',  # a digit to str.isdigit, not to int()
+        json.dumps({huge: {"received_online": "1"}}),
+        nested,
+    ):
         response = as_clerk.post(url(office.commune, year, month), {"version": "0", "changes": changes})
         assert response.status_code == 400 and response.context["form"].summary
     assert not MonthlyFiling.objects.exists()
+
+
+def test_the_first_months_of_the_portal_open_and_save_without_a_month_before(client, office):
+    client.force_login(office.admin)
+    first = client.get(url(office.commune, 2000, 1))
+    assert first.status_code == 200
+    html = first.content.decode()
+    assert "12/1999" not in html and 'id="copy-previous"' not in html
+    assert client.get(url(office.commune, 2000, 1), {"copy": "1"}).status_code == 200
+    assert client.get(url(office.commune, 2000, 2)).status_code == 200
+    assert client.get(url(office.commune, 2000, 1, "entry_rows"), {"offset": 0}).status_code == 200
+    response = post_grid(client, office, 2000, 6, {("1.004227", "received_online"): "5"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert MonthlyFiling.objects.get(year=2000, month=6).received_online == 5
 
 
 def test_future_and_impossible_months_answer_404(as_clerk, office):
@@ -455,6 +491,9 @@ def test_folded_rows_come_a_page_at_a_time_and_search_finds_any_procedure(client
     found = client.get(url(unit, year, month, "entry_rows"), {"q": "2.000908"}).json()
     assert 'data-level=""' in found["html"]
     assert client.get(url(unit, year, month, "entry_rows"), {"offset": "x"}).status_code == 400
+    # An offset past any catalogue: an empty page, not a number the database refuses.
+    far = client.get(url(unit, year, month, "entry_rows"), {"offset": "9" * 20}).json()
+    assert far["next"] is None and "<tr " not in far["html"]
 
 
 def test_a_save_sends_only_the_changed_rows_whatever_the_size(client, office, centre):

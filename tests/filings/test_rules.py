@@ -50,6 +50,9 @@ def test_counts_accept_numbers_and_grouped_text(value, expected):
         ("abc", "not a whole number"),
         (True, "not a whole number"),
         (float("nan"), "not a whole number"),
+        ("²", "not a whole number"),  # a digit to str.isdigit, not to int()
+        ("1.²³⁴", "not a whole number"),
+        ("9" * 5000, "not a whole number"),  # more digits than int() reads
     ],
 )
 def test_counts_refuse_everything_else_with_a_reason(value, reason):
