@@ -67,8 +67,17 @@ def monthly_kpis(
     result = {}
     for unit in units:
         series = {}
+        # The months without figures share one reading per year (its targets): a period of decades over
+        # thousands of units is mostly empty months.
+        empty = {}
         for month in months:
-            values = kpi_values(sums.get((unit.pk, month.year, month.month)), None, targets[unit.pk, month.year], keys)
+            found = sums.get((unit.pk, month.year, month.month))
+            if found is None:
+                if month.year not in empty:
+                    empty[month.year] = kpi_values(None, None, targets[unit.pk, month.year], keys)
+                values = empty[month.year]
+            else:
+                values = kpi_values(found, None, targets[unit.pk, month.year], keys)
             series[month] = UnitKpis(unit, Period(month, month), own, values, approved_only, tree)
         result[unit.pk] = series
     return result
