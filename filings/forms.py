@@ -13,7 +13,7 @@ from units.models import Unit
 
 from .kinds import PER_PROCEDURE
 from .models import COUNT_FIELDS, FIGURE_FIELDS, SCORE_FIELDS, MonthlyFiling
-from .rules import check_month, parse_count, parse_optional_count, unit_inactive_reason
+from .rules import RETURN_REASON_MAX, check_month, parse_count, parse_optional_count, unit_inactive_reason
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$|^\s*(\d{1,2})/(\d{4})\s*$")
 
@@ -188,7 +188,10 @@ class DecisionForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", "approve"), ("return", "return"), ("reopen", "reopen")])
     version = forms.IntegerField(min_value=0)
     reason = forms.CharField(
-        label=gettext_lazy("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=RETURN_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

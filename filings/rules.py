@@ -29,6 +29,11 @@ from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR, MAX_COUNT, SCORE_FIELDS
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$")
 
 
+# How long a leader's reason for returning may be: a unit-month's (filings.forms.DecisionForm), a task
+# report's (directing.services.directives.report_return).
+RETURN_REASON_MAX = 2000
+
+
 def parse_count(value) -> int:
     """A count as a whole number from 0 to MAX_COUNT, from a number or from text that groups thousands by
     `.`, `,` or spaces in threes (`3.553`, `3,553`, `10 717`). Empty means 0. Raises ValueError with the

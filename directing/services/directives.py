@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
+from filings.rules import RETURN_REASON_MAX
 from units.models import Unit, UnitKind
 
 from ..documents import document_problem
@@ -200,10 +201,6 @@ def report_confirm(report: TaskReport, *, user) -> TaskReport:
                 returned_at__isnull=True,
             ).update(confirmed_by=user, confirmed_at=now)
     return report
-
-
-# As long as a unit-month's return reason may be (filings.forms.DecisionForm).
-RETURN_REASON_MAX = 2000
 
 
 def report_return(report: TaskReport, *, user, reason: str) -> TaskReport:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import RowsRefused
+from filings.rules import RETURN_REASON_MAX
 from reports.params import url
 from units.models import Unit
 from units.selectors import unit_in_scope_or_404
@@ -81,7 +82,13 @@ def directive(request, pk):
     return render(
         request,
         "directing/directive.html",
-        {"directive": found, "tasks": tasks.items(), "today": today, "deciding": deciding},
+        {
+            "directive": found,
+            "tasks": tasks.items(),
+            "today": today,
+            "deciding": deciding,
+            "return_reason_max": RETURN_REASON_MAX,
+        },
     )
 
 

@@ -89,6 +89,13 @@ def test_return_with_a_reason_on_the_pages(client, pages):
     client.post(decide_url, {"action": "return", "reason": ""})
     report.refresh_from_db()
     assert report.state == "pending"  # no reason: refused
+    # The page's field takes as much as the service does; more is refused with the limit named.
+    page = client.get(reverse("directing:directive", args=[pages["ours"].pk])).content.decode()
+    assert 'name="reason" type="text" maxlength="2000"' in page
+    response = client.post(decide_url, {"action": "return", "reason": "x" * 2001}, follow=True)
+    assert any("2.000" in str(m) for m in response.context["messages"])
+    report.refresh_from_db()
+    assert report.state == "pending"
     client.post(decide_url, {"action": "return", "reason": "Thiếu ảnh"})
     report.refresh_from_db()
     assert report.state == "returned" and report.return_reason == "Thiếu ảnh"
