@@ -29,9 +29,17 @@ from .models import COUNT_FIELDS, FIRST_YEAR, LAST_YEAR, MAX_COUNT, SCORE_FIELDS
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$")
 
 
-# How long a leader's reason for returning may be: a unit-month's (filings.forms.DecisionForm), a task
-# report's (directing.services.directives.report_return).
+# How long a leader's reason for returning may be: a unit-month's (filings.workflow, its form), a task
+# report's (directing.services.directives.report_return, its page's field).
 RETURN_REASON_MAX = 2000
+
+
+def reason_too_long(reason: str) -> str | None:
+    """Why a return reason cannot be stored (longer than RETURN_REASON_MAX), or None."""
+    if len(reason) <= RETURN_REASON_MAX:
+        return None
+    count = number_format(RETURN_REASON_MAX, force_grouping=True)
+    return _("the reason may be at most %(count)s characters long") % {"count": count}
 
 
 def parse_count(value) -> int:

@@ -28,7 +28,7 @@ from .form06 import unit_month_workbook
 from .forms import DecisionForm, EntryForm, StartForm, default_month
 from .kinds import KINDS, unit_month_kind
 from .models import FIGURE_FIELDS, SCORE_FIELDS, UnitMonthStatus
-from .rules import check_month
+from .rules import RETURN_REASON_MAX, check_month
 from .templatetags.entry_grid import grid_rows
 
 # Above this many units in scope, the unit is typed (with suggestions) instead of picked from a list.
@@ -123,6 +123,7 @@ def _render_entry(request, unit, year, month, *, grid, form=None, conflict=None,
         "has_next": following is not None
         and following <= Month.of(timezone.localdate())
         and unit.exists_between(following.first_day, following.last_day),
+        "return_reason_max": RETURN_REASON_MAX,
         "decimal_separator": get_format("DECIMAL_SEPARATOR"),
         "thousand_separator": get_format("THOUSAND_SEPARATOR"),
         "quality": {"spreads": quality.FIGURE_SPREADS, "z": quality.RATE_Z, "points": quality.RATE_MIN_POINTS},

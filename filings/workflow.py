@@ -30,6 +30,7 @@ from .locks import (
     unit_month_states,
 )
 from .models import COUNT_FIELDS, UnitMonth
+from .rules import reason_too_long
 from .services import upsert_of
 from .signals import statuses_changed
 
@@ -215,6 +216,8 @@ def _reason(reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason, so that the clerk knows what to correct.")}, code="required")
+    if too_long := reason_too_long(reason):
+        raise ValidationError({"reason": too_long}, code="max_length")
     return reason
 
 

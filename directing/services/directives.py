@@ -5,11 +5,10 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from core.errors import RowsRefused
-from filings.rules import RETURN_REASON_MAX
+from filings.rules import reason_too_long
 from units.models import Unit, UnitKind
 
 from ..documents import document_problem
@@ -212,9 +211,8 @@ def report_return(report: TaskReport, *, user, reason: str) -> TaskReport:
         _decidable(report, user)
         if not reason:
             _refuse("reason", _("say why the report is returned"))
-        if len(reason) > RETURN_REASON_MAX:
-            count = number_format(RETURN_REASON_MAX, force_grouping=True)
-            _refuse("reason", _("the reason may be at most %(count)s characters long") % {"count": count})
+        if too_long := reason_too_long(reason):
+            _refuse("reason", too_long)
         report.returned_by, report.returned_at, report.return_reason = user, timezone.now(), reason
         report.save(update_fields=["returned_by", "returned_at", "return_reason"])
     return report

@@ -5,6 +5,7 @@ import re
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -213,6 +214,10 @@ def test_a_return_reason_too_long_is_named(client, office):
     said = [str(m) for m in response.context["messages"]]
     assert any(m.startswith("Lý do:") and "2000" in m for m in said), said
     assert UnitMonth.objects.get().status == "submitted"
+    # The page's field takes as much; the write service refuses more whatever the path.
+    assert 'id="return-reason-input" name="reason" rows="2" maxlength="2000"' in response.content.decode()
+    with pytest.raises(ValidationError, match="2.000"):
+        unit_month_return(unit=office.commune, year=year, month=month, user=office.leader, reason="x" * 2001)
 
 
 def test_a_decision_on_a_stale_page_is_refused(client, office):
