@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
-    "axes",
+    "accounts.apps.LoginThrottleConfig",  # axes, named in the user's language
     "imports.apps.TaskQueueConfig",  # django_tasks_db, named in the user's language
     "core",
     "accounts",
