@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db.models import Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext, override
 
 from core.periods import FIRST_YEAR, Month, Period
@@ -178,13 +178,19 @@ def alerts_for(units_or_parent, period: Period, *, approved_only: bool = False) 
         for path, following in zip(paths, paths[1:], strict=False)
         if following.startswith(path) and following != path
     }
-    extended = _with_history(period)
+    # No figures come after this month (entry and imports refuse future months): the months of a period
+    # reaching into the future are not looked at (a period of 2001..2099 costs its 26 years, not 99).
+    this_month = Month.of(timezone.localdate())
+    if period.start > this_month:
+        return Alerts(parent, period, [], approved_only)
+    watched = Period(period.start, min(period.end, this_month))
+    extended = _with_history(watched)
     own = monthly_kpis(units, extended, own=True, approved_only=approved_only, keys=WATCHED)
     subtree = monthly_kpis([u for u in units if u.path in above], extended, approved_only=approved_only, keys=WATCHED)
     # Each series as lists in month order, so that a month's history is a slice (month_alert, run
     # for thousands of units).
     months = extended.months
-    first = months.index(period.start)
+    first = months.index(watched.start)
     lists = {
         (pk, key, is_own): [kpis[key] for kpis in series.values()]
         for by_unit, is_own in ((subtree, False), (own, True))

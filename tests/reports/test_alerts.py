@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command, load_command_class
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tokens import api_token_create
@@ -195,6 +196,18 @@ def test_approved_only_counts_approved_months_in_the_month_and_its_baseline(dist
     result = alerts_for(district, YEAR_2019, approved_only=True)
     assert flagged(result) == [("D", "2019-06", "subtree"), ("D.TTHCC", "2019-06", "own")]
     assert result.as_json()["approved_only"] is True
+
+
+def test_a_period_reaching_into_the_future_looks_at_the_months_up_to_now(district, django_assert_max_num_queries):
+    write(centre(), steady(range(1, 6), 960, 2000) | {6: (40, 2000), 7: (960, 2000)})
+    this_month = Month.of(timezone.localdate())
+    up_to_now = alerts_for(district, Period(Month(2019, 1), this_month))
+    to_the_end = alerts_for(district, Period.parse("2019-01..2099-12"))
+    assert flagged(to_the_end) == flagged(up_to_now) == [("D", "2019-06", "subtree"), ("D.TTHCC", "2019-06", "own")]
+    assert str(to_the_end.period) == "2019-01..2099-12"  # as asked
+    # A period wholly after this month: nothing to look at, only the units read.
+    with django_assert_max_num_queries(1):
+        assert alerts_for(district, Period.parse("2099")).alerts == []
 
 
 def test_the_period_may_start_in_the_first_year_kept():
